@@ -1,0 +1,256 @@
+//! Handles: the shared, lockable session, and its typed view.
+//!
+//! A [`Handle`] is a cheap clone of a locked [`State`]. A [`Session<T>`]
+//! is a handle viewed through schema `T`: it dereferences to the accessor
+//! type that `#[derive(Session)]` generates, so `shop.cart_mut().push(x)`
+//! needs no trait import, and session-wide methods (`flush`, `cycle_key`,
+//! `set_expiry`, ...) are reachable through the handle.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
+
+use crate::clock::Timestamp;
+use crate::config::Config;
+use crate::expiry::Expiry;
+use crate::id::Id;
+use crate::schema::{FieldSpec, Schema, Value};
+use crate::state::{Slot, State};
+
+/// A shared, lockable session state.
+///
+/// Locks are short and synchronous: do not hold a guard across `.await`
+/// (the guard is not `Send`, so the compiler stops you in a handler).
+#[derive(Clone)]
+pub struct Handle(Arc<Mutex<State>>);
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.try_lock() {
+            Some(state) => fmt::Debug::fmt(&*state, f),
+            None => f.write_str("Handle(<locked>)"),
+        }
+    }
+}
+
+impl Handle {
+    /// Wraps a state.
+    pub fn new(state: State) -> Self {
+        Handle(Arc::new(Mutex::new(state)))
+    }
+
+    /// A new empty session with `config`.
+    pub fn empty(config: Arc<Config>) -> Self {
+        Handle::new(State::new(config))
+    }
+
+    /// Locks the state.
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.0.lock()
+    }
+
+    /// Views this session through schema `T`.
+    pub fn typed<T: Schema>(&self) -> Session<T> {
+        Session::from_handle(self.clone())
+    }
+
+    /// The stored id, if the session has been saved.
+    pub fn id(&self) -> Option<Id> {
+        self.lock().id()
+    }
+
+    /// Reads a field (see [`State::get`]); the guard derefs to `&T`.
+    pub fn get<T: Value>(
+        &self,
+        spec: &'static FieldSpec,
+        default: impl FnOnce() -> T,
+    ) -> Ref<'_, T> {
+        Ref(MutexGuard::map(self.lock(), |s| {
+            s.slot_mut::<T>(spec, default).typed_mut::<T>()
+        }))
+    }
+
+    /// Reads a field for writing: the guard marks the field dirty only when
+    /// it is written through (`DerefMut`), so read-only use stays clean.
+    pub fn get_mut<T: Value>(
+        &self,
+        spec: &'static FieldSpec,
+        default: impl FnOnce() -> T,
+    ) -> RefMut<'_, T> {
+        RefMut {
+            slot: MutexGuard::map(self.lock(), |s| s.slot_mut::<T>(spec, default)),
+            _type: PhantomData,
+        }
+    }
+
+    /// Sets a field.
+    pub fn set<T: Value>(&self, spec: &'static FieldSpec, value: T) {
+        self.lock().set(spec, value);
+    }
+
+    /// Removes a field and returns its value (or the default).
+    pub fn take<T: Value>(&self, spec: &'static FieldSpec, default: impl FnOnce() -> T) -> T {
+        self.lock().take(spec, default)
+    }
+
+    /// Removes a field so it reads as its default.
+    pub fn reset(&self, spec: &'static FieldSpec) {
+        self.lock().reset(spec);
+    }
+
+    /// Clears the session and deletes its record and cookie at the end of
+    /// the request (logout).
+    pub fn flush(&self) {
+        self.lock().flush();
+    }
+
+    /// Gives the session a new id at the end of the request, keeping its
+    /// data; the old record is deleted (call it at login).
+    pub fn cycle_key(&self) {
+        self.lock().cycle_key();
+    }
+
+    /// Removes every field; the session itself is kept and saved.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// True if no field is set.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    /// True if the session will be saved at the end of the request.
+    pub fn is_modified(&self) -> bool {
+        self.lock().is_modified()
+    }
+
+    /// Sets the session's own expiry.
+    pub fn set_expiry(&self, expiry: Expiry) {
+        self.lock().set_expiry(expiry);
+    }
+
+    /// Time left before expiry, as if saved now.
+    pub fn expiry_age(&self) -> std::time::Duration {
+        self.lock().expiry_age()
+    }
+
+    /// When the session expires, as if saved now.
+    pub fn expiry_date(&self) -> Timestamp {
+        self.lock().expiry_date()
+    }
+
+    /// Whether the cookie lasts only until the browser closes.
+    pub fn expire_at_browser_close(&self) -> bool {
+        self.lock().expire_at_browser_close()
+    }
+
+    /// Django's `set_test_cookie`.
+    pub fn set_test_cookie(&self) {
+        self.lock().set_test_cookie();
+    }
+
+    /// Django's `test_cookie_worked`.
+    pub fn test_cookie_worked(&self) -> bool {
+        self.lock().test_cookie_worked()
+    }
+
+    /// Django's `delete_test_cookie`.
+    pub fn delete_test_cookie(&self) {
+        self.lock().delete_test_cookie();
+    }
+}
+
+/// A read guard on one field. Derefs to `&T`; holds the session lock.
+pub struct Ref<'a, T>(MappedMutexGuard<'a, T>);
+
+impl<T> Deref for Ref<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Ref<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// A write guard on one field. Writing through it (`DerefMut`, as in
+/// `cart_mut().push(x)`) marks the field dirty; reading does not.
+pub struct RefMut<'a, T> {
+    slot: MappedMutexGuard<'a, Slot>,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T: Value> Deref for RefMut<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.slot.typed::<T>()
+    }
+}
+
+impl<T: Value> DerefMut for RefMut<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.slot.dirty = true;
+        self.slot.typed_mut::<T>()
+    }
+}
+
+impl<T: Value + fmt::Debug> fmt::Debug for RefMut<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// A session viewed through schema `T`.
+///
+/// Derefs to `T`'s generated accessor type, which derefs to [`Handle`].
+pub struct Session<T: Schema> {
+    accessor: T::Accessor,
+}
+
+impl<T: Schema> Session<T> {
+    /// Views `handle` through `T`.
+    pub fn from_handle(handle: Handle) -> Self {
+        Session {
+            accessor: T::Accessor::from(handle),
+        }
+    }
+
+    /// The untyped handle.
+    pub fn handle(&self) -> &Handle {
+        &self.accessor
+    }
+
+    /// Removes every field of this schema, leaving other namespaces.
+    pub fn clear_fields(&self) {
+        self.handle().lock().clear_schema(T::SPEC);
+    }
+}
+
+impl<T: Schema> Clone for Session<T> {
+    fn clone(&self) -> Self {
+        Session::from_handle(self.handle().clone())
+    }
+}
+
+impl<T: Schema> fmt::Debug for Session<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("schema", &T::SPEC.name)
+            .field("state", self.handle())
+            .finish()
+    }
+}
+
+impl<T: Schema> Deref for Session<T> {
+    type Target = T::Accessor;
+    fn deref(&self) -> &T::Accessor {
+        &self.accessor
+    }
+}

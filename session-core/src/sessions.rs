@@ -1,0 +1,266 @@
+//! Sessions outside (and inside) a request: open a store, create or load a
+//! session, change it, commit it. No HTTP types involved — this is Django's
+//! "using sessions out of views", and the web layer is built on it.
+//!
+//! # Examples
+//!
+//! ```
+//! use session_core::{Sessions, store::Store};
+//! # use session_core::store::{Changes, Record};
+//! # use session_core::{id::Id, error::StoreError};
+//! # async fn demo<S: Store>(store: S) -> Result<(), session_core::error::SessionError> {
+//! let sessions = Sessions::new(store);
+//! let handle = sessions.create();
+//! handle.set_test_cookie();
+//! sessions.commit(&handle).await?;            // creates the record
+//! let id = handle.id().expect("saved");
+//!
+//! let loaded = sessions.load(&id).await?.expect("live");
+//! assert!(loaded.test_cookie_worked());
+//! loaded.flush();
+//! sessions.commit(&loaded).await?;            // deletes the record
+//! assert!(sessions.load(&id).await?.is_none());
+//! # Ok(()) }
+//! ```
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::error::{SessionError, StoreError};
+use crate::expiry::is_expired;
+use crate::id::Id;
+use crate::session::Handle;
+use crate::state::State;
+use crate::store::{Changes, Record, Store};
+
+/// How many fresh ids are tried when creating a session before giving up
+/// (Django's 10,000 is the counter-example, G6).
+pub const MAX_CREATE_ATTEMPTS: u32 = 5;
+
+/// What a commit did, so the web layer knows which cookie to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Nothing was written; send no cookie.
+    Unchanged,
+    /// The session was written under `id`.
+    Saved {
+        /// The id to put in the cookie.
+        id: Id,
+        /// True if the id is new (created or cycled).
+        new_id: bool,
+        /// The cookie's `Max-Age`; `None` for a browser-session cookie.
+        max_age: Option<Duration>,
+    },
+    /// The session was flushed: its record is gone; delete the cookie.
+    Deleted,
+}
+
+/// A store plus the shared configuration.
+#[derive(Debug)]
+pub struct Sessions<S> {
+    store: Arc<S>,
+    config: Arc<Config>,
+}
+
+impl<S> Clone for Sessions<S> {
+    fn clone(&self) -> Self {
+        Sessions {
+            store: Arc::clone(&self.store),
+            config: Arc::clone(&self.config),
+        }
+    }
+}
+
+enum Plan {
+    Nothing,
+    Delete(Option<Id>),
+    Save(Id, Changes, Option<Duration>),
+    Create(Option<Id>, Record, Option<Duration>),
+}
+
+impl<S: Store> Sessions<S> {
+    /// Sessions in `store` with the default configuration.
+    pub fn new(store: S) -> Self {
+        Sessions::with_config(store, Config::new())
+    }
+
+    /// Sessions in `store` with `config`.
+    pub fn with_config(store: S, config: Config) -> Self {
+        Sessions {
+            store: Arc::new(store),
+            config: Arc::new(config),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The shared configuration.
+    pub fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+
+    /// A new, empty session. Nothing is written until it is committed with
+    /// data in it.
+    pub fn create(&self) -> Handle {
+        Handle::empty(Arc::clone(&self.config))
+    }
+
+    /// Loads a live session.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store failed; `Ok(None)` when the session does
+    /// not exist or has expired.
+    pub async fn load(&self, id: &Id) -> Result<Option<Handle>, StoreError> {
+        let Some(record) = self.store.load(id).await? else {
+            return Ok(None);
+        };
+        let now = self.config.clock().now();
+        if is_expired(record.expires_at, now) {
+            // Defence in depth: the store should have filtered it (C11).
+            return Ok(None);
+        }
+        let state = State::from_record(Arc::clone(&self.config), Some(*id), record);
+        Ok(Some(Handle::new(state)))
+    }
+
+    /// Loads the session named by a cookie value, or starts a new one.
+    /// Malformed ids never reach the store (D3, I5); unknown ids are not
+    /// adopted: the new session gets a fresh id when saved (D1).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store failed (never "start a new session
+    /// instead": an outage must not log everyone out, G2).
+    pub async fn load_or_new(&self, cookie: Option<&str>) -> Result<Handle, StoreError> {
+        if let Some(id) = cookie.and_then(|c| Id::parse(c).ok()) {
+            if let Some(handle) = self.load(&id).await? {
+                return Ok(handle);
+            }
+        }
+        Ok(self.create())
+    }
+
+    /// Writes what the session's request changed; see [`Outcome`].
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::Store`] with [`StoreError::Deleted`] if the session
+    /// was deleted meanwhile (it is not re-created, H1), other store errors,
+    /// or a field that does not encode.
+    pub async fn commit(&self, handle: &Handle) -> Result<Outcome, SessionError> {
+        self.commit_with(handle, false).await
+    }
+
+    /// Like [`Sessions::commit`]; with `save_every_request`, a stored session
+    /// is saved (and its expiry renewed) even if unchanged. A session never
+    /// saved and still empty is never written (J2).
+    ///
+    /// # Errors
+    ///
+    /// As [`Sessions::commit`].
+    pub async fn commit_with(
+        &self,
+        handle: &Handle,
+        save_every_request: bool,
+    ) -> Result<Outcome, SessionError> {
+        let plan = self.plan(handle, save_every_request)?;
+        let outcome = match plan {
+            Plan::Nothing => return Ok(Outcome::Unchanged),
+            Plan::Delete(old) => {
+                if let Some(old) = old {
+                    self.store.delete(&old).await?;
+                }
+                handle.lock().mark_saved(None);
+                return Ok(Outcome::Deleted);
+            }
+            Plan::Save(id, changes, max_age) => {
+                self.store.save(&id, &changes).await?;
+                Outcome::Saved {
+                    id,
+                    new_id: false,
+                    max_age,
+                }
+            }
+            Plan::Create(old, record, max_age) => {
+                let id = self.create_record(&record).await?;
+                if let Some(old) = old {
+                    // Cycle: the old id must stop working (D5).
+                    self.store.delete(&old).await?;
+                }
+                Outcome::Saved {
+                    id,
+                    new_id: true,
+                    max_age,
+                }
+            }
+        };
+        if let Outcome::Saved { id, .. } = &outcome {
+            handle.lock().mark_saved(Some(*id));
+        }
+        Ok(outcome)
+    }
+
+    fn plan(&self, handle: &Handle, save_every_request: bool) -> Result<Plan, SessionError> {
+        let mut s = handle.lock();
+        if s.is_flushed() {
+            return Ok(Plan::Delete(s.id()));
+        }
+        let now = self.config.clock().now();
+        let persisted = s.id();
+        let wanted = s.is_modified() || (save_every_request && persisted.is_some());
+        if !wanted || (persisted.is_none() && s.is_empty()) {
+            return Ok(Plan::Nothing);
+        }
+        let plan = match persisted {
+            Some(id) if !s.is_cycled() => {
+                let changes = s.changes()?;
+                let meta = changes.meta;
+                Plan::Save(id, changes, self.config.policy().cookie_max_age(&meta, now))
+            }
+            old => {
+                let record = s.to_record()?;
+                let max_age = self.config.policy().cookie_max_age(&record.meta, now);
+                Plan::Create(old, record, max_age)
+            }
+        };
+        Ok(plan)
+    }
+
+    async fn create_record(&self, record: &Record) -> Result<Id, SessionError> {
+        for _ in 0..MAX_CREATE_ATTEMPTS {
+            let id = self.config.ids().generate();
+            match self.store.create(&id, record).await {
+                Ok(()) => return Ok(id),
+                Err(StoreError::Collision) => {
+                    tracing::warn!(id = %id.log_tag(), "session id collision; drawing another id");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(SessionError::IdsExhausted(MAX_CREATE_ATTEMPTS))
+    }
+
+    /// Deletes a session by id.
+    ///
+    /// # Errors
+    ///
+    /// When the store failed.
+    pub async fn delete(&self, id: &Id) -> Result<(), StoreError> {
+        self.store.delete(id).await
+    }
+
+    /// Removes expired sessions, returning how many.
+    ///
+    /// # Errors
+    ///
+    /// When the store failed.
+    pub async fn clear_expired(&self) -> Result<u64, StoreError> {
+        self.store.clear_expired().await
+    }
+}

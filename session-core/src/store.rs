@@ -1,0 +1,292 @@
+//! The store contract: what every server-side backend implements.
+//!
+//! A [`Store`] keeps [`Record`]s by [`Id`]. The contract, which the shared
+//! conformance suite checks for every backend:
+//!
+//! * [`Store::load`] returns `Ok(None)` for an id it does not have **or whose
+//!   record has expired** (expired records are never served, even if no
+//!   cleanup has run, C11), and `Err` only when the store itself failed: "not
+//!   found" and "unavailable" are different answers (G1).
+//! * [`Store::create`] never overwrites: if the id exists it returns
+//!   [`StoreError::Collision`] and the caller draws a new id (D9, H7).
+//! * [`Store::save`] applies a [`Changes`] to an existing record. If the
+//!   record was deleted or expired meanwhile it returns
+//!   [`StoreError::Deleted`] and does **not** re-create it (H1). Stores that
+//!   can merge write only the changed fields, so concurrent requests that
+//!   change different fields keep both changes (H3).
+//! * [`Store::delete`] removes a record; deleting a missing one is not an
+//!   error.
+//! * [`Store::clear_expired`] removes expired records and returns how many.
+//!
+//! Ids reach a store already validated (I5): a malformed id never gets here.
+//!
+//! # A complete custom store
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use std::sync::Mutex;
+//! use session_core::clock::{Clock, SystemClock};
+//! use session_core::expiry::is_expired;
+//! use session_core::id::Id;
+//! use session_core::store::{Changes, Record, Store};
+//! use session_core::error::StoreError;
+//!
+//! #[derive(Default)]
+//! struct MapStore(Mutex<HashMap<Id, Record>>);
+//!
+//! impl Store for MapStore {
+//!     async fn load(&self, id: &Id) -> Result<Option<Record>, StoreError> {
+//!         let now = SystemClock.now();
+//!         let map = self.0.lock().unwrap();
+//!         Ok(map.get(id).filter(|r| !is_expired(r.expires_at, now)).cloned())
+//!     }
+//!     async fn create(&self, id: &Id, record: &Record) -> Result<(), StoreError> {
+//!         let mut map = self.0.lock().unwrap();
+//!         let now = SystemClock.now();
+//!         match map.get(id) {
+//!             Some(r) if !is_expired(r.expires_at, now) => Err(StoreError::Collision),
+//!             _ => { map.insert(*id, record.clone()); Ok(()) }
+//!         }
+//!     }
+//!     async fn save(&self, id: &Id, changes: &Changes) -> Result<(), StoreError> {
+//!         let now = SystemClock.now();
+//!         let mut map = self.0.lock().unwrap();
+//!         match map.get_mut(id) {
+//!             Some(r) if !is_expired(r.expires_at, now) => { changes.apply(r); Ok(()) }
+//!             _ => Err(StoreError::Deleted),
+//!         }
+//!     }
+//!     async fn delete(&self, id: &Id) -> Result<(), StoreError> {
+//!         self.0.lock().unwrap().remove(id);
+//!         Ok(())
+//!     }
+//!     async fn clear_expired(&self) -> Result<u64, StoreError> {
+//!         let now = SystemClock.now();
+//!         let mut map = self.0.lock().unwrap();
+//!         let before = map.len();
+//!         map.retain(|_, r| !is_expired(r.expires_at, now));
+//!         Ok((before - map.len()) as u64)
+//!     }
+//! }
+//!
+//! # tokio_test_block_on(async {
+//! let sessions = session_core::Sessions::new(MapStore::default());
+//! let handle = sessions.create();
+//! handle.lock().set_raw("greeting", serde_json::value::to_raw_value("hi").unwrap());
+//! sessions.commit(&handle).await.unwrap();
+//! let id = handle.id().unwrap();
+//! let again = sessions.load(&id).await.unwrap().unwrap();
+//! assert_eq!(again.lock().get_raw("greeting").unwrap().get(), "\"hi\"");
+//! # });
+//! # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+//! # }
+//! ```
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::clock::Timestamp;
+use crate::error::StoreError;
+use crate::expiry::Meta;
+use crate::id::Id;
+
+/// Record format version written by this crate.
+pub const RECORD_VERSION: u32 = 1;
+
+/// A whole stored session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    /// Format version.
+    #[serde(rename = "v")]
+    pub version: u32,
+    /// Creation, modification and the session's own expiry setting.
+    #[serde(rename = "meta")]
+    pub meta: Meta,
+    /// The last instant at which the record may be served (computed with
+    /// the policy in force when it was saved).
+    #[serde(rename = "x")]
+    pub expires_at: Timestamp,
+    /// Each field's JSON, by stored key, including keys no schema knows
+    /// (carried through unchanged).
+    #[serde(rename = "f", default)]
+    pub fields: BTreeMap<String, Box<RawValue>>,
+    /// Per-field deadlines (`#[session(max_age)]` on a field).
+    #[serde(rename = "d", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub deadlines: BTreeMap<String, Timestamp>,
+    /// Values of `#[session(index)]` fields, as text.
+    #[serde(rename = "i", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub index: BTreeMap<String, String>,
+}
+
+impl Record {
+    /// An empty record.
+    pub fn new(meta: Meta, expires_at: Timestamp) -> Self {
+        Record {
+            version: RECORD_VERSION,
+            meta,
+            expires_at,
+            fields: BTreeMap::new(),
+            deadlines: BTreeMap::new(),
+            index: BTreeMap::new(),
+        }
+    }
+
+    /// The record as JSON bytes.
+    pub fn to_json(&self) -> Vec<u8> {
+        // Serializing a map of strings to raw JSON cannot fail.
+        serde_json::to_vec(self).expect("a session record always serializes")
+    }
+
+    /// Parses a record from JSON bytes.
+    ///
+    /// # Errors
+    ///
+    /// The serde error if the bytes are not a record (serde_json's recursion
+    /// limit stays on, B8).
+    pub fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+}
+
+/// What one save changes: only what the request touched.
+#[derive(Debug, Clone)]
+pub struct Changes {
+    /// New metadata.
+    pub meta: Meta,
+    /// New expiry instant.
+    pub expires_at: Timestamp,
+    /// Fields written, with their new per-field deadline if any.
+    pub set: Vec<(String, Box<RawValue>, Option<Timestamp>)>,
+    /// Fields removed.
+    pub removed: Vec<String>,
+    /// Index values that changed (`None`: no longer indexed).
+    pub index: Vec<(String, Option<String>)>,
+}
+
+impl Changes {
+    /// Applies the changes to a record (for stores that read, modify and
+    /// write, or merge under a lock).
+    pub fn apply(&self, record: &mut Record) {
+        record.meta = self.meta;
+        record.expires_at = self.expires_at;
+        for key in &self.removed {
+            record.fields.remove(key);
+            record.deadlines.remove(key);
+        }
+        for (key, raw, deadline) in &self.set {
+            record.fields.insert(key.clone(), raw.clone());
+            match deadline {
+                Some(d) => record.deadlines.insert(key.clone(), *d),
+                None => record.deadlines.remove(key),
+            };
+        }
+        for (name, value) in &self.index {
+            match value {
+                Some(v) => record.index.insert(name.clone(), v.clone()),
+                None => record.index.remove(name),
+            };
+        }
+    }
+}
+
+/// A server-side session store. See the [module docs](self) for the
+/// contract and a complete example.
+pub trait Store: Send + Sync + 'static {
+    /// Loads a live record. `Ok(None)` if absent or expired.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Unavailable`] (or another variant) when the store
+    /// itself failed; never for a missing record.
+    fn load(&self, id: &Id) -> impl Future<Output = Result<Option<Record>, StoreError>> + Send;
+
+    /// Creates a record under a new id, never overwriting a live one.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Collision`] if the id is taken.
+    fn create(
+        &self,
+        id: &Id,
+        record: &Record,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Applies `changes` to an existing live record.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Deleted`] if the record is gone or expired; it is not
+    /// re-created.
+    fn save(
+        &self,
+        id: &Id,
+        changes: &Changes,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes a record. Deleting a missing record succeeds.
+    ///
+    /// # Errors
+    ///
+    /// When the store itself failed.
+    fn delete(&self, id: &Id) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Removes every expired record, returning how many were removed.
+    ///
+    /// # Errors
+    ///
+    /// When the store itself failed.
+    fn clear_expired(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
+/// A boxed future, for [`DynStore`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The object-safe twin of [`Store`], implemented for every store, for
+/// code that picks a backend at run time (such as the `sessions` tool).
+#[allow(missing_docs)] // Each method is documented on `Store`.
+pub trait DynStore: Send + Sync + 'static {
+    fn load<'a>(&'a self, id: &'a Id) -> BoxFuture<'a, Result<Option<Record>, StoreError>>;
+    fn create<'a>(
+        &'a self,
+        id: &'a Id,
+        record: &'a Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn save<'a>(
+        &'a self,
+        id: &'a Id,
+        changes: &'a Changes,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn delete<'a>(&'a self, id: &'a Id) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn clear_expired(&self) -> BoxFuture<'_, Result<u64, StoreError>>;
+}
+
+impl<S: Store> DynStore for S {
+    fn load<'a>(&'a self, id: &'a Id) -> BoxFuture<'a, Result<Option<Record>, StoreError>> {
+        Box::pin(Store::load(self, id))
+    }
+    fn create<'a>(
+        &'a self,
+        id: &'a Id,
+        record: &'a Record,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(Store::create(self, id, record))
+    }
+    fn save<'a>(
+        &'a self,
+        id: &'a Id,
+        changes: &'a Changes,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(Store::save(self, id, changes))
+    }
+    fn delete<'a>(&'a self, id: &'a Id) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(Store::delete(self, id))
+    }
+    fn clear_expired(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(Store::clear_expired(self))
+    }
+}
