@@ -1,0 +1,111 @@
+//! Driving an axum `Router` in process: one request per call through
+//! `Router::oneshot`, carrying the cookie a seeding request produced.
+
+use axum::{Router, body::Body, http::HeaderValue};
+use http::{Request, Response, StatusCode, header};
+use tower::ServiceExt;
+
+/// A router plus the request every iteration repeats.
+#[derive(Clone)]
+pub struct AxumCase {
+    router: Router,
+    path: &'static str,
+    cookie: Option<HeaderValue>,
+}
+
+/// What one request did, for the harness's sanity checks.
+#[derive(Debug)]
+pub struct Probe {
+    /// Response status.
+    pub status: StatusCode,
+    /// Response body as text.
+    pub body: String,
+    /// `name=value` of every Set-Cookie sent.
+    pub set_cookies: Vec<String>,
+}
+
+impl AxumCase {
+    /// A case that sends `cookie` (if any) to `path`.
+    pub fn new(router: Router, path: &'static str, cookie: Option<HeaderValue>) -> Self {
+        Self { router, path, cookie }
+    }
+
+    /// Requests `seed_path` without a cookie, and returns the case that
+    /// replays the cookies it set against `path`.
+    ///
+    /// # Panics
+    /// If seeding fails; see [`AxumCase::try_seeded`] for stores that may
+    /// refuse a payload.
+    pub async fn seeded(router: Router, seed_path: &'static str, path: &'static str) -> Self {
+        Self::try_seeded(router, seed_path, path)
+            .await
+            .unwrap_or_else(|| panic!("seeding {seed_path} failed"))
+    }
+
+    /// Like [`AxumCase::seeded`], but `None` when seeding answers a 5xx (a
+    /// cookie store refusing a session over its size limit).
+    pub async fn try_seeded(
+        router: Router,
+        seed_path: &'static str,
+        path: &'static str,
+    ) -> Option<Self> {
+        let seed = Self::new(router.clone(), seed_path, None).probe().await;
+        if seed.status.is_server_error() {
+            return None;
+        }
+        assert_eq!(seed.status, StatusCode::OK, "seeding {seed_path} failed: {seed:?}");
+        assert!(!seed.set_cookies.is_empty(), "seeding {seed_path} set no cookie");
+        let cookie = HeaderValue::from_str(&seed.set_cookies.join("; ")).expect("cookie header");
+        Some(Self::new(router, path, Some(cookie)))
+    }
+
+    /// The same router and cookie against another path.
+    pub fn with_path(&self, path: &'static str) -> Self {
+        Self { path, ..self.clone() }
+    }
+
+    /// Size of the Cookie header sent, in bytes.
+    pub fn cookie_len(&self) -> usize {
+        self.cookie.as_ref().map_or(0, HeaderValue::len)
+    }
+
+    fn request(&self) -> Request<Body> {
+        let mut req = Request::get(self.path);
+        if let Some(cookie) = &self.cookie {
+            req = req.header(header::COOKIE, cookie.clone());
+        }
+        req.body(Body::empty()).expect("request builds")
+    }
+
+    /// One request: what the benchmark times.
+    pub async fn call(&self) -> Response<Body> {
+        self.router.clone().oneshot(self.request()).await.expect("infallible")
+    }
+
+    /// One request, with the response taken apart for checks.
+    pub async fn probe(&self) -> Probe {
+        let resp = self.call().await;
+        let status = resp.status();
+        let set_cookies = resp
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| {
+                let text = v.to_str().expect("ascii set-cookie");
+                text.split(';').next().unwrap_or_default().to_owned()
+            })
+            .collect();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("body");
+        let body = String::from_utf8(bytes.to_vec()).expect("utf-8 body");
+        Probe { status, body, set_cookies }
+    }
+}
+
+/// Every read-write handler answers with the counter it read; seeded
+/// sessions hold `counter >= 1`, so `0` (or an error) means the session
+/// data was lost.
+pub fn assert_read_seeded(probe: &Probe, what: &str) {
+    assert_eq!(probe.status, StatusCode::OK, "{what}: {probe:?}");
+    let n: u64 = probe.body.parse().unwrap_or_else(|_| panic!("{what}: body {:?}", probe.body));
+    assert!(n >= 1, "{what}: seeded session not read (counter {n})");
+}
