@@ -32,6 +32,9 @@ pub enum Event {
     /// An incoming session cookie failed verification (tampered, wrong key,
     /// wrong cookie name, malformed): an empty session was used (A1, A12).
     TamperDetected,
+    /// An authentic cookie session that was logged out or cycled away and
+    /// is replayed: refused (cookie stores with revocation, D8).
+    Revoked,
     /// A well-formed id that the store does not know (or that expired
     /// there); never adopted (D1).
     UnknownId,
@@ -84,6 +87,9 @@ impl Events {
                 incoming,
             } => {
                 tracing::warn!(target: "session::security", size, limit, incoming, "session cookie over the size limit");
+            }
+            Event::Revoked => {
+                tracing::warn!(target: "session::security", "revoked session cookie replayed; using an empty session");
             }
             Event::Expired => tracing::debug!("expired session replaced by an empty one"),
             Event::Resealed => tracing::info!("session re-sealed under the current key"),
