@@ -95,6 +95,11 @@ impl Config {
         &self.policy
     }
 
+    /// The expiry policy, to change in place.
+    pub fn policy_mut(&mut self) -> &mut Policy {
+        &mut self.policy
+    }
+
     /// The id source.
     pub fn ids(&self) -> &dyn IdGenerator {
         &*self.ids

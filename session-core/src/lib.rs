@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod auth;
 pub mod base64url;
 pub mod clock;
 pub mod config;
@@ -15,6 +16,8 @@ pub mod session;
 pub mod sessions;
 pub mod state;
 pub mod store;
+#[cfg(feature = "tower")]
+pub mod web;
 
 pub use config::Config;
 pub use expiry::Expiry;

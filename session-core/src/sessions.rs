@@ -104,6 +104,12 @@ impl<S: Store> Sessions<S> {
         &self.config
     }
 
+    /// Mutable access to the configuration (copied first if already shared
+    /// with live sessions, which keep the settings they were made with).
+    pub fn config_mut(&mut self) -> &mut Config {
+        Arc::make_mut(&mut self.config)
+    }
+
     /// A new, empty session. Nothing is written until it is committed with
     /// data in it.
     pub fn create(&self) -> Handle {

@@ -1,0 +1,311 @@
+//! Whole-session cookie stores: no server at all, the cookie carries the
+//! session record.
+//!
+//! * [`SignedCookieStore`]: the record is readable by the client and signed
+//!   with HMAC-SHA256. The MAC binds the cookie name and purpose (A3, A4;
+//!   `cookie`'s signed jar binds neither), the token carries issued-at and
+//!   expiry, checked on the server (C6, C7: fixes Django #19201), and the
+//!   payload is deflated when that pays (F7). `#[session(private)]` fields
+//!   stay sealed with AES-256-GCM inside it.
+//! * [`EncryptedCookieStore`]: the record is sealed with AES-256-GCM, name
+//!   and purpose bound as associated data. No compression unless opted in
+//!   ([`EncryptedCookieStore::with_compression`]): compressing secrets next
+//!   to attacker-influenced data leaks them through length (CRIME/BREACH).
+//!
+//! Both implement [`Backend`] directly. A token made under a fallback key
+//! still loads and is re-sealed under the current key in the same response
+//! (E1, E2). A cookie whose `name=value` would pass 4096 bytes is an
+//! [`Error::TooLarge`] naming the size and the remedy, never a cookie the
+//! browser silently drops (F1); a warning is logged from 3 KiB (F3).
+//! Incoming values over 4096 bytes are dropped before any crypto (F6).
+//!
+//! # The replay caveat, and its remedy
+//!
+//! Like every cookie session (Django's "no freshness guarantee"), a cookie
+//! stays valid until it expires, even after logout or `cycle_key`: whoever
+//! kept a copy of an old cookie can replay it. Keep `max_age` short for
+//! cookie sessions, or turn on [`Revocations`]: each cookie session then
+//! carries a random serial (`_sid`), `flush` and `cycle_key` record the old
+//! serial in a small server-side list until the old cookie would have
+//! expired anyway, and a cookie whose serial is listed loads as an empty
+//! session (D8). The list holds only logged-out serials, so it stays small.
+//!
+//! # Examples
+//!
+//! ```
+//! use session_backends::cookie::SignedCookieStore;
+//! use session_core::key::Key;
+//! use session_core::web::SessionLayer;
+//!
+//! let key = Key::from_secret(b"a long random secret from the environment, 32+ bytes").unwrap();
+//! let layer = SessionLayer::new(SignedCookieStore::new(key));
+//! # let _ = layer;
+//! ```
+
+use std::sync::Arc;
+
+use session_core::clock::Timestamp;
+use session_core::config::Config;
+use session_core::envelope::{Codec, Compression, Context, Times};
+use session_core::error::EnvelopeError;
+use session_core::expiry::is_expired;
+use session_core::id::Id;
+use session_core::key::KeyRing;
+use session_core::session::Handle;
+use session_core::state::State;
+use session_core::store::Record;
+use session_core::web::{
+    Backend, CookieAction, Cx, Error, Event, Loaded, MAX_COOKIE_LEN, WARN_COOKIE_LEN,
+};
+
+use crate::revocation;
+pub use crate::revocation::Revocations;
+
+/// The configuration has no keys, so nothing can be signed or sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a cookie session store needs keys: build the Config with `Config::with_keys(...)`")]
+pub struct NoKeys;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Signed,
+    Sealed,
+}
+
+#[derive(Debug, Clone)]
+struct Inner {
+    config: Arc<Config>,
+    mode: Mode,
+    revocations: Option<Revocations>,
+}
+
+/// A whole session in a signed (readable, unforgeable) cookie. See the
+/// [module docs](self).
+#[derive(Debug, Clone)]
+pub struct SignedCookieStore(Inner);
+
+/// A whole session in an encrypted (unreadable, unforgeable) cookie. See the
+/// [module docs](self).
+#[derive(Debug, Clone)]
+pub struct EncryptedCookieStore(Inner);
+
+impl Inner {
+    fn new(config: Config, mode: Mode) -> Result<Self, NoKeys> {
+        if config.codec().is_none() {
+            return Err(NoKeys);
+        }
+        Ok(Inner {
+            config: Arc::new(config),
+            mode,
+            revocations: None,
+        })
+    }
+
+    fn codec(&self) -> &Codec {
+        self.config
+            .codec()
+            .expect("cookie stores are only built with keys")
+    }
+
+    /// Verifies or opens `value`: the record, and whether it was made under
+    /// a fallback key. Failures are the event to report.
+    fn open(&self, cx: &Cx<'_>, value: &str, now: Timestamp) -> Result<(Record, bool), Event> {
+        let ctx = Context::cookie(cx.cookie_name);
+        let opened = match self.mode {
+            Mode::Signed => self.codec().verify(&ctx, value, now),
+            Mode::Sealed => self.codec().open(&ctx, value, now),
+        };
+        let opened = opened.map_err(|e| match e {
+            EnvelopeError::Expired => Event::Expired,
+            EnvelopeError::TooLarge { len, max } => Event::SizeExceeded {
+                size: len,
+                limit: max,
+                incoming: true,
+            },
+            _ => Event::TamperDetected,
+        })?;
+        // A valid MAC over bytes that are not a record: refuse (A6).
+        let record = Record::from_json(&opened.payload).map_err(|_| Event::TamperDetected)?;
+        if is_expired(record.expires_at, now) {
+            return Err(Event::Expired);
+        }
+        Ok((record, opened.rotated))
+    }
+
+    async fn load(&self, value: &str, cx: &Cx<'_>) -> Result<Option<Loaded>, Error> {
+        let now = self.config.clock().now();
+        let (record, reissue) = match self.open(cx, value, now) {
+            Ok(r) => r,
+            Err(event) => {
+                cx.events.emit(event);
+                return Ok(None);
+            }
+        };
+        let mut state = State::from_record(Arc::clone(&self.config), None, record);
+        if let Some(revocations) = &self.revocations {
+            if let Some(serial) = revocation::serial(&mut state) {
+                if revocations.is_revoked(&serial).await? {
+                    cx.events.emit(Event::Revoked);
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some(Loaded {
+            handle: Handle::new(state),
+            reissue,
+        }))
+    }
+
+    async fn commit(&self, handle: &Handle, cx: &Cx<'_>) -> Result<CookieAction, Error> {
+        let now = self.config.clock().now();
+        let (record, ended) = {
+            let mut s = handle.lock();
+            let ended = match &self.revocations {
+                Some(_) if s.is_flushed() || s.is_cycled() => {
+                    revocation::serial(&mut s).map(|serial| (serial, s.expiry_date()))
+                }
+                _ => None,
+            };
+            if s.is_flushed() {
+                (None, ended)
+            } else {
+                let wanted =
+                    s.is_modified() || cx.reissue || (cx.save_every_request && !s.is_new());
+                if !wanted || (s.is_new() && s.is_empty()) {
+                    return Ok(CookieAction::Nothing);
+                }
+                if self.revocations.is_some()
+                    && (s.is_cycled() || revocation::serial(&mut s).is_none())
+                {
+                    revocation::new_serial(&mut s, &self.config.ids().generate());
+                }
+                (Some(s.to_record()?), ended)
+            }
+        };
+        self.revoke(ended, now).await?;
+        let Some(record) = record else {
+            return Ok(CookieAction::Remove); // flushed
+        };
+        let value = self.seal(cx, &record, now)?;
+        let max_age = self.config.policy().cookie_max_age(&record.meta, now);
+        Ok(CookieAction::Set { value, max_age })
+    }
+
+    async fn revoke(&self, ended: Option<(Id, Timestamp)>, now: Timestamp) -> Result<(), Error> {
+        if let (Some(revocations), Some((serial, until))) = (&self.revocations, ended) {
+            revocations.revoke(&serial, until, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Signs or seals the record, refusing a cookie over the limit (F1).
+    fn seal(&self, cx: &Cx<'_>, record: &Record, now: Timestamp) -> Result<String, Error> {
+        let times = Times {
+            issued_at: now,
+            expires_at: record.expires_at,
+        };
+        let ctx = Context::cookie(cx.cookie_name);
+        let json = record.to_json();
+        let value = match self.mode {
+            Mode::Signed => self.codec().sign(&ctx, times, &json),
+            Mode::Sealed => self.codec().seal(&ctx, times, &json),
+        };
+        let size = cx.cookie_name.len() + 1 + value.len();
+        if size > MAX_COOKIE_LEN {
+            cx.events.emit(Event::SizeExceeded {
+                size,
+                limit: MAX_COOKIE_LEN,
+                incoming: false,
+            });
+            return Err(Error::TooLarge {
+                name: cx.cookie_name.to_owned(),
+                size,
+                limit: MAX_COOKIE_LEN,
+            });
+        }
+        if size >= WARN_COOKIE_LEN {
+            tracing::warn!(
+                size,
+                limit = MAX_COOKIE_LEN,
+                "session cookie is close to the size limit (F3)"
+            );
+        }
+        Ok(value)
+    }
+}
+
+macro_rules! cookie_store {
+    ($ty:ident, $mode:expr) => {
+        impl $ty {
+            /// A store signing or sealing with `keys` (current key plus
+            /// fallbacks), the system clock and the default policy.
+            pub fn new(keys: impl Into<KeyRing>) -> Self {
+                $ty(Inner::new(Config::new().with_keys(keys), $mode)
+                    .expect("a config built with keys has a codec"))
+            }
+
+            /// A store with a full configuration (clock, policy, keys).
+            ///
+            /// # Errors
+            ///
+            /// [`NoKeys`] if `config` has no keys.
+            pub fn from_config(config: Config) -> Result<Self, NoKeys> {
+                Inner::new(config, $mode).map($ty)
+            }
+
+            /// Turns on revocation (D8): `flush` and `cycle_key` really end
+            /// the old cookie. See the [module docs](self).
+            #[must_use]
+            pub fn with_revocations(mut self, revocations: Revocations) -> Self {
+                self.0.revocations = Some(revocations);
+                self
+            }
+
+            /// The shared configuration.
+            pub fn config(&self) -> &Arc<Config> {
+                &self.0.config
+            }
+        }
+
+        impl Backend for $ty {
+            fn config(&self) -> &Arc<Config> {
+                &self.0.config
+            }
+
+            fn config_mut(&mut self) -> &mut Config {
+                Arc::make_mut(&mut self.0.config)
+            }
+
+            async fn load(&self, value: &str, cx: &Cx<'_>) -> Result<Option<Loaded>, Error> {
+                self.0.load(value, cx).await
+            }
+
+            async fn commit(&self, handle: &Handle, cx: &Cx<'_>) -> Result<CookieAction, Error> {
+                self.0.commit(handle, cx).await
+            }
+        }
+    };
+}
+
+cookie_store!(SignedCookieStore, Mode::Signed);
+cookie_store!(EncryptedCookieStore, Mode::Sealed);
+
+impl EncryptedCookieStore {
+    /// Opts in to compressing the sealed record when it pays. Off by
+    /// default: only turn it on if no field mixes a secret with data an
+    /// attacker can influence (CRIME/BREACH length leaks).
+    #[must_use]
+    pub fn with_compression(mut self, on: bool) -> Self {
+        let config = Arc::make_mut(&mut self.0.config);
+        let codec = config
+            .codec()
+            .expect("cookie stores are only built with keys")
+            .clone()
+            .with_compression(Compression {
+                sealed: on,
+                ..Compression::default()
+            });
+        *config = config.clone().with_codec(codec);
+        self
+    }
+}

@@ -1,0 +1,151 @@
+//! The backend trait the layer talks to, and the adapter that lifts any
+//! [`Store`] into it.
+//!
+//! Two traits, not one: a [`Store`] keeps records by id and knows nothing of
+//! cookies; a [`Backend`] turns an incoming cookie value into a loaded
+//! [`Handle`] and a committed handle into a [`CookieAction`]. Server stores
+//! get a backend for free through [`Sessions`] (the cookie carries the id);
+//! cookie stores implement [`Backend`] directly (the cookie carries the
+//! sealed record).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::error::{SessionError, StoreError};
+use crate::id::Id;
+use crate::session::Handle;
+use crate::sessions::{Outcome, Sessions};
+use crate::store::Store;
+use crate::web::error::Error;
+use crate::web::events::{Event, Events};
+
+/// What the layer tells a backend about the current request.
+#[derive(Debug, Clone, Copy)]
+pub struct Cx<'a> {
+    /// The session cookie's name (cookie stores bind it into the token, A3).
+    pub cookie_name: &'a str,
+    /// Where lifecycle events go.
+    pub events: &'a Events,
+    /// Save (and renew) a stored session even if unchanged.
+    pub save_every_request: bool,
+    /// The request carried a session cookie (so a deletion is worth sending).
+    pub had_cookie: bool,
+    /// The incoming token asked to be re-issued ([`Loaded::reissue`]).
+    pub reissue: bool,
+}
+
+/// A session loaded from an incoming cookie.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The session.
+    pub handle: Handle,
+    /// Re-issue the cookie even if the session is unchanged (it was made
+    /// under a fallback key and must be re-sealed under the current one, E2).
+    pub reissue: bool,
+}
+
+impl Loaded {
+    /// A loaded session that needs nothing special.
+    pub fn new(handle: Handle) -> Self {
+        Loaded {
+            handle,
+            reissue: false,
+        }
+    }
+}
+
+/// What to do with the session cookie on the response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CookieAction {
+    /// Send no session cookie.
+    Nothing,
+    /// Set the cookie to `value`, with `max_age` (`None`: until the browser
+    /// closes).
+    Set {
+        /// The cookie value (an id, or a signed or sealed record).
+        value: String,
+        /// The cookie's `Max-Age`.
+        max_age: Option<Duration>,
+    },
+    /// Delete the cookie (logout).
+    Remove,
+}
+
+/// Turns cookies into sessions and back. See the [module docs](self).
+pub trait Backend: Send + Sync + 'static {
+    /// The configuration (clock, keys, expiry policy, ids) new sessions get.
+    fn config(&self) -> &Arc<Config>;
+
+    /// Mutable access to the configuration, used by the layer's builder
+    /// (`with_default_age`, ...) before the backend is shared.
+    fn config_mut(&mut self) -> &mut Config;
+
+    /// Loads the session named by one incoming cookie value. `Ok(None)` when
+    /// the value does not give a live session (unknown, malformed, tampered,
+    /// expired: report it through `cx.events`); the layer then tries the next
+    /// cookie of that name or starts an empty session.
+    ///
+    /// # Errors
+    ///
+    /// Only when the backend itself failed (store unavailable): never for a
+    /// bad cookie, so an outage does not log everyone out (G2).
+    fn load(
+        &self,
+        value: &str,
+        cx: &Cx<'_>,
+    ) -> impl Future<Output = Result<Option<Loaded>, Error>> + Send;
+
+    /// Persists what the request changed and says which cookie to send.
+    ///
+    /// # Errors
+    ///
+    /// A store failure, a session deleted meanwhile (H1), a field that does
+    /// not encode, or a cookie over the size limit (F1).
+    fn commit(
+        &self,
+        handle: &Handle,
+        cx: &Cx<'_>,
+    ) -> impl Future<Output = Result<CookieAction, Error>> + Send;
+}
+
+/// Any store is a backend: the cookie carries the session id.
+impl<S: Store> Backend for Sessions<S> {
+    fn config(&self) -> &Arc<Config> {
+        Sessions::config(self)
+    }
+
+    fn config_mut(&mut self) -> &mut Config {
+        Sessions::config_mut(self)
+    }
+
+    async fn load(&self, value: &str, cx: &Cx<'_>) -> Result<Option<Loaded>, Error> {
+        let Ok(id) = Id::parse(value) else {
+            // Malformed ids never reach the store (D3, I5).
+            cx.events.emit(Event::TamperDetected);
+            return Ok(None);
+        };
+        match Sessions::load(self, &id).await? {
+            Some(handle) => Ok(Some(Loaded::new(handle))),
+            None => {
+                cx.events.emit(Event::UnknownId);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn commit(&self, handle: &Handle, cx: &Cx<'_>) -> Result<CookieAction, Error> {
+        match self.commit_with(handle, cx.save_every_request).await {
+            Ok(Outcome::Saved { id, max_age, .. }) => Ok(CookieAction::Set {
+                value: id.to_string(),
+                max_age,
+            }),
+            Ok(Outcome::Deleted) => Ok(CookieAction::Remove),
+            Ok(_) => Ok(CookieAction::Nothing),
+            Err(SessionError::Store(StoreError::Deleted)) => Err(Error::Interrupted),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,380 @@
+//! The session cookie's attributes: validated when set, serialized with the
+//! `cookie` crate, and read back from `Cookie` headers without ever decoding
+//! names (B3).
+
+use std::time::Duration;
+
+use cookie::{Cookie, SameSite};
+use http::HeaderValue;
+
+/// Largest `name=value` a browser is required to keep (RFC 6265bis §5.4, F1).
+pub const MAX_COOKIE_LEN: usize = 4096;
+/// Above this size a `tracing` warning is logged before the hard limit (F3).
+pub const WARN_COOKIE_LEN: usize = 3072;
+/// Largest attribute value (Path, Domain) accepted (RFC 6265bis §5.4, F2).
+pub const MAX_ATTRIBUTE_LEN: usize = 1024;
+/// How many cookies carrying the session name are tried, in header order
+/// (B2). More are ignored: an attacker who tosses cookies from a sibling
+/// subdomain cannot make a request cost more than this many loads.
+pub const MAX_CANDIDATES: usize = 3;
+
+/// The `__Host-` prefix: Secure, `Path=/`, no Domain (D10).
+pub const HOST_PREFIX: &str = "__Host-";
+/// The `__Secure-` prefix: Secure.
+pub const SECURE_PREFIX: &str = "__Secure-";
+
+/// A cookie setting was refused when the layer was configured (B4, D10).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The name is empty or has a character outside RFC 9110 `token`.
+    #[error("cookie name {0:?} is not a valid token (letters, digits and !#$%&'*+-.^_`|~ only)")]
+    Name(String),
+    /// A Path or Domain has `;`, a control character, a space, non-ASCII,
+    /// or is over 1024 bytes.
+    #[error(
+        "cookie {attribute} {value:?} is refused: it must be printable ASCII without `;` or spaces, at most 1024 bytes"
+    )]
+    Attribute {
+        /// `Path` or `Domain`.
+        attribute: &'static str,
+        /// The value given.
+        value: String,
+    },
+    /// A setting conflicts with the `__Host-` prefix (Secure, `Path=/`, no
+    /// Domain).
+    #[error("`__Host-` cookies must be Secure, have Path=/ and no Domain: {0}")]
+    HostPrefix(&'static str),
+    /// `__Secure-` cookies must be Secure.
+    #[error("`__Secure-` cookies must be Secure")]
+    SecurePrefix,
+}
+
+/// The attributes of the session cookie.
+///
+/// Defaults, each chosen for safety first:
+///
+/// * name `id`: neutral, does not reveal the framework (K6);
+/// * `Path=/`: the session covers the whole site (K5);
+/// * no Domain: host-only, so sibling subdomains cannot read or set it (K5);
+/// * `Secure`: never sent over plain http (K3); turn off only for local
+///   plain-http development;
+/// * `HttpOnly`: scripts cannot read it, limiting what an XSS can steal (K3);
+/// * `SameSite=Lax`: not sent on cross-site subresource or POST requests,
+///   which blocks most CSRF, yet top-level navigation keeps the login (K3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieConfig {
+    pub(crate) name: String,
+    pub(crate) path: String,
+    pub(crate) domain: Option<String>,
+    pub(crate) secure: bool,
+    pub(crate) http_only: bool,
+    pub(crate) same_site: Option<SameSite>,
+    pub(crate) partitioned: bool,
+}
+
+impl Default for CookieConfig {
+    fn default() -> Self {
+        CookieConfig {
+            name: "id".to_owned(),
+            path: "/".to_owned(),
+            domain: None,
+            secure: true,
+            http_only: true,
+            same_site: Some(SameSite::Lax),
+            partitioned: false,
+        }
+    }
+}
+
+impl CookieConfig {
+    /// The cookie name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the name carries the `__Host-` prefix (exact bytes, B3).
+    pub fn is_host_prefixed(&self) -> bool {
+        self.name.starts_with(HOST_PREFIX)
+    }
+
+    pub(crate) fn set_name(&mut self, name: &str) -> Result<(), ConfigError> {
+        if name.is_empty() || !name.bytes().all(is_tchar) {
+            return Err(ConfigError::Name(name.to_owned()));
+        }
+        self.name = name.to_owned();
+        if self.is_host_prefixed() {
+            self.secure = true;
+            if self.domain.is_some() {
+                return Err(ConfigError::HostPrefix("a Domain is set"));
+            }
+            if self.path != "/" {
+                return Err(ConfigError::HostPrefix("the Path is not `/`"));
+            }
+        }
+        if name.starts_with(SECURE_PREFIX) {
+            self.secure = true;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn set_path(&mut self, path: &str) -> Result<(), ConfigError> {
+        check_attribute("Path", path)?;
+        if self.is_host_prefixed() && path != "/" {
+            return Err(ConfigError::HostPrefix("the Path must be `/`"));
+        }
+        self.path = path.to_owned();
+        Ok(())
+    }
+
+    pub(crate) fn set_domain(&mut self, domain: Option<&str>) -> Result<(), ConfigError> {
+        if let Some(d) = domain {
+            check_attribute("Domain", d)?;
+            if self.is_host_prefixed() {
+                return Err(ConfigError::HostPrefix("a Domain cannot be set"));
+            }
+        }
+        self.domain = domain.map(str::to_owned);
+        Ok(())
+    }
+
+    pub(crate) fn set_secure(&mut self, secure: bool) -> Result<(), ConfigError> {
+        if !secure {
+            if self.is_host_prefixed() {
+                return Err(ConfigError::HostPrefix("Secure cannot be turned off"));
+            }
+            if self.name.starts_with(SECURE_PREFIX) {
+                return Err(ConfigError::SecurePrefix);
+            }
+            if self.same_site == Some(SameSite::None) || self.partitioned {
+                // Browsers drop SameSite=None and Partitioned cookies without
+                // Secure; keep it on rather than emit a cookie that vanishes.
+                return Ok(());
+            }
+        }
+        self.secure = secure;
+        Ok(())
+    }
+
+    pub(crate) fn set_same_site(&mut self, same_site: Option<SameSite>) {
+        if same_site == Some(SameSite::None) {
+            // SameSite=None without Secure is rejected by browsers.
+            self.secure = true;
+        }
+        self.same_site = same_site;
+    }
+
+    pub(crate) fn set_partitioned(&mut self, partitioned: bool) {
+        if partitioned {
+            // CHIPS requires Secure.
+            self.secure = true;
+        }
+        self.partitioned = partitioned;
+    }
+
+    pub(crate) fn set_http_only(&mut self, http_only: bool) {
+        self.http_only = http_only;
+    }
+
+    /// The `Set-Cookie` value for `value` with `max_age` (`None`: a
+    /// browser-session cookie).
+    pub fn set_cookie(&self, value: &str, max_age: Option<Duration>) -> String {
+        let mut c = self.base(value.to_owned());
+        if let Some(age) = max_age {
+            let secs = i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
+            c.set_max_age(cookie::time::Duration::seconds(secs));
+        }
+        c.to_string()
+    }
+
+    /// The `Set-Cookie` value that deletes the cookie: the same Path,
+    /// Domain, Secure, HttpOnly, SameSite and Partitioned as when set (K4),
+    /// an empty value, `Max-Age=0` and an `Expires` in the past.
+    pub fn removal_cookie(&self) -> String {
+        let mut c = self.base(String::new());
+        c.make_removal();
+        c.to_string()
+    }
+
+    fn base(&self, value: String) -> Cookie<'static> {
+        let mut c = Cookie::new(self.name.clone(), value);
+        c.set_path(self.path.clone());
+        if let Some(d) = &self.domain {
+            c.set_domain(d.clone());
+        }
+        c.set_secure(self.secure);
+        c.set_http_only(self.http_only);
+        c.set_same_site(self.same_site);
+        c.set_partitioned(self.partitioned);
+        c
+    }
+
+    /// The values of every cookie named exactly like ours, in header order,
+    /// at most [`MAX_CANDIDATES`]; values whose `name=value` is over
+    /// [`MAX_COOKIE_LEN`] are dropped before any decoding (F6), and so are
+    /// headers that are not visible ASCII (B1). Names are compared as exact
+    /// bytes, never percent-decoded or unquoted (B3).
+    ///
+    /// Returns the candidates and how many oversized ones were dropped.
+    pub fn candidates<'h>(
+        &self,
+        headers: impl IntoIterator<Item = &'h HeaderValue>,
+    ) -> (Vec<String>, usize) {
+        let mut out = Vec::new();
+        let mut oversized = 0;
+        'headers: for header in headers {
+            let Ok(text) = header.to_str() else {
+                continue;
+            };
+            for pair in text.split(';') {
+                let Ok(c) = Cookie::parse(pair.trim_start_matches([' ', '\t'])) else {
+                    continue;
+                };
+                if c.name() != self.name {
+                    continue;
+                }
+                if c.name().len() + 1 + c.value().len() > MAX_COOKIE_LEN {
+                    oversized += 1;
+                    continue;
+                }
+                if out.len() == MAX_CANDIDATES {
+                    break 'headers;
+                }
+                out.push(c.value().to_owned());
+            }
+        }
+        (out, oversized)
+    }
+}
+
+/// RFC 9110 `tchar`.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+fn check_attribute(attribute: &'static str, value: &str) -> Result<(), ConfigError> {
+    let ok = !value.is_empty()
+        && value.len() <= MAX_ATTRIBUTE_LEN
+        && value.bytes().all(|b| b.is_ascii_graphic() && b != b';');
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::Attribute {
+            attribute,
+            value: value.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderMap;
+    use http::header::COOKIE;
+
+    fn cands(c: &CookieConfig, h: &HeaderMap) -> (Vec<String>, usize) {
+        c.candidates(h.get_all(COOKIE))
+    }
+
+    #[test]
+    fn names_with_separators_or_ctls_are_refused_b4() {
+        let mut c = CookieConfig::default();
+        for bad in ["", "a;b", "a=b", "a b", "a\nb", "é", "a,b", "\"id\""] {
+            assert!(c.set_name(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(c.name(), "id");
+    }
+
+    #[test]
+    fn attributes_with_injection_are_refused_b4_f2() {
+        let mut c = CookieConfig::default();
+        assert!(c.set_path("/; Domain=evil").is_err());
+        assert!(c.set_path("/a b").is_err());
+        assert!(c.set_domain(Some("example.com\r\n")).is_err());
+        assert!(c.set_path(&"/a".repeat(600)).is_err());
+        assert!(c.set_path("/app").is_ok());
+    }
+
+    #[test]
+    fn host_prefix_refuses_domain_path_and_insecure_d10() {
+        let mut c = CookieConfig::default();
+        c.set_name("__Host-id").unwrap();
+        assert!(c.secure);
+        assert!(c.set_domain(Some("example.com")).is_err());
+        assert!(c.set_path("/app").is_err());
+        assert!(c.set_secure(false).is_err());
+        let mut c = CookieConfig::default();
+        c.set_path("/app").unwrap();
+        assert!(c.set_name("__Host-id").is_err());
+    }
+
+    #[test]
+    fn same_site_none_forces_secure_k3() {
+        let mut c = CookieConfig::default();
+        c.set_secure(false).unwrap();
+        c.set_same_site(Some(SameSite::None));
+        assert!(c.secure);
+        assert!(c.set_cookie("v", None).contains("Secure"));
+    }
+
+    #[test]
+    fn removal_keeps_attributes_k4() {
+        let mut c = CookieConfig::default();
+        c.set_path("/app").unwrap();
+        c.set_domain(Some("example.com")).unwrap();
+        c.set_partitioned(true);
+        let set = c.set_cookie("v", Some(Duration::from_secs(60)));
+        let del = c.removal_cookie();
+        for attr in [
+            "Path=/app",
+            "Domain=example.com",
+            "Secure",
+            "HttpOnly",
+            "SameSite=Lax",
+            "Partitioned",
+        ] {
+            assert!(set.contains(attr), "{set}");
+            assert!(del.contains(attr), "{del}");
+        }
+        assert!(del.contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn prefixed_names_are_matched_exactly_b3() {
+        let mut c = CookieConfig::default();
+        c.set_name("__Host-id").unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(
+            COOKIE,
+            HeaderValue::from_static(
+                "__%48ost-id=a; \"__Host-id\"=b; _[Host-id=c; ..Host-id=d; __host-id=e",
+            ),
+        );
+        assert!(cands(&c, &h).0.is_empty());
+        h.append(COOKIE, HeaderValue::from_static("__Host-id=f"));
+        assert_eq!(cands(&c, &h).0, vec!["f".to_owned()]);
+    }
+
+    #[test]
+    fn candidates_are_bounded_and_oversized_dropped_b2_f6() {
+        let c = CookieConfig::default();
+        let mut h = HeaderMap::new();
+        let big = format!("id={}", "a".repeat(MAX_COOKIE_LEN));
+        h.insert(COOKIE, HeaderValue::from_str(&big).unwrap());
+        h.append(
+            COOKIE,
+            HeaderValue::from_static("x=1; id=one; id=two; id=three; id=four"),
+        );
+        let (cands, over) = cands(&c, &h);
+        assert_eq!(cands, vec!["one", "two", "three"]);
+        assert_eq!(over, 1);
+    }
+
+    #[test]
+    fn non_ascii_cookie_header_is_ignored_b1() {
+        let c = CookieConfig::default();
+        let mut h = HeaderMap::new();
+        h.insert(COOKIE, HeaderValue::from_bytes(b"id=a\xffb").unwrap());
+        assert!(cands(&c, &h).0.is_empty());
+    }
+}

@@ -1,0 +1,323 @@
+//! The lazy session a request carries in its extensions, and what the layer
+//! does with it on the way out.
+
+use std::sync::Arc;
+
+use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
+use parking_lot::Mutex;
+use tokio::sync::OnceCell;
+
+use crate::id::Id;
+use crate::session::Handle;
+use crate::store::BoxFuture;
+use crate::web::backend::{Backend, CookieAction, Cx, Loaded};
+use crate::web::cookie::{CookieConfig, MAX_COOKIE_LEN};
+use crate::web::error::{Error, ErrorHandler};
+use crate::web::events::{Event, Events};
+
+/// [`Backend`] with its type erased, so the request extension and the
+/// service do not carry the backend's type.
+pub(crate) trait DynBackend: Send + Sync + 'static {
+    fn config(&self) -> &Arc<crate::Config>;
+    fn load<'a>(
+        &'a self,
+        value: &'a str,
+        cx: &'a Cx<'a>,
+    ) -> BoxFuture<'a, Result<Option<Loaded>, Error>>;
+    fn commit<'a>(
+        &'a self,
+        handle: &'a Handle,
+        cx: &'a Cx<'a>,
+    ) -> BoxFuture<'a, Result<CookieAction, Error>>;
+}
+
+impl<B: Backend> DynBackend for B {
+    fn config(&self) -> &Arc<crate::Config> {
+        Backend::config(self)
+    }
+    fn load<'a>(
+        &'a self,
+        value: &'a str,
+        cx: &'a Cx<'a>,
+    ) -> BoxFuture<'a, Result<Option<Loaded>, Error>> {
+        Box::pin(Backend::load(self, value, cx))
+    }
+    fn commit<'a>(
+        &'a self,
+        handle: &'a Handle,
+        cx: &'a Cx<'a>,
+    ) -> BoxFuture<'a, Result<CookieAction, Error>> {
+        Box::pin(Backend::commit(self, handle, cx))
+    }
+}
+
+/// Everything the layer was configured with, shared by its services.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub(crate) backend: Arc<dyn DynBackend>,
+    pub(crate) cookie: CookieConfig,
+    pub(crate) events: Events,
+    pub(crate) save_every_request: bool,
+    pub(crate) cache_private: bool,
+    pub(crate) on_error: Option<ErrorHandler>,
+}
+
+struct Current {
+    handle: Handle,
+    reissue: bool,
+    had_cookie: bool,
+}
+
+struct Inner {
+    shared: Arc<Shared>,
+    cookies: Vec<HeaderValue>,
+    current: OnceCell<Current>,
+    failed: Mutex<Option<Error>>,
+}
+
+/// The request's session, not loaded yet: the layer puts one in the
+/// request extensions and the first extractor loads it (one store round
+/// trip or one cookie verification). Clones share the same session.
+#[derive(Clone)]
+pub struct LazySession(Arc<Inner>);
+
+impl std::fmt::Debug for LazySession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazySession")
+            .field("loaded", &self.0.current.initialized())
+            .finish_non_exhaustive()
+    }
+}
+
+impl LazySession {
+    pub(crate) fn new(shared: Arc<Shared>, headers: &HeaderMap) -> Self {
+        LazySession(Arc::new(Inner {
+            shared,
+            cookies: headers
+                .get_all(http::header::COOKIE)
+                .iter()
+                .cloned()
+                .collect(),
+            current: OnceCell::new(),
+            failed: Mutex::new(None),
+        }))
+    }
+
+    /// Loads the session (once per request) and returns its handle.
+    ///
+    /// # Errors
+    ///
+    /// The status to answer with when the backend failed (503 for an
+    /// unavailable store). The error itself is kept for the layer, which
+    /// passes it to the app's error handler.
+    pub async fn handle(&self) -> Result<Handle, StatusCode> {
+        if let Some(c) = self.0.current.get() {
+            return Ok(c.handle.clone());
+        }
+        if let Some(e) = &*self.0.failed.lock() {
+            return Err(e.status());
+        }
+        match self.0.current.get_or_try_init(|| self.load()).await {
+            Ok(c) => Ok(c.handle.clone()),
+            Err(e) => {
+                let status = e.status();
+                tracing::warn!(error = %e, "session could not be loaded");
+                *self.0.failed.lock() = Some(e);
+                Err(status)
+            }
+        }
+    }
+
+    /// True if a session cookie came with the request and the session has
+    /// not been loaded yet: `Option<Session<T>>` uses it to skip the load.
+    pub(crate) fn is_loaded(&self) -> bool {
+        self.0.current.initialized()
+    }
+
+    async fn load(&self) -> Result<Current, Error> {
+        let shared = &self.0.shared;
+        let (candidates, oversized) = shared.cookie.candidates(&self.0.cookies);
+        for _ in 0..oversized {
+            shared.events.emit(Event::SizeExceeded {
+                size: MAX_COOKIE_LEN + 1,
+                limit: MAX_COOKIE_LEN,
+                incoming: true,
+            });
+        }
+        let had_cookie = !candidates.is_empty() || oversized > 0;
+        let cx = self.cx(had_cookie, false);
+        for value in &candidates {
+            if let Some(loaded) = shared.backend.load(value, &cx).await? {
+                if loaded.reissue {
+                    shared.events.emit(Event::Resealed);
+                }
+                return Ok(Current {
+                    handle: loaded.handle,
+                    reissue: loaded.reissue,
+                    had_cookie,
+                });
+            }
+        }
+        Ok(Current {
+            handle: Handle::empty(Arc::clone(shared.backend.config())),
+            reissue: false,
+            had_cookie,
+        })
+    }
+
+    fn cx(&self, had_cookie: bool, reissue: bool) -> Cx<'_> {
+        let shared = &self.0.shared;
+        Cx {
+            cookie_name: shared.cookie.name(),
+            events: &shared.events,
+            save_every_request: shared.save_every_request,
+            had_cookie,
+            reissue,
+        }
+    }
+
+    /// Whether the way out has work to do (else the response passes as is:
+    /// an untouched request costs nothing, J3).
+    pub(crate) fn needs_finish(&self) -> bool {
+        self.0.current.initialized()
+            || self.0.failed.lock().is_some()
+            || (self.0.shared.save_every_request && !self.0.cookies.is_empty())
+    }
+
+    /// Commits the session and decorates the response.
+    pub(crate) async fn finish<B: From<String>>(self, mut resp: Response<B>) -> Response<B> {
+        let shared = Arc::clone(&self.0.shared);
+        if let Some(err) = self.0.failed.lock().take() {
+            // Load failed: the extractor answered already; let the app map
+            // it. No cookie is set or deleted (G2).
+            return error_response(&shared, &err, resp);
+        }
+        if !self.is_loaded() {
+            // save_every_request on an untouched request with a cookie.
+            if self.handle().await.is_err() {
+                // Do not fail a request that did not need the session.
+                self.0.failed.lock().take();
+                return resp;
+            }
+        }
+        let Some(current) = self.0.current.get() else {
+            return resp;
+        };
+        // The response depends on the session: caches must key on it (K1).
+        add_vary_cookie(resp.headers_mut());
+        if resp.status().is_server_error() {
+            return resp; // Nothing is saved on any 5xx (G14).
+        }
+        let (was_new, cycled, flushed) = {
+            let s = current.handle.lock();
+            (s.is_new(), s.is_cycled(), s.is_flushed())
+        };
+        let cx = self.cx(current.had_cookie, current.reissue);
+        let action = match shared.backend.commit(&current.handle, &cx).await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(error = %e, "session could not be saved");
+                return error_response(&shared, &e, resp);
+            }
+        };
+        match action {
+            CookieAction::Set { value, max_age } => {
+                let tag = Id::parse(&value).ok().map(|id| id.log_tag());
+                if was_new {
+                    shared.events.emit(Event::Created { tag });
+                } else if cycled {
+                    shared.events.emit(Event::Cycled { tag });
+                }
+                let size = shared.cookie.name().len() + 1 + value.len();
+                if size > MAX_COOKIE_LEN {
+                    // Backends check this; a custom one that did not is
+                    // still never allowed to emit a cookie browsers drop (F1).
+                    let e = Error::TooLarge {
+                        name: shared.cookie.name().to_owned(),
+                        size,
+                        limit: MAX_COOKIE_LEN,
+                    };
+                    return error_response(&shared, &e, resp);
+                }
+                let cookie = shared.cookie.set_cookie(&value, max_age);
+                set_cookie_header(&shared, resp.headers_mut(), &cookie);
+            }
+            CookieAction::Remove => {
+                if flushed && !was_new {
+                    shared.events.emit(Event::Flushed);
+                }
+                if current.had_cookie {
+                    let cookie = shared.cookie.removal_cookie();
+                    set_cookie_header(&shared, resp.headers_mut(), &cookie);
+                }
+            }
+            _ => {}
+        }
+        resp
+    }
+}
+
+fn set_cookie_header(shared: &Shared, headers: &mut HeaderMap, cookie: &str) {
+    let Ok(value) = HeaderValue::from_str(cookie) else {
+        // Unreachable with validated attributes and backend values; refuse
+        // rather than emit a broken header (B4).
+        tracing::error!("session Set-Cookie value is not a valid header; not sent");
+        return;
+    };
+    headers.append(SET_COOKIE, value);
+    if shared.cache_private {
+        make_private(headers);
+    }
+}
+
+fn error_response<B: From<String>>(shared: &Shared, err: &Error, resp: Response<B>) -> Response<B> {
+    let mapped = match &shared.on_error {
+        Some(handler) => handler(err),
+        None if resp.status() == err.status() => return resp,
+        None => err.to_response(),
+    };
+    mapped.map(B::from)
+}
+
+/// Adds `Cookie` to `Vary` unless it (or `*`) is already there.
+fn add_vary_cookie(headers: &mut HeaderMap) {
+    let present = headers.get_all(VARY).iter().any(|v| {
+        v.to_str().is_ok_and(|s| {
+            s.split(',')
+                .any(|t| t.trim() == "*" || t.trim().eq_ignore_ascii_case("cookie"))
+        })
+    });
+    if !present {
+        headers.append(VARY, HeaderValue::from_static("Cookie"));
+    }
+}
+
+/// Makes a response that sets the session cookie uncacheable by shared
+/// caches (K2): adds `private` and drops `public` / `s-maxage`.
+fn make_private(headers: &mut HeaderMap) {
+    let existing: Vec<String> = headers
+        .get_all(CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|s| s.split(','))
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let lower = |t: &String| t.to_ascii_lowercase();
+    if existing
+        .iter()
+        .any(|t| lower(t) == "private" || lower(t) == "no-store")
+    {
+        return;
+    }
+    let mut directives = vec!["private".to_owned()];
+    directives.extend(
+        existing
+            .into_iter()
+            .filter(|t| lower(t) != "public" && !lower(t).starts_with("s-maxage")),
+    );
+    if let Ok(v) = HeaderValue::from_str(&directives.join(", ")) {
+        headers.insert(CACHE_CONTROL, v);
+    }
+}
