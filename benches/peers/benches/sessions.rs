@@ -17,6 +17,7 @@ use peer_bench::{
     actix_peers,
     axum_harness::AxumCase,
     axum_peers::{self, axum_extra_private, tower_sessions_cookie, tower_sessions_memory},
+    ours,
     payload::{Payload, SIZES},
 };
 
@@ -80,9 +81,13 @@ fn sessions(c: &mut Criterion) {
 
         let base = axum_peers::baseline(&payload);
         ctx.bench_axum(&mut g, "axum_baseline", size, &base);
+        let case = ctx.tokio.block_on(ours::memory(&payload));
+        ctx.bench_axum(&mut g, "ours_memory", size, &case);
         let case = ctx.tokio.block_on(tower_sessions_memory::case(&payload));
         ctx.bench_axum(&mut g, "tower_sessions_memory", size, &case);
         for (name, case) in [
+            ("ours_cookie_signed", ctx.tokio.block_on(ours::signed(&payload))),
+            ("ours_cookie_encrypted", ctx.tokio.block_on(ours::encrypted(&payload))),
             ("tower_sessions_cookie_signed", ctx.tokio.block_on(tower_sessions_cookie::signed(&payload))),
             ("tower_sessions_cookie_private", ctx.tokio.block_on(tower_sessions_cookie::private(&payload))),
             // axum-extra has no size check: past 4096 B it sends a cookie
@@ -114,6 +119,16 @@ fn sessions(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("untouched_{size}"));
         let base = axum_peers::baseline(&payload).with_path("/untouched");
         ctx.bench_axum(&mut g, "axum_baseline", size, &base);
+        let cases = [
+            ("ours_memory", ctx.tokio.block_on(ours::memory(&payload))),
+            ("ours_cookie_signed", ctx.tokio.block_on(ours::signed(&payload)).expect("fits")),
+        ];
+        for (name, case) in cases {
+            let case = case.with_path("/untouched");
+            let probe = ctx.tokio.block_on(case.probe());
+            assert!(probe.set_cookies.is_empty() && probe.body == axum_peers::UNTOUCHED, "{probe:?}");
+            ctx.bench_axum(&mut g, name, size, &case);
+        }
         let case = ctx.tokio.block_on(tower_sessions_memory::case(&payload)).with_path("/untouched");
         let probe = ctx.tokio.block_on(case.probe());
         assert!(probe.set_cookies.is_empty() && probe.body == axum_peers::UNTOUCHED, "{probe:?}");

@@ -5,4 +5,5 @@
 pub mod actix_peers;
 pub mod axum_harness;
 pub mod axum_peers;
+pub mod ours;
 pub mod payload;

@@ -1,0 +1,145 @@
+//! Our layer (`session_core::web::SessionLayer` + the `Session<T>`
+//! extractor) over the memory store and both cookie stores, with the same
+//! routes as the peers (`/seed`, `/rw`, `/untouched`).
+//!
+//! The schema is written by hand exactly as `#[derive(Session)]` generates
+//! it (a static spec and an accessor wrapping `Handle`), as the web
+//! branch's tests do until the derive lands.
+
+use std::ops::Deref;
+
+use axum::{Router, routing::get};
+use session_backends::{
+    cookie::{EncryptedCookieStore, SignedCookieStore},
+    memory::MemoryStore,
+};
+use session_core::{
+    FieldSpec, Handle, Schema, SchemaSpec, Session, Sessions, key::Key,
+    web::{Backend, SessionLayer},
+};
+
+use crate::{
+    axum_harness::{AxumCase, assert_read_seeded},
+    axum_peers::UNTOUCHED,
+    payload::{Item, Payload},
+};
+
+/// The typed session: the same two fields as [`Payload`].
+#[derive(Debug, Default)]
+pub struct Bench {
+    /// Read and written per request.
+    pub counter: u64,
+    /// Carried untouched.
+    pub cart: Vec<Item>,
+}
+
+static FIELDS: [FieldSpec; 2] = [FieldSpec::new("counter", "counter"), FieldSpec::new("cart", "cart")];
+
+static SPEC: SchemaSpec = SchemaSpec {
+    name: "Bench",
+    namespace: "",
+    fields: &FIELDS,
+    max_age: None,
+    idle: None,
+    absolute: None,
+};
+
+impl Schema for Bench {
+    const SPEC: &'static SchemaSpec = &SPEC;
+    type Accessor = BenchAccess;
+}
+
+/// What `Session<Bench>` dereferences to.
+#[derive(Debug, Clone)]
+pub struct BenchAccess(Handle);
+
+impl From<Handle> for BenchAccess {
+    fn from(h: Handle) -> Self {
+        BenchAccess(h)
+    }
+}
+
+impl Deref for BenchAccess {
+    type Target = Handle;
+    fn deref(&self) -> &Handle {
+        &self.0
+    }
+}
+
+impl BenchAccess {
+    /// The counter.
+    pub fn counter(&self) -> u64 {
+        *self.0.get(&FIELDS[0], u64::default)
+    }
+    /// Sets the counter.
+    pub fn set_counter(&self, v: u64) {
+        self.0.set(&FIELDS[0], v);
+    }
+    /// Sets the cart.
+    pub fn set_cart(&self, v: Vec<Item>) {
+        self.0.set(&FIELDS[1], v);
+    }
+}
+
+async fn rw(session: Session<Bench>) -> String {
+    let n = session.counter();
+    session.set_counter(n + 1);
+    n.to_string()
+}
+
+async fn untouched() -> &'static str {
+    UNTOUCHED
+}
+
+fn router<B>(layer: SessionLayer<B>, payload: &Payload) -> Router
+where
+    B: Backend + Clone + Send + Sync + 'static,
+{
+    let p = payload.clone();
+    let seed = move |session: Session<Bench>| async move {
+        session.set_counter(p.counter);
+        session.set_cart(p.cart);
+        "seeded"
+    };
+    Router::new()
+        .route("/seed", get(seed))
+        .route("/rw", get(rw))
+        .route("/untouched", get(untouched))
+        .layer(layer)
+}
+
+fn key() -> Key {
+    Key::from_secret(b"benchmark secret: 32 bytes or more, not for production").expect("key")
+}
+
+/// Our layer over the bounded in-memory store.
+pub async fn memory(payload: &Payload) -> AxumCase {
+    let layer = SessionLayer::new(Sessions::new(MemoryStore::new(100_000)));
+    let case = AxumCase::seeded(router(layer, payload), "/seed", "/rw").await;
+    assert_read_seeded(&case.probe().await, "ours memory");
+    let n: u64 = case.probe().await.body.parse().expect("counter");
+    assert!(n >= 2, "ours memory lost the write");
+    case
+}
+
+async fn cookie<B>(layer: SessionLayer<B>, payload: &Payload, what: &str) -> Option<AxumCase>
+where
+    B: Backend + Clone + Send + Sync + 'static,
+{
+    // The cookie stores answer an error (no cookie) past 4096 bytes (F1).
+    let case = AxumCase::try_seeded(router(layer, payload), "/seed", "/rw").await?;
+    let probe = case.probe().await;
+    assert_read_seeded(&probe, what);
+    assert_eq!(probe.set_cookies.len(), 1, "{what}: a write re-sends the cookie");
+    Some(case)
+}
+
+/// Our signed whole-session cookie; `None` past 4096 bytes.
+pub async fn signed(payload: &Payload) -> Option<AxumCase> {
+    cookie(SessionLayer::new(SignedCookieStore::new(key())), payload, "ours signed").await
+}
+
+/// Our encrypted whole-session cookie; `None` past 4096 bytes.
+pub async fn encrypted(payload: &Payload) -> Option<AxumCase> {
+    cookie(SessionLayer::new(EncryptedCookieStore::new(key())), payload, "ours encrypted").await
+}
