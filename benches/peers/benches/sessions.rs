@@ -81,12 +81,14 @@ fn sessions(c: &mut Criterion) {
 
         let base = axum_peers::baseline(&payload);
         ctx.bench_axum(&mut g, "axum_baseline", size, &base);
+        ctx.bench_axum(&mut g, "axum_noop_layer", size, &axum_peers::noop_layer(&payload));
         let case = ctx.tokio.block_on(ours::memory(&payload));
         ctx.bench_axum(&mut g, "ours_memory", size, &case);
         let case = ctx.tokio.block_on(tower_sessions_memory::case(&payload));
         ctx.bench_axum(&mut g, "tower_sessions_memory", size, &case);
         for (name, case) in [
             ("ours_cookie_signed", ctx.tokio.block_on(ours::signed(&payload))),
+            ("ours_cookie_signed_nodeflate", ctx.tokio.block_on(ours::signed_uncompressed(&payload))),
             ("ours_cookie_encrypted", ctx.tokio.block_on(ours::encrypted(&payload))),
             ("tower_sessions_cookie_signed", ctx.tokio.block_on(tower_sessions_cookie::signed(&payload))),
             ("tower_sessions_cookie_private", ctx.tokio.block_on(tower_sessions_cookie::private(&payload))),
@@ -119,6 +121,8 @@ fn sessions(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("untouched_{size}"));
         let base = axum_peers::baseline(&payload).with_path("/untouched");
         ctx.bench_axum(&mut g, "axum_baseline", size, &base);
+        let noop = axum_peers::noop_layer(&payload).with_path("/untouched");
+        ctx.bench_axum(&mut g, "axum_noop_layer", size, &noop);
         let cases = [
             ("ours_memory", ctx.tokio.block_on(ours::memory(&payload))),
             ("ours_cookie_signed", ctx.tokio.block_on(ours::signed(&payload)).expect("fits")),

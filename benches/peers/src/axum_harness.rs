@@ -26,8 +26,13 @@ pub struct Probe {
 
 impl AxumCase {
     /// A case that sends `cookie` (if any) to `path`.
+    ///
+    /// The router is finalised with `with_state(())`, as `axum::serve` does
+    /// for every connection: without it, axum 0.8 turns each handler into a
+    /// route again on every request, re-applying every layer (`Layer::layer`
+    /// per request), a cost no real server pays.
     pub fn new(router: Router, path: &'static str, cookie: Option<HeaderValue>) -> Self {
-        Self { router, path, cookie }
+        Self { router: router.with_state(()), path, cookie }
     }
 
     /// Requests `seed_path` without a cookie, and returns the case that
@@ -62,6 +67,11 @@ impl AxumCase {
     /// The same router and cookie against another path.
     pub fn with_path(&self, path: &'static str) -> Self {
         Self { path, ..self.clone() }
+    }
+
+    /// The Cookie header sent, if any.
+    pub fn cookie(&self) -> Option<&HeaderValue> {
+        self.cookie.as_ref()
     }
 
     /// Size of the Cookie header sent, in bytes.

@@ -38,6 +38,41 @@ pub fn baseline(payload: &Payload) -> AxumCase {
     AxumCase::new(router, "/rw", Some(HeaderValue::from_str(&cookie).expect("cookie")))
 }
 
+/// The floor any `Router::layer` pays: a tower layer that does nothing
+/// (axum boxes and clones each layered route per request).
+pub fn noop_layer(payload: &Payload) -> AxumCase {
+    use std::task::{Context, Poll};
+
+    #[derive(Clone)]
+    struct Noop;
+    #[derive(Clone)]
+    struct NoopService<S>(S);
+    impl<S> tower::Layer<S> for Noop {
+        type Service = NoopService<S>;
+        fn layer(&self, inner: S) -> NoopService<S> {
+            NoopService(inner)
+        }
+    }
+    impl<S: tower::Service<R>, R> tower::Service<R> for NoopService<S> {
+        type Response = S::Response;
+        type Error = S::Error;
+        type Future = S::Future;
+        fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+            self.0.poll_ready(cx)
+        }
+        fn call(&mut self, req: R) -> S::Future {
+            self.0.call(req)
+        }
+    }
+
+    let base = baseline(payload);
+    let router = Router::new()
+        .route("/rw", get(|| async { std::hint::black_box(1u64).to_string() }))
+        .route("/untouched", get(untouched))
+        .layer(Noop);
+    AxumCase::new(router, "/rw", base.cookie().cloned())
+}
+
 /// tower-sessions 0.15 with its `MemoryStore` (tower-sessions-memory-store).
 pub mod tower_sessions_memory {
     use super::*;

@@ -14,7 +14,9 @@ use session_backends::{
     memory::MemoryStore,
 };
 use session_core::{
-    FieldSpec, Handle, Schema, SchemaSpec, Session, Sessions, key::Key,
+    Config, FieldSpec, Handle, Schema, SchemaSpec, Session, Sessions,
+    envelope::{Codec, Compression},
+    key::Key,
     web::{Backend, SessionLayer},
 };
 
@@ -137,6 +139,14 @@ where
 /// Our signed whole-session cookie; `None` past 4096 bytes.
 pub async fn signed(payload: &Payload) -> Option<AxumCase> {
     cookie(SessionLayer::new(SignedCookieStore::new(key())), payload, "ours signed").await
+}
+
+/// Our signed cookie with compression turned off (`Compression::OFF`):
+/// shows what deflate/inflate cost per request.
+pub async fn signed_uncompressed(payload: &Payload) -> Option<AxumCase> {
+    let codec = Codec::new(key()).with_compression(Compression::OFF);
+    let store = SignedCookieStore::from_config(Config::new().with_codec(codec)).expect("keys");
+    cookie(SessionLayer::new(store), payload, "ours signed, no compression").await
 }
 
 /// Our encrypted whole-session cookie; `None` past 4096 bytes.
