@@ -24,8 +24,9 @@
 //! Like every cookie session (Django's "no freshness guarantee"), a cookie
 //! stays valid until it expires, even after logout or `cycle_key`: whoever
 //! kept a copy of an old cookie can replay it. Keep `max_age` short for
-//! cookie sessions, or turn on [`Revocations`]: each cookie session then
-//! carries a random serial (`_sid`), `flush` and `cycle_key` record the old
+//! cookie sessions, or turn on [`Revocations`]: each cookie session
+//! carries a random serial (`_sid`, renewed by `cycle_key`); with
+//! revocations on, `flush` and `cycle_key` record the old
 //! serial in a small server-side list until the old cookie would have
 //! expired anyway, and a cookie whose serial is listed loads as an empty
 //! session (D8). The list holds only logged-out serials, so it stays small.
@@ -174,9 +175,10 @@ impl Inner {
                 if !wanted || (s.is_new() && s.is_empty()) {
                     return Ok(CookieAction::Nothing);
                 }
-                if self.revocations.is_some()
-                    && (s.is_cycled() || revocation::serial(&mut s).is_none())
-                {
+                // Every cookie session carries a serial, renewed by
+                // `cycle_key`: the cookie changes at login even if the data
+                // does not, and revocation (if on) can name it.
+                if s.is_cycled() || revocation::serial(&mut s).is_none() {
                     revocation::new_serial(&mut s, &self.config.ids().generate());
                 }
                 (Some(s.to_record()?), ended)
