@@ -161,9 +161,12 @@ impl Inner {
         let now = self.config.clock().now();
         let (record, ended) = {
             let mut s = handle.lock();
-            let ended = match &self.revocations {
-                Some(_) if s.is_flushed() || s.is_cycled() => {
-                    revocation::serial(&mut s).map(|serial| (serial, s.expiry_date()))
+            let ended = match (&self.revocations, cx.loaded_from) {
+                (Some(_), Some(incoming)) if s.is_flushed() || s.is_cycled() => {
+                    // The serial the incoming cookie carried (a flushed
+                    // state no longer holds it).
+                    self.incoming_serial(cx, incoming, now)
+                        .map(|serial| (serial, s.expiry_date()))
                 }
                 _ => None,
             };
@@ -191,6 +194,12 @@ impl Inner {
         let value = self.seal(cx, &record, now)?;
         let max_age = self.config.policy().cookie_max_age(&record.meta, now);
         Ok(CookieAction::Set { value, max_age })
+    }
+
+    fn incoming_serial(&self, cx: &Cx<'_>, incoming: &str, now: Timestamp) -> Option<Id> {
+        let (record, _) = self.open(cx, incoming, now).ok()?;
+        let mut state = State::from_record(Arc::clone(&self.config), None, record);
+        revocation::serial(&mut state)
     }
 
     async fn revoke(&self, ended: Option<(Id, Timestamp)>, now: Timestamp) -> Result<(), Error> {

@@ -67,6 +67,7 @@ struct Current {
     handle: Handle,
     reissue: bool,
     had_cookie: bool,
+    loaded_from: Option<String>,
 }
 
 struct Inner {
@@ -146,9 +147,9 @@ impl LazySession {
             });
         }
         let had_cookie = !candidates.is_empty() || oversized > 0;
-        let cx = self.cx(had_cookie, false);
-        for value in &candidates {
-            if let Some(loaded) = shared.backend.load(value, &cx).await? {
+        let cx = self.cx(had_cookie, false, None);
+        for value in candidates {
+            if let Some(loaded) = shared.backend.load(&value, &cx).await? {
                 if loaded.reissue {
                     shared.events.emit(Event::Resealed);
                 }
@@ -156,6 +157,7 @@ impl LazySession {
                     handle: loaded.handle,
                     reissue: loaded.reissue,
                     had_cookie,
+                    loaded_from: Some(value),
                 });
             }
         }
@@ -163,10 +165,11 @@ impl LazySession {
             handle: Handle::empty(Arc::clone(shared.backend.config())),
             reissue: false,
             had_cookie,
+            loaded_from: None,
         })
     }
 
-    fn cx(&self, had_cookie: bool, reissue: bool) -> Cx<'_> {
+    fn cx<'a>(&'a self, had_cookie: bool, reissue: bool, loaded_from: Option<&'a str>) -> Cx<'a> {
         let shared = &self.0.shared;
         Cx {
             cookie_name: shared.cookie.name(),
@@ -174,6 +177,7 @@ impl LazySession {
             save_every_request: shared.save_every_request,
             had_cookie,
             reissue,
+            loaded_from,
         }
     }
 
@@ -213,7 +217,11 @@ impl LazySession {
             let s = current.handle.lock();
             (s.is_new(), s.is_cycled(), s.is_flushed())
         };
-        let cx = self.cx(current.had_cookie, current.reissue);
+        let cx = self.cx(
+            current.had_cookie,
+            current.reissue,
+            current.loaded_from.as_deref(),
+        );
         let action = match shared.backend.commit(&current.handle, &cx).await {
             Ok(a) => a,
             Err(e) => {
