@@ -442,8 +442,12 @@ impl Codec {
     fn maybe_deflate(&self, payload: &[u8], threshold: usize) -> (u8, Vec<u8>) {
         if payload.len() >= threshold {
             if let Some(small) = deflate(payload) {
-                // Only when it pays (F7): at least 2 bytes saved.
-                if small.len() + 2 <= payload.len() {
+                // Only when it pays (F7): at least 2 bytes saved; and only
+                // when our own reader will inflate it (within the size and
+                // ratio caps), else the token could never be read back.
+                if small.len() + 2 <= payload.len()
+                    && payload.len() <= self.inflate_cap(small.len())
+                {
                     return (FLAG_DEFLATE, small);
                 }
             }
@@ -451,15 +455,17 @@ impl Codec {
         (0, payload.to_vec())
     }
 
+    /// The most bytes a compressed body of `compressed_len` bytes may
+    /// inflate to: the size cap and the ratio cap (J4).
+    fn inflate_cap(&self, compressed_len: usize) -> usize {
+        self.max_inflated
+            .min(compressed_len.saturating_mul(MAX_INFLATE_RATIO).max(1024))
+    }
+
     fn maybe_inflate(&self, flags: u8, body: Vec<u8>) -> Result<Vec<u8>, EnvelopeError> {
         match flags {
             0 => Ok(body),
-            FLAG_DEFLATE => {
-                let cap = self
-                    .max_inflated
-                    .min(body.len().saturating_mul(MAX_INFLATE_RATIO).max(1024));
-                inflate(&body, cap)
-            }
+            FLAG_DEFLATE => inflate(&body, self.inflate_cap(body.len())),
             _ => Err(EnvelopeError::Invalid),
         }
     }
