@@ -19,7 +19,7 @@ use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::envelope::Context;
 use crate::error::FieldError;
-use crate::expiry::{Expiry, Meta, is_expired};
+use crate::expiry::{Expiry, Meta, Policy, is_expired};
 use crate::id::Id;
 use crate::schema::{FieldSpec, SchemaSpec, Value};
 use crate::store::{Changes, Record};
@@ -99,6 +99,7 @@ pub struct State {
     slots: HashMap<Box<str>, Slot>,
     removed: Vec<String>,
     loaded_index: BTreeMap<String, String>,
+    policy: Policy,
     accessed: bool,
     modified: bool,
     flushed: bool,
@@ -123,6 +124,7 @@ impl State {
     /// A new, empty, unsaved session.
     pub fn new(config: Arc<Config>) -> Self {
         let now = config.clock().now();
+        let policy = *config.policy();
         State {
             config,
             id: None,
@@ -131,6 +133,7 @@ impl State {
             slots: HashMap::new(),
             removed: Vec::new(),
             loaded_index: BTreeMap::new(),
+            policy,
             accessed: false,
             modified: false,
             flushed: false,
@@ -142,6 +145,7 @@ impl State {
     /// dropped here.
     pub fn from_record(config: Arc<Config>, id: Option<Id>, record: Record) -> Self {
         let now = config.clock().now();
+        let policy = *config.policy();
         let mut slots = HashMap::with_capacity(record.fields.len());
         let mut deadlines = record.deadlines;
         for (key, raw) in record.fields {
@@ -164,6 +168,7 @@ impl State {
             slots,
             removed: Vec::new(),
             loaded_index: record.index,
+            policy,
             accessed: false,
             modified: false,
             flushed: false,
@@ -174,6 +179,29 @@ impl State {
     /// The shared configuration.
     pub fn config(&self) -> &Arc<Config> {
         &self.config
+    }
+
+    /// The expiry policy in force for this session: the application's,
+    /// tightened by every schema that viewed it.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Applies a schema's `#[session(max_age, idle, absolute)]`: its
+    /// `max_age` replaces the default age, and its `idle` and `absolute`
+    /// caps tighten the policy (the strictest cap wins when several schemas
+    /// share one session).
+    pub fn adopt_schema(&mut self, schema: &SchemaSpec) {
+        if let Some(age) = schema.max_age {
+            self.policy.default_age = age;
+        }
+        let tighten =
+            |cur: Option<std::time::Duration>, new: Option<std::time::Duration>| match (cur, new) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        self.policy.idle = tighten(self.policy.idle, schema.idle);
+        self.policy.absolute = tighten(self.policy.absolute, schema.absolute);
     }
 
     /// The id under which the session is stored, if it has one. There is no
@@ -437,18 +465,18 @@ impl State {
     pub fn expiry_age(&self) -> std::time::Duration {
         let now = self.config.clock().now();
         let meta = self.meta_at(now);
-        self.config.policy().expiry_age(&meta, now)
+        self.policy.expiry_age(&meta, now)
     }
 
     /// When the session expires, as it would be if saved now.
     pub fn expiry_date(&self) -> Timestamp {
         let now = self.config.clock().now();
-        self.config.policy().expires_at(&self.meta_at(now))
+        self.policy.expires_at(&self.meta_at(now))
     }
 
     /// Whether the cookie is a browser-session cookie.
     pub fn expire_at_browser_close(&self) -> bool {
-        self.config.policy().expire_at_browser_close(&self.meta)
+        self.policy.expire_at_browser_close(&self.meta)
     }
 
     fn meta_at(&self, now: Timestamp) -> Meta {
@@ -488,7 +516,7 @@ impl State {
     pub fn changes(&mut self) -> Result<Changes, FieldError> {
         let now = self.config.clock().now();
         self.meta.modified = now;
-        let expires_at = self.config.policy().expires_at(&self.meta);
+        let expires_at = self.policy.expires_at(&self.meta);
         let mut set = Vec::new();
         let config = Arc::clone(&self.config);
         for (key, slot) in &mut self.slots {
