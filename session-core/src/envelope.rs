@@ -64,6 +64,9 @@ pub const DEFAULT_COMPRESS_THRESHOLD: usize = 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Context<'a> {
     purpose: &'static str,
+    /// Made by [`Context::custom`]: kept apart from the built-in purposes,
+    /// so `custom("cookie", ..)` can never mint a session cookie (A4).
+    custom: bool,
     name: &'a str,
     field: &'a str,
 }
@@ -73,6 +76,7 @@ impl<'a> Context<'a> {
     pub const fn cookie(name: &'a str) -> Self {
         Context {
             purpose: "cookie",
+            custom: false,
             name,
             field: "",
         }
@@ -83,6 +87,7 @@ impl<'a> Context<'a> {
     pub const fn field(scope: &'a str, field: &'a str) -> Self {
         Context {
             purpose: "field",
+            custom: false,
             name: scope,
             field,
         }
@@ -92,6 +97,7 @@ impl<'a> Context<'a> {
     pub const fn custom(purpose: &'static str, name: &'a str, field: &'a str) -> Self {
         Context {
             purpose,
+            custom: true,
             name,
             field,
         }
@@ -100,6 +106,7 @@ impl<'a> Context<'a> {
     fn write(&self, out: &mut Vec<u8>, mode: u8, purpose: Purpose) {
         write_length_prefixed(out, &[VERSION, mode]);
         write_length_prefixed(out, purpose.label().as_bytes());
+        write_length_prefixed(out, &[u8::from(self.custom)]);
         write_length_prefixed(out, self.purpose.as_bytes());
         write_length_prefixed(out, self.name.as_bytes());
         write_length_prefixed(out, self.field.as_bytes());
