@@ -320,3 +320,40 @@ fn extreme_times_b7() {
         }
     }
 }
+
+/// A4: a caller-chosen purpose never aliases the built-in ones, even when
+/// it is spelt "cookie" or "field": a custom token cannot be replayed as a
+/// session cookie or a private field, nor the other way round.
+#[test]
+fn custom_purpose_never_aliases_builtin_a4() {
+    let pairs = [
+        (Context::custom("cookie", "id", ""), Context::cookie("id")),
+        (
+            Context::custom("field", "shop", "cart"),
+            Context::field("shop", "cart"),
+        ),
+    ];
+    for (custom, builtin) in pairs {
+        assert_ne!(custom, builtin);
+        cross_reject(&custom, &builtin);
+        cross_reject(&builtin, &custom);
+    }
+}
+
+/// B8, F6: a 1 MiB JSON string is refused by size before any crypto or
+/// JSON parsing, signed or sealed.
+#[test]
+fn one_mib_string_rejected_by_size_b8() {
+    let big = format!("{{\"s\":\"{}\"}}", "x".repeat(1 << 20));
+    let c = codec();
+    let signed = c.sign(&CTX, times(), big.as_bytes());
+    let sealed = c.seal(&CTX, times(), big.as_bytes());
+    assert!(matches!(
+        c.verify(&CTX, &signed, NOW),
+        Err(EnvelopeError::TooLarge { .. })
+    ));
+    assert!(matches!(
+        c.open(&CTX, &sealed, NOW),
+        Err(EnvelopeError::TooLarge { .. })
+    ));
+}
