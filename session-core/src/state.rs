@@ -99,6 +99,7 @@ pub struct State {
     slots: HashMap<Box<str>, Slot>,
     removed: Vec<String>,
     loaded_index: BTreeMap<String, String>,
+    binding: String,
     policy: Policy,
     accessed: bool,
     modified: bool,
@@ -133,6 +134,7 @@ impl State {
             slots: HashMap::new(),
             removed: Vec::new(),
             loaded_index: BTreeMap::new(),
+            binding: new_binding(),
             policy,
             accessed: false,
             modified: false,
@@ -168,6 +170,7 @@ impl State {
             slots,
             removed: Vec::new(),
             loaded_index: record.index,
+            binding: record.binding,
             policy,
             accessed: false,
             modified: false,
@@ -336,6 +339,7 @@ impl State {
         self.accessed = true;
         let now = self.config.clock().now();
         let codec = self.config.codec();
+        let binding = self.binding.as_str();
         let slot = self.slots.entry(spec.key.into()).or_default();
         slot.spec = Some(spec);
         if slot_expired(slot, now) {
@@ -359,7 +363,7 @@ impl State {
             }
             let decoded = match &slot.raw {
                 None => None,
-                Some(raw) => match decode_field::<T>(codec, spec, raw) {
+                Some(raw) => match decode_field::<T>(codec, binding, spec, raw) {
                     Ok((v, rotated)) => {
                         slot.reseal = rotated;
                         Some(v)
@@ -529,7 +533,7 @@ impl State {
                     .and_then(|s| s.max_age)
                     .map(|a| now.saturating_add(a));
             }
-            let raw = encode_slot(&config, key, slot)?;
+            let raw = encode_slot(&config, &self.binding, key, slot)?;
             slot.raw = Some(raw.clone());
             set.push((key.to_string(), raw, slot.deadline));
         }
@@ -558,6 +562,7 @@ impl State {
     pub fn to_record(&mut self) -> Result<Record, FieldError> {
         let changes = self.changes()?;
         let mut record = Record::new(changes.meta, changes.expires_at);
+        record.binding = self.binding.clone();
         for (key, slot) in &self.slots {
             if let Some(raw) = &slot.raw {
                 record.fields.insert(key.to_string(), raw.clone());
@@ -614,12 +619,21 @@ fn index_text(raw: &RawValue) -> Option<String> {
     }
 }
 
+/// A fresh record binding: 96 random bits, base64url.
+fn new_binding() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 12];
+    rand::thread_rng().fill_bytes(&mut b);
+    crate::base64url::encode(&b)
+}
+
 fn slot_expired(slot: &Slot, now: Timestamp) -> bool {
     slot.deadline.is_some_and(|d| is_expired(d, now))
 }
 
 fn decode_field<T: Value>(
     codec: Option<&crate::envelope::Codec>,
+    binding: &str,
     spec: &FieldSpec,
     raw: &RawValue,
 ) -> Result<(T, bool), &'static str> {
@@ -632,14 +646,19 @@ fn decode_field<T: Value>(
     let token: String =
         serde_json::from_str(raw.get()).map_err(|_| "private field is not a sealed token")?;
     let opened = codec
-        .open_field(&Context::field("", spec.key), &token)
+        .open_field(&Context::field(binding, spec.key), &token)
         .map_err(|_| "private field failed to open (tampered, moved or unknown key)")?;
     serde_json::from_slice(&opened.payload)
         .map(|v| (v, opened.rotated))
         .map_err(|_| "private field's plaintext does not decode as the field's type")
 }
 
-fn encode_slot(config: &Config, key: &str, slot: &Slot) -> Result<Box<RawValue>, FieldError> {
+fn encode_slot(
+    config: &Config,
+    binding: &str,
+    key: &str,
+    slot: &Slot,
+) -> Result<Box<RawValue>, FieldError> {
     let Some(value) = &slot.value else {
         // Dirty without a decoded value: set through `set_raw`.
         return Ok(slot
@@ -656,7 +675,7 @@ fn encode_slot(config: &Config, key: &str, slot: &Slot) -> Result<Box<RawValue>,
             let codec = config
                 .codec()
                 .ok_or_else(|| FieldError::NoKeys(key.to_owned()))?;
-            let token = codec.seal_field(&Context::field("", spec.key), &bytes);
+            let token = codec.seal_field(&Context::field(binding, spec.key), &bytes);
             serde_json::to_string(&token).expect("a string always serializes")
         }
         _ => String::from_utf8(bytes).expect("serde_json writes UTF-8"),

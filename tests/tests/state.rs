@@ -222,8 +222,8 @@ async fn private_field_sealed_at_rest_a3() {
     assert!(text.contains("alice"));
     let token: String = serde_json::from_str(r.fields["card"].get()).unwrap();
     let opened = Codec::new(key)
-        .open_field(&Context::field("", "card"), &token)
-        .expect("sealed with the field subkey");
+        .open_field(&Context::field(&r.binding, "card"), &token)
+        .expect("sealed with the field subkey, bound to this record");
     assert_eq!(opened.payload, br#""4111-1111-1111-1111""#);
 
     let h = s.load(&id).await.unwrap().unwrap();
@@ -237,6 +237,35 @@ async fn private_field_sealed_at_rest_a3() {
     let plain = seed(&s, &[("card", r#""4111""#)]).await;
     let h = s.load(&plain).await.unwrap().unwrap();
     assert_eq!(*h.get(&CARD, String::new), "");
+}
+
+/// A3: a sealed value copied into the same field of another session's
+/// record does not open there; the binding survives `cycle_key`.
+#[tokio::test]
+async fn private_field_bound_to_its_record_a3() {
+    let (s, _) = keyed(KeyRing::new(Key::generate()));
+    let victim = s.create();
+    victim.set(&CARD, "4111".to_owned());
+    let (victim_id, _, _) = saved(s.commit(&victim).await.unwrap());
+    let attacker = s.create();
+    attacker.set(&USER, "mallory".to_owned());
+    let (attacker_id, _, _) = saved(s.commit(&attacker).await.unwrap());
+
+    let sealed = stored(&s, &victim_id).await.fields["card"].clone();
+    let mut forged = stored(&s, &attacker_id).await;
+    assert_ne!(forged.binding, stored(&s, &victim_id).await.binding);
+    forged.fields.insert("card".into(), sealed);
+    s.store().delete(&attacker_id).await.unwrap();
+    s.store().create(&attacker_id, &forged).await.unwrap();
+    let h = s.load(&attacker_id).await.unwrap().unwrap();
+    assert_eq!(*h.get(&CARD, String::new), "", "moved sealed value opened");
+
+    // The owner still reads it after a cycle (login) and a reload.
+    let h = s.load(&victim_id).await.unwrap().unwrap();
+    h.cycle_key();
+    let (new_id, _, _) = saved(s.commit(&h).await.unwrap());
+    let h = s.load(&new_id).await.unwrap().unwrap();
+    assert_eq!(*h.get(&CARD, String::new), "4111");
 }
 
 /// E2, E6: a private field sealed under a fallback key is read, and
@@ -258,10 +287,10 @@ async fn private_field_resealed_after_rotation_e2_e6() {
     assert_eq!(*h.get(&CARD, String::new), "secret");
     h.set(&USER, "alice".to_owned());
     saved(s_new.commit(&h).await.unwrap());
-    let token: String =
-        serde_json::from_str(stored(&s_new, &id).await.fields["card"].get()).unwrap();
+    let rec = stored(&s_new, &id).await;
+    let token: String = serde_json::from_str(rec.fields["card"].get()).unwrap();
     let opened = Codec::new(new)
-        .open_field(&Context::field("", "card"), &token)
+        .open_field(&Context::field(&rec.binding, "card"), &token)
         .expect("now under the current key");
     assert!(!opened.rotated);
 }
