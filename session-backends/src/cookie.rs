@@ -184,15 +184,16 @@ impl Inner {
                 if s.is_cycled() || revocation::serial(&mut s).is_none() {
                     revocation::new_serial(&mut s, &self.config.ids().generate());
                 }
-                (Some(s.to_record()?), ended)
+                let record = s.to_record()?;
+                let max_age = s.policy().cookie_max_age(&record.meta, now);
+                (Some((record, max_age)), ended)
             }
         };
         self.revoke(ended, now).await?;
-        let Some(record) = record else {
+        let Some((record, max_age)) = record else {
             return Ok(CookieAction::Remove); // flushed
         };
         let value = self.seal(cx, &record, now)?;
-        let max_age = self.config.policy().cookie_max_age(&record.meta, now);
         Ok(CookieAction::Set { value, max_age })
     }
 
