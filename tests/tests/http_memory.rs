@@ -213,3 +213,57 @@ async fn bad_cookie_attributes_are_refused_when_configured_b4() {
     let err = layer.try_with_name("").expect_err("empty name");
     assert!(err.to_string().contains("not a valid token"), "{err}");
 }
+
+#[tokio::test]
+async fn save_after_a_concurrent_logout_is_refused_not_resurrected_h1() {
+    use axum::extract::State;
+    use axum::routing::post;
+    use std::sync::Arc;
+    use tokio::sync::Notify;
+
+    type Gates = (Arc<Notify>, Arc<Notify>);
+    async fn slow(State((loaded, gate)): State<Gates>, s: Session<Shop>) -> &'static str {
+        loaded.notify_one();
+        gate.notified().await;
+        s.cart_mut().push("late".to_owned());
+        "late"
+    }
+    async fn add(s: Session<Shop>) -> &'static str {
+        s.cart_mut().push("apple".to_owned());
+        "ok"
+    }
+    async fn logout(h: session_core::Handle) -> &'static str {
+        session_core::auth::logout(&h);
+        "bye"
+    }
+    async fn read(s: Session<Shop>) -> String {
+        s.cart().join(",")
+    }
+    let gates: Gates = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let app = Router::new()
+        .route("/slow", post(slow))
+        .route("/add", post(add))
+        .route("/logout", post(logout))
+        .route("/read", get(read))
+        .with_state(gates.clone())
+        .layer(SessionLayer::new(Sessions::new(MemoryStore::new(100))));
+
+    let r = send_raw(&app, Method::POST, "/add", None).await;
+    let cookie = format!("id={}", r.cookie_value().expect("session"));
+    let a = {
+        let (app, cookie) = (app.clone(), cookie.clone());
+        tokio::spawn(async move { send_raw(&app, Method::POST, "/slow", Some(&cookie)).await })
+    };
+    gates.0.notified().await; // A has loaded the session
+    let b = send_raw(&app, Method::POST, "/logout", Some(&cookie)).await;
+    assert!(
+        b.cookie_value().is_some_and(|v| v.is_empty()),
+        "B logged out"
+    );
+    gates.1.notify_one();
+    let a = a.await.expect("request A");
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "H1: A's save is refused");
+    assert!(a.set_cookies().is_empty(), "H1: no Set-Cookie");
+    let after = send_raw(&app, Method::GET, "/read", Some(&cookie)).await;
+    assert_eq!(after.body, "", "H1: the session was not resurrected");
+}
