@@ -329,3 +329,44 @@ fn make_private(headers: &mut HeaderMap) {
         headers.insert(CACHE_CONTROL, v);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn vary_cookie_is_added_once_k1() {
+        let mut h = headers(&[("vary", "Accept-Encoding")]);
+        add_vary_cookie(&mut h);
+        add_vary_cookie(&mut h);
+        let all: Vec<_> = h.get_all(VARY).iter().collect();
+        assert_eq!(all, ["Accept-Encoding", "Cookie"]);
+        let mut h = headers(&[("vary", "accept, cookie")]);
+        add_vary_cookie(&mut h);
+        assert_eq!(h.get_all(VARY).iter().count(), 1);
+        let mut h = headers(&[("vary", "*")]);
+        add_vary_cookie(&mut h);
+        assert_eq!(h.get_all(VARY).iter().count(), 1);
+    }
+
+    #[test]
+    fn cache_control_becomes_private_k2() {
+        let mut h = HeaderMap::new();
+        make_private(&mut h);
+        assert_eq!(h[CACHE_CONTROL], "private");
+        let mut h = headers(&[("cache-control", "public, max-age=60, s-maxage=600")]);
+        make_private(&mut h);
+        assert_eq!(h[CACHE_CONTROL], "private, max-age=60");
+        let mut h = headers(&[("cache-control", "no-store")]);
+        make_private(&mut h);
+        assert_eq!(h[CACHE_CONTROL], "no-store");
+    }
+}
