@@ -18,14 +18,23 @@
 //! [`Error::TooLarge`] naming the size and the remedy, never a cookie the
 //! browser silently drops (F1); a warning is logged from 3 KiB (F3).
 //! Incoming values over 4096 bytes are dropped before any crypto (F6).
+//! Splitting a large session over several cookies is not offered: keep
+//! large data in a server-side store and only its key in the session.
+//!
+//! Every cookie session carries a random serial under the reserved key
+//! `_sid` (renewed by `cycle_key`, so login always changes the cookie); it
+//! counts as a field for `State::keys` and `is_empty`.
+//! Concurrent responses are last-writer-wins at the browser (H10): two
+//! tabs that change different fields at once keep only one change.
 //!
 //! # The replay caveat, and its remedy
 //!
 //! Like every cookie session (Django's "no freshness guarantee"), a cookie
 //! stays valid until it expires, even after logout or `cycle_key`: whoever
 //! kept a copy of an old cookie can replay it. Keep `max_age` short for
-//! cookie sessions, or turn on [`Revocations`]: each cookie session then
-//! carries a random serial (`_sid`), `flush` and `cycle_key` record the old
+//! cookie sessions, or turn on [`Revocations`]: each cookie session
+//! carries a random serial (`_sid`, renewed by `cycle_key`); with
+//! revocations on, `flush` and `cycle_key` record the old
 //! serial in a small server-side list until the old cookie would have
 //! expired anyway, and a cookie whose serial is listed loads as an empty
 //! session (D8). The list holds only logged-out serials, so it stays small.
@@ -160,9 +169,12 @@ impl Inner {
         let now = self.config.clock().now();
         let (record, ended) = {
             let mut s = handle.lock();
-            let ended = match &self.revocations {
-                Some(_) if s.is_flushed() || s.is_cycled() => {
-                    revocation::serial(&mut s).map(|serial| (serial, s.expiry_date()))
+            let ended = match (&self.revocations, cx.loaded_from) {
+                (Some(_), Some(incoming)) if s.is_flushed() || s.is_cycled() => {
+                    // The serial the incoming cookie carried (a flushed
+                    // state no longer holds it).
+                    self.incoming_serial(cx, incoming, now)
+                        .map(|serial| (serial, s.expiry_date()))
                 }
                 _ => None,
             };
@@ -174,21 +186,29 @@ impl Inner {
                 if !wanted || (s.is_new() && s.is_empty()) {
                     return Ok(CookieAction::Nothing);
                 }
-                if self.revocations.is_some()
-                    && (s.is_cycled() || revocation::serial(&mut s).is_none())
-                {
+                // Every cookie session carries a serial, renewed by
+                // `cycle_key`: the cookie changes at login even if the data
+                // does not, and revocation (if on) can name it.
+                if s.is_cycled() || revocation::serial(&mut s).is_none() {
                     revocation::new_serial(&mut s, &self.config.ids().generate());
                 }
-                (Some(s.to_record()?), ended)
+                let record = s.to_record()?;
+                let max_age = s.policy().cookie_max_age(&record.meta, now);
+                (Some((record, max_age)), ended)
             }
         };
         self.revoke(ended, now).await?;
-        let Some(record) = record else {
+        let Some((record, max_age)) = record else {
             return Ok(CookieAction::Remove); // flushed
         };
         let value = self.seal(cx, &record, now)?;
-        let max_age = self.config.policy().cookie_max_age(&record.meta, now);
         Ok(CookieAction::Set { value, max_age })
+    }
+
+    fn incoming_serial(&self, cx: &Cx<'_>, incoming: &str, now: Timestamp) -> Option<Id> {
+        let (record, _) = self.open(cx, incoming, now).ok()?;
+        let mut state = State::from_record(Arc::clone(&self.config), None, record);
+        revocation::serial(&mut state)
     }
 
     async fn revoke(&self, ended: Option<(Id, Timestamp)>, now: Timestamp) -> Result<(), Error> {

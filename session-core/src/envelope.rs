@@ -64,6 +64,9 @@ pub const DEFAULT_COMPRESS_THRESHOLD: usize = 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Context<'a> {
     purpose: &'static str,
+    /// Made by [`Context::custom`]: kept apart from the built-in purposes,
+    /// so `custom("cookie", ..)` can never mint a session cookie (A4).
+    custom: bool,
     name: &'a str,
     field: &'a str,
 }
@@ -73,6 +76,7 @@ impl<'a> Context<'a> {
     pub const fn cookie(name: &'a str) -> Self {
         Context {
             purpose: "cookie",
+            custom: false,
             name,
             field: "",
         }
@@ -83,6 +87,7 @@ impl<'a> Context<'a> {
     pub const fn field(scope: &'a str, field: &'a str) -> Self {
         Context {
             purpose: "field",
+            custom: false,
             name: scope,
             field,
         }
@@ -92,6 +97,7 @@ impl<'a> Context<'a> {
     pub const fn custom(purpose: &'static str, name: &'a str, field: &'a str) -> Self {
         Context {
             purpose,
+            custom: true,
             name,
             field,
         }
@@ -100,6 +106,7 @@ impl<'a> Context<'a> {
     fn write(&self, out: &mut Vec<u8>, mode: u8, purpose: Purpose) {
         write_length_prefixed(out, &[VERSION, mode]);
         write_length_prefixed(out, purpose.label().as_bytes());
+        write_length_prefixed(out, &[u8::from(self.custom)]);
         write_length_prefixed(out, self.purpose.as_bytes());
         write_length_prefixed(out, self.name.as_bytes());
         write_length_prefixed(out, self.field.as_bytes());
@@ -442,8 +449,12 @@ impl Codec {
     fn maybe_deflate(&self, payload: &[u8], threshold: usize) -> (u8, Vec<u8>) {
         if payload.len() >= threshold {
             if let Some(small) = deflate(payload) {
-                // Only when it pays (F7): at least 2 bytes saved.
-                if small.len() + 2 <= payload.len() {
+                // Only when it pays (F7): at least 2 bytes saved; and only
+                // when our own reader will inflate it (within the size and
+                // ratio caps), else the token could never be read back.
+                if small.len() + 2 <= payload.len()
+                    && payload.len() <= self.inflate_cap(small.len())
+                {
                     return (FLAG_DEFLATE, small);
                 }
             }
@@ -451,15 +462,17 @@ impl Codec {
         (0, payload.to_vec())
     }
 
+    /// The most bytes a compressed body of `compressed_len` bytes may
+    /// inflate to: the size cap and the ratio cap (J4).
+    fn inflate_cap(&self, compressed_len: usize) -> usize {
+        self.max_inflated
+            .min(compressed_len.saturating_mul(MAX_INFLATE_RATIO).max(1024))
+    }
+
     fn maybe_inflate(&self, flags: u8, body: Vec<u8>) -> Result<Vec<u8>, EnvelopeError> {
         match flags {
             0 => Ok(body),
-            FLAG_DEFLATE => {
-                let cap = self
-                    .max_inflated
-                    .min(body.len().saturating_mul(MAX_INFLATE_RATIO).max(1024));
-                inflate(&body, cap)
-            }
+            FLAG_DEFLATE => inflate(&body, self.inflate_cap(body.len())),
             _ => Err(EnvelopeError::Invalid),
         }
     }

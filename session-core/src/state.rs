@@ -19,7 +19,7 @@ use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::envelope::Context;
 use crate::error::FieldError;
-use crate::expiry::{Expiry, Meta, is_expired};
+use crate::expiry::{Expiry, Meta, Policy, is_expired};
 use crate::id::Id;
 use crate::schema::{FieldSpec, SchemaSpec, Value};
 use crate::store::{Changes, Record};
@@ -99,6 +99,8 @@ pub struct State {
     slots: HashMap<Box<str>, Slot>,
     removed: Vec<String>,
     loaded_index: BTreeMap<String, String>,
+    binding: String,
+    policy: Policy,
     accessed: bool,
     modified: bool,
     flushed: bool,
@@ -123,6 +125,7 @@ impl State {
     /// A new, empty, unsaved session.
     pub fn new(config: Arc<Config>) -> Self {
         let now = config.clock().now();
+        let policy = *config.policy();
         State {
             config,
             id: None,
@@ -131,6 +134,8 @@ impl State {
             slots: HashMap::new(),
             removed: Vec::new(),
             loaded_index: BTreeMap::new(),
+            binding: new_binding(),
+            policy,
             accessed: false,
             modified: false,
             flushed: false,
@@ -142,6 +147,7 @@ impl State {
     /// dropped here.
     pub fn from_record(config: Arc<Config>, id: Option<Id>, record: Record) -> Self {
         let now = config.clock().now();
+        let policy = *config.policy();
         let mut slots = HashMap::with_capacity(record.fields.len());
         let mut deadlines = record.deadlines;
         for (key, raw) in record.fields {
@@ -164,6 +170,8 @@ impl State {
             slots,
             removed: Vec::new(),
             loaded_index: record.index,
+            binding: record.binding,
+            policy,
             accessed: false,
             modified: false,
             flushed: false,
@@ -174,6 +182,29 @@ impl State {
     /// The shared configuration.
     pub fn config(&self) -> &Arc<Config> {
         &self.config
+    }
+
+    /// The expiry policy in force for this session: the application's,
+    /// tightened by every schema that viewed it.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Applies a schema's `#[session(max_age, idle, absolute)]`: its
+    /// `max_age` replaces the default age, and its `idle` and `absolute`
+    /// caps tighten the policy (the strictest cap wins when several schemas
+    /// share one session).
+    pub fn adopt_schema(&mut self, schema: &SchemaSpec) {
+        if let Some(age) = schema.max_age {
+            self.policy.default_age = age;
+        }
+        let tighten =
+            |cur: Option<std::time::Duration>, new: Option<std::time::Duration>| match (cur, new) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        self.policy.idle = tighten(self.policy.idle, schema.idle);
+        self.policy.absolute = tighten(self.policy.absolute, schema.absolute);
     }
 
     /// The id under which the session is stored, if it has one. There is no
@@ -308,6 +339,7 @@ impl State {
         self.accessed = true;
         let now = self.config.clock().now();
         let codec = self.config.codec();
+        let binding = self.binding.as_str();
         let slot = self.slots.entry(spec.key.into()).or_default();
         slot.spec = Some(spec);
         if slot_expired(slot, now) {
@@ -331,7 +363,7 @@ impl State {
             }
             let decoded = match &slot.raw {
                 None => None,
-                Some(raw) => match decode_field::<T>(codec, spec, raw) {
+                Some(raw) => match decode_field::<T>(codec, binding, spec, raw) {
                     Ok((v, rotated)) => {
                         slot.reseal = rotated;
                         Some(v)
@@ -437,18 +469,18 @@ impl State {
     pub fn expiry_age(&self) -> std::time::Duration {
         let now = self.config.clock().now();
         let meta = self.meta_at(now);
-        self.config.policy().expiry_age(&meta, now)
+        self.policy.expiry_age(&meta, now)
     }
 
     /// When the session expires, as it would be if saved now.
     pub fn expiry_date(&self) -> Timestamp {
         let now = self.config.clock().now();
-        self.config.policy().expires_at(&self.meta_at(now))
+        self.policy.expires_at(&self.meta_at(now))
     }
 
     /// Whether the cookie is a browser-session cookie.
     pub fn expire_at_browser_close(&self) -> bool {
-        self.config.policy().expire_at_browser_close(&self.meta)
+        self.policy.expire_at_browser_close(&self.meta)
     }
 
     fn meta_at(&self, now: Timestamp) -> Meta {
@@ -488,7 +520,7 @@ impl State {
     pub fn changes(&mut self) -> Result<Changes, FieldError> {
         let now = self.config.clock().now();
         self.meta.modified = now;
-        let expires_at = self.config.policy().expires_at(&self.meta);
+        let expires_at = self.policy.expires_at(&self.meta);
         let mut set = Vec::new();
         let config = Arc::clone(&self.config);
         for (key, slot) in &mut self.slots {
@@ -501,7 +533,7 @@ impl State {
                     .and_then(|s| s.max_age)
                     .map(|a| now.saturating_add(a));
             }
-            let raw = encode_slot(&config, key, slot)?;
+            let raw = encode_slot(&config, &self.binding, key, slot)?;
             slot.raw = Some(raw.clone());
             set.push((key.to_string(), raw, slot.deadline));
         }
@@ -530,6 +562,7 @@ impl State {
     pub fn to_record(&mut self) -> Result<Record, FieldError> {
         let changes = self.changes()?;
         let mut record = Record::new(changes.meta, changes.expires_at);
+        record.binding = self.binding.clone();
         for (key, slot) in &self.slots {
             if let Some(raw) = &slot.raw {
                 record.fields.insert(key.to_string(), raw.clone());
@@ -586,12 +619,21 @@ fn index_text(raw: &RawValue) -> Option<String> {
     }
 }
 
+/// A fresh record binding: 96 random bits, base64url.
+fn new_binding() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 12];
+    rand::thread_rng().fill_bytes(&mut b);
+    crate::base64url::encode(&b)
+}
+
 fn slot_expired(slot: &Slot, now: Timestamp) -> bool {
     slot.deadline.is_some_and(|d| is_expired(d, now))
 }
 
 fn decode_field<T: Value>(
     codec: Option<&crate::envelope::Codec>,
+    binding: &str,
     spec: &FieldSpec,
     raw: &RawValue,
 ) -> Result<(T, bool), &'static str> {
@@ -604,14 +646,19 @@ fn decode_field<T: Value>(
     let token: String =
         serde_json::from_str(raw.get()).map_err(|_| "private field is not a sealed token")?;
     let opened = codec
-        .open_field(&Context::field("", spec.key), &token)
+        .open_field(&Context::field(binding, spec.key), &token)
         .map_err(|_| "private field failed to open (tampered, moved or unknown key)")?;
     serde_json::from_slice(&opened.payload)
         .map(|v| (v, opened.rotated))
         .map_err(|_| "private field's plaintext does not decode as the field's type")
 }
 
-fn encode_slot(config: &Config, key: &str, slot: &Slot) -> Result<Box<RawValue>, FieldError> {
+fn encode_slot(
+    config: &Config,
+    binding: &str,
+    key: &str,
+    slot: &Slot,
+) -> Result<Box<RawValue>, FieldError> {
     let Some(value) = &slot.value else {
         // Dirty without a decoded value: set through `set_raw`.
         return Ok(slot
@@ -628,7 +675,7 @@ fn encode_slot(config: &Config, key: &str, slot: &Slot) -> Result<Box<RawValue>,
             let codec = config
                 .codec()
                 .ok_or_else(|| FieldError::NoKeys(key.to_owned()))?;
-            let token = codec.seal_field(&Context::field("", spec.key), &bytes);
+            let token = codec.seal_field(&Context::field(binding, spec.key), &bytes);
             serde_json::to_string(&token).expect("a string always serializes")
         }
         _ => String::from_utf8(bytes).expect("serde_json writes UTF-8"),

@@ -8,3 +8,6 @@
 //! for every backend in `tests/`.
 
 pub mod conformance;
+pub mod faults;
+pub mod http;
+pub mod schemas;

@@ -23,6 +23,7 @@ use crate::web::events::{Event, Events};
 
 /// What the layer tells a backend about the current request.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Cx<'a> {
     /// The session cookie's name (cookie stores bind it into the token, A3).
     pub cookie_name: &'a str,
@@ -34,6 +35,9 @@ pub struct Cx<'a> {
     pub had_cookie: bool,
     /// The incoming token asked to be re-issued ([`Loaded::reissue`]).
     pub reissue: bool,
+    /// At commit: the incoming cookie value the session was loaded from,
+    /// if any (cookie stores read what a flushed session held from it).
+    pub loaded_from: Option<&'a str>,
 }
 
 /// A session loaded from an incoming cookie.

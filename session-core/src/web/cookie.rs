@@ -223,10 +223,12 @@ impl CookieConfig {
         let mut out = Vec::new();
         let mut oversized = 0;
         'headers: for header in headers {
-            let Ok(text) = header.to_str() else {
-                continue;
-            };
-            for pair in text.split(';') {
+            // Split the raw bytes: another cookie with a non-ASCII value must
+            // not hide ours, and a pair that is not UTF-8 is skipped (B1).
+            for pair in header.as_bytes().split(|b| *b == b';') {
+                let Ok(pair) = std::str::from_utf8(pair) else {
+                    continue;
+                };
                 let Ok(c) = Cookie::parse(pair.trim_start_matches([' ', '\t'])) else {
                     continue;
                 };
@@ -371,10 +373,27 @@ mod tests {
     }
 
     #[test]
-    fn non_ascii_cookie_header_is_ignored_b1() {
+    fn non_utf8_pairs_are_skipped_without_hiding_ours_b1() {
         let c = CookieConfig::default();
         let mut h = HeaderMap::new();
         h.insert(COOKIE, HeaderValue::from_bytes(b"id=a\xffb").unwrap());
+        assert!(cands(&c, &h).0.is_empty());
+        let mut h = HeaderMap::new();
+        h.insert(
+            COOKIE,
+            HeaderValue::from_bytes(b"pref=\xffx; lang=caf\xc3\xa9; id=abc").unwrap(),
+        );
+        assert_eq!(cands(&c, &h).0, vec!["abc".to_owned()]);
+    }
+
+    #[test]
+    fn smuggled_pairs_inside_a_value_do_not_count_b1() {
+        let c = CookieConfig::default();
+        let mut h = HeaderMap::new();
+        h.insert(
+            COOKIE,
+            HeaderValue::from_static("ga=\"x id=evil\"; other=id=evil2"),
+        );
         assert!(cands(&c, &h).0.is_empty());
     }
 }

@@ -170,7 +170,12 @@ impl<B: Backend + Clone> SessionLayer<B> {
 
     /// Turns `Secure` on or off (default on, K3). Turning it off is for
     /// plain-http development only; it stays on under `SameSite=None`,
-    /// `Partitioned` and `__Host-`/`__Secure-` names.
+    /// `Partitioned` and `__Host-`/`__Secure-` names. The layer does not
+    /// guess the scheme (behind a TLS-terminating proxy every request looks
+    /// like plain http), so a Secure cookie is still emitted on plain-http
+    /// requests; browsers then do not store it (K7). Browsers treat
+    /// `http://localhost` as secure, so local development works with the
+    /// default.
     ///
     /// # Panics
     ///
@@ -264,6 +269,8 @@ impl<B: Backend + Clone> SessionLayer<B> {
     /// even unchanged (Django's `SESSION_SAVE_EVERY_REQUEST`; default off).
     /// A request that never touched the session still loads it when it
     /// carries a session cookie; a request without one creates nothing (J2).
+    /// If that extra load fails (store down), the handler's response is
+    /// sent unchanged: a page that did not need the session does not fail.
     #[must_use]
     pub fn with_save_every_request(mut self, on: bool) -> Self {
         self.shared.save_every_request = on;

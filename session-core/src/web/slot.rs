@@ -67,6 +67,7 @@ struct Current {
     handle: Handle,
     reissue: bool,
     had_cookie: bool,
+    loaded_from: Option<String>,
 }
 
 struct Inner {
@@ -146,9 +147,9 @@ impl LazySession {
             });
         }
         let had_cookie = !candidates.is_empty() || oversized > 0;
-        let cx = self.cx(had_cookie, false);
-        for value in &candidates {
-            if let Some(loaded) = shared.backend.load(value, &cx).await? {
+        let cx = self.cx(had_cookie, false, None);
+        for value in candidates {
+            if let Some(loaded) = shared.backend.load(&value, &cx).await? {
                 if loaded.reissue {
                     shared.events.emit(Event::Resealed);
                 }
@@ -156,6 +157,7 @@ impl LazySession {
                     handle: loaded.handle,
                     reissue: loaded.reissue,
                     had_cookie,
+                    loaded_from: Some(value),
                 });
             }
         }
@@ -163,10 +165,11 @@ impl LazySession {
             handle: Handle::empty(Arc::clone(shared.backend.config())),
             reissue: false,
             had_cookie,
+            loaded_from: None,
         })
     }
 
-    fn cx(&self, had_cookie: bool, reissue: bool) -> Cx<'_> {
+    fn cx<'a>(&'a self, had_cookie: bool, reissue: bool, loaded_from: Option<&'a str>) -> Cx<'a> {
         let shared = &self.0.shared;
         Cx {
             cookie_name: shared.cookie.name(),
@@ -174,6 +177,7 @@ impl LazySession {
             save_every_request: shared.save_every_request,
             had_cookie,
             reissue,
+            loaded_from,
         }
     }
 
@@ -213,7 +217,11 @@ impl LazySession {
             let s = current.handle.lock();
             (s.is_new(), s.is_cycled(), s.is_flushed())
         };
-        let cx = self.cx(current.had_cookie, current.reissue);
+        let cx = self.cx(
+            current.had_cookie,
+            current.reissue,
+            current.loaded_from.as_deref(),
+        );
         let action = match shared.backend.commit(&current.handle, &cx).await {
             Ok(a) => a,
             Err(e) => {
@@ -319,5 +327,46 @@ fn make_private(headers: &mut HeaderMap) {
     );
     if let Ok(v) = HeaderValue::from_str(&directives.join(", ")) {
         headers.insert(CACHE_CONTROL, v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn vary_cookie_is_added_once_k1() {
+        let mut h = headers(&[("vary", "Accept-Encoding")]);
+        add_vary_cookie(&mut h);
+        add_vary_cookie(&mut h);
+        let all: Vec<_> = h.get_all(VARY).iter().collect();
+        assert_eq!(all, ["Accept-Encoding", "Cookie"]);
+        let mut h = headers(&[("vary", "accept, cookie")]);
+        add_vary_cookie(&mut h);
+        assert_eq!(h.get_all(VARY).iter().count(), 1);
+        let mut h = headers(&[("vary", "*")]);
+        add_vary_cookie(&mut h);
+        assert_eq!(h.get_all(VARY).iter().count(), 1);
+    }
+
+    #[test]
+    fn cache_control_becomes_private_k2() {
+        let mut h = HeaderMap::new();
+        make_private(&mut h);
+        assert_eq!(h[CACHE_CONTROL], "private");
+        let mut h = headers(&[("cache-control", "public, max-age=60, s-maxage=600")]);
+        make_private(&mut h);
+        assert_eq!(h[CACHE_CONTROL], "private, max-age=60");
+        let mut h = headers(&[("cache-control", "no-store")]);
+        make_private(&mut h);
+        assert_eq!(h[CACHE_CONTROL], "no-store");
     }
 }
