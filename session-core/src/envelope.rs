@@ -537,22 +537,54 @@ fn deflate(input: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
+thread_local! {
+    /// One inflate state per thread, reset between calls: a fresh
+    /// `DeflateDecoder` allocates and zeroes ~75 KiB (state, window and a
+    /// 32 KiB read buffer) per call, about 40% of an inflate of a 2 KB
+    /// cookie (benches/peers).
+    static INFLATER: RefCell<flate2::Decompress> = RefCell::new(flate2::Decompress::new(false));
+}
+
 /// Inflates raw deflate data, stopping with an error past `cap` bytes (J4).
-/// Streaming: at most `cap + 1` bytes are ever produced.
+/// Streaming into a buffer that grows only up to `cap + 1` bytes, so a bomb
+/// never makes more than that. The input must be exactly one complete
+/// stream: truncated or trailing bytes are refused.
 fn inflate(input: &[u8], cap: usize) -> Result<Vec<u8>, EnvelopeError> {
-    use std::io::Read;
-    let mut decoder = flate2::read::DeflateDecoder::new(input);
-    let mut out = Vec::with_capacity(cap.min(input.len().saturating_mul(4)));
-    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
-    (&mut decoder)
-        .take(limit)
-        .read_to_end(&mut out)
-        .map_err(|_| EnvelopeError::Invalid)?;
-    let consumed_all = decoder.total_in() == input.len() as u64;
-    if out.len() > cap || !consumed_all || input.is_empty() {
+    if input.is_empty() {
         return Err(EnvelopeError::Invalid);
     }
-    Ok(out)
+    let limit = cap.saturating_add(1);
+    INFLATER.with(|d| {
+        let mut d = d.borrow_mut();
+        d.reset(false);
+        let mut out = Vec::with_capacity(limit.min(input.len().saturating_mul(4)).max(64));
+        loop {
+            let consumed = usize::try_from(d.total_in()).map_err(|_| EnvelopeError::Invalid)?;
+            let produced = out.len();
+            let rest = input.get(consumed..).ok_or(EnvelopeError::Invalid)?;
+            let status = d
+                .decompress_vec(rest, &mut out, flate2::FlushDecompress::None)
+                .map_err(|_| EnvelopeError::Invalid)?;
+            if out.len() > cap {
+                return Err(EnvelopeError::Invalid);
+            }
+            if status == flate2::Status::StreamEnd {
+                break;
+            }
+            if out.len() == out.capacity() && out.capacity() < limit {
+                // Output space ran out: grow (doubling), never past the cap.
+                let more = out.capacity().min(limit - out.capacity());
+                out.reserve_exact(more);
+            } else if d.total_in() as usize == consumed && out.len() == produced {
+                // No progress with room to write: the stream is truncated.
+                return Err(EnvelopeError::Invalid);
+            }
+        }
+        if d.total_in() != input.len() as u64 {
+            return Err(EnvelopeError::Invalid); // trailing bytes
+        }
+        Ok(out)
+    })
 }
 
 #[cfg(test)]
@@ -574,6 +606,28 @@ mod tests {
             inflate(&bomb, 64 * 1024),
             Err(EnvelopeError::Invalid)
         ));
+    }
+
+    #[test]
+    fn inflate_accepts_exactly_cap_and_refuses_one_more_j4() {
+        let data = b"0123456789abcdef".repeat(256); // 4096 bytes, grows the buffer
+        let small = deflate(&data).unwrap();
+        assert_eq!(inflate(&small, data.len()).unwrap(), data);
+        assert!(inflate(&small, data.len() - 1).is_err());
+    }
+
+    #[test]
+    fn inflate_state_is_reset_after_a_failure() {
+        // The decompressor is reused per thread: a failed call (bomb,
+        // truncation, garbage) must not affect the next one.
+        let data = b"hello session hello session ".repeat(20);
+        let small = deflate(&data).unwrap();
+        let bomb = deflate(&vec![0u8; 1 << 20]).unwrap();
+        assert!(inflate(&bomb, 1024).is_err());
+        assert!(inflate(&small[..small.len() / 2], 1 << 16).is_err());
+        assert!(inflate(&[0xff, 0xfe, 0xfd, 0xfc], 1 << 16).is_err());
+        assert_eq!(inflate(&small, 1 << 16).unwrap(), data);
+        assert_eq!(inflate(&small, 1 << 16).unwrap(), data);
     }
 
     #[test]

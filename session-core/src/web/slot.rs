@@ -231,11 +231,14 @@ impl LazySession {
         };
         match action {
             CookieAction::Set { value, max_age } => {
-                let tag = Id::parse(&value).ok().map(|id| id.log_tag());
+                // The tag (a SHA-256 of the id) only for the events that
+                // carry it: computing it on every save cost ~5% of a
+                // memory-store request (benches/peers).
+                let tag = || Id::parse(&value).ok().map(|id| id.log_tag());
                 if was_new {
-                    shared.events.emit(Event::Created { tag });
+                    shared.events.emit(Event::Created { tag: tag() });
                 } else if cycled {
-                    shared.events.emit(Event::Cycled { tag });
+                    shared.events.emit(Event::Cycled { tag: tag() });
                 }
                 let size = shared.cookie.name().len() + 1 + value.len();
                 if size > MAX_COOKIE_LEN {
@@ -304,6 +307,11 @@ fn add_vary_cookie(headers: &mut HeaderMap) {
 /// Makes a response that sets the session cookie uncacheable by shared
 /// caches (K2): adds `private` and drops `public` / `s-maxage`.
 fn make_private(headers: &mut HeaderMap) {
+    if !headers.contains_key(CACHE_CONTROL) {
+        // The common case, without the allocations of the merge below.
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private"));
+        return;
+    }
     let existing: Vec<String> = headers
         .get_all(CACHE_CONTROL)
         .iter()
