@@ -15,9 +15,11 @@ UNTOUCHED_SIZES = [224, 2200]
 
 # (bench id, label, framework baseline id)
 VARIANTS = [
+    ("axum_noop_layer", "axum + a no-op tower layer (floor of any layer)", "axum_baseline"),
     ("ours_memory", "ours, memory store", "axum_baseline"),
     ("tower_sessions_memory", "tower-sessions MemoryStore", "axum_baseline"),
     ("ours_cookie_signed", "ours, signed cookie", "axum_baseline"),
+    ("ours_cookie_signed_nodeflate", "ours, signed cookie, compression off", "axum_baseline"),
     ("ours_cookie_encrypted", "ours, encrypted cookie", "axum_baseline"),
     ("tower_sessions_cookie_signed", "tower-sessions-cookie-store signed", "axum_baseline"),
     ("tower_sessions_cookie_private", "tower-sessions-cookie-store private", "axum_baseline"),
@@ -28,6 +30,7 @@ VARIANTS = [
 UNTOUCHED = [
     ("ours_memory", "ours, memory store"),
     ("ours_cookie_signed", "ours, signed cookie"),
+    ("axum_noop_layer", "axum + a no-op tower layer"),
     ("tower_sessions_memory", "tower-sessions MemoryStore"),
 ]
 # (ours, peer, size, target ratio peer_added / ours_added)
@@ -148,6 +151,8 @@ def draw(root, path):
 
     fig, ax = plt.subplots(figsize=(9, 5.5))
     for bench, label, base in VARIANTS:
+        if bench == "axum_noop_layer":
+            continue
         xs, ys = [], []
         for s in SIZES:
             a = added(root, f"rw_{s}", bench, base)
