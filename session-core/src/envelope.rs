@@ -16,17 +16,18 @@
 //! exactly one key is tried (E7), and enforce expiry on the server (C6, C7).
 //! Failures are opaque: [`EnvelopeError::Invalid`] says nothing about why.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
-use aes_gcm::Nonce;
-use aes_gcm::aead::{Aead, Payload};
+use aes_gcm::aead::AeadInPlace;
+use aes_gcm::{Nonce, Tag};
 use hmac::Mac;
 use rand::RngCore;
 
 use crate::base64url;
 use crate::clock::Timestamp;
 use crate::error::EnvelopeError;
-use crate::key::{Key, KeyId, KeyRing, Purpose, write_length_prefixed};
+use crate::key::{Key, KeyId, KeyRing, Purpose, put_length_prefixed};
 
 const VERSION: u8 = 1;
 const MODE_SIGNED: u8 = b'S';
@@ -97,12 +98,14 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn write(&self, out: &mut Vec<u8>, mode: u8, purpose: Purpose) {
-        write_length_prefixed(out, &[VERSION, mode]);
-        write_length_prefixed(out, purpose.label().as_bytes());
-        write_length_prefixed(out, self.purpose.as_bytes());
-        write_length_prefixed(out, self.name.as_bytes());
-        write_length_prefixed(out, self.field.as_bytes());
+    /// Feeds the injective encoding of the context to `put` (a MAC or the
+    /// AAD buffer).
+    fn write(&self, put: &mut impl FnMut(&[u8]), mode: u8, purpose: Purpose) {
+        put_length_prefixed(put, &[VERSION, mode]);
+        put_length_prefixed(put, purpose.label().as_bytes());
+        put_length_prefixed(put, self.purpose.as_bytes());
+        put_length_prefixed(put, self.name.as_bytes());
+        put_length_prefixed(put, self.field.as_bytes());
     }
 }
 
@@ -283,16 +286,15 @@ impl Codec {
         else {
             return Err(EnvelopeError::Invalid);
         };
-        let header = base64url::decode(h)?;
-        if header.len() != SIGNED_HEADER_LEN || header[0] != VERSION || header[1] != MODE_SIGNED {
+        let mut header = [0u8; SIGNED_HEADER_LEN];
+        base64url::decode_exact(h, &mut header)?;
+        if header[0] != VERSION || header[1] != MODE_SIGNED {
             return Err(EnvelopeError::Invalid);
         }
         let key_id = key_id_at(&header, 2);
         let key = self.ring.find(key_id).ok_or(EnvelopeError::Invalid)?;
-        let tag = base64url::decode(t)?;
-        if tag.len() != MAC_LEN {
-            return Err(EnvelopeError::Invalid);
-        }
+        let mut tag = [0u8; MAC_LEN];
+        base64url::decode_exact(t, &mut tag)?;
         let signed_len = h.len() + 1 + p.len();
         signed_mac(key, ctx, &token.as_bytes()[..signed_len])
             .verify_slice(&tag)
@@ -359,32 +361,27 @@ impl Codec {
             usize::MAX
         };
         let (flags, body) = self.maybe_deflate(payload, threshold);
-        let mut plain = Vec::with_capacity(TIMES_LEN + body.len());
-        plain.push(flags);
-        plain.extend_from_slice(&times.issued_at.unix_millis().to_be_bytes());
-        plain.extend_from_slice(&times.expires_at.unix_millis().to_be_bytes());
-        plain.extend_from_slice(&body);
-
-        let mut out = Vec::with_capacity(SEALED_HEADER_LEN + NONCE_LEN + plain.len() + TAG_LEN);
+        // One buffer, encrypted in place: header, nonce, then the plaintext
+        // (flags, times, body), then the tag.
+        let plain_at = SEALED_HEADER_LEN + NONCE_LEN;
+        let mut out = Vec::with_capacity(plain_at + TIMES_LEN + body.len() + TAG_LEN);
         out.extend_from_slice(&[VERSION, MODE_SEALED]);
         out.extend_from_slice(&key.id().to_bytes());
         let mut nonce = [0u8; NONCE_LEN];
         // Thread-local ChaCha12 generator seeded from the OS: ~15 ns per nonce.
         rand::thread_rng().fill_bytes(&mut nonce);
         out.extend_from_slice(&nonce);
+        out.push(flags);
+        out.extend_from_slice(&times.issued_at.unix_millis().to_be_bytes());
+        out.extend_from_slice(&times.expires_at.unix_millis().to_be_bytes());
+        out.extend_from_slice(&body);
         let aad = sealed_aad(&out[..SEALED_HEADER_LEN], ctx, purpose);
         key.count_seal();
-        let ct = key
+        let tag = key
             .cipher(purpose)
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: &plain,
-                    aad: &aad,
-                },
-            )
+            .encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, &mut out[plain_at..])
             .expect("AES-GCM encrypts any payload below 64 GiB");
-        out.extend_from_slice(&ct);
+        out.extend_from_slice(&tag);
         base64url::encode(&out)
     }
 
@@ -405,18 +402,24 @@ impl Codec {
         }
         let key_id = key_id_at(&raw, 2);
         let key = self.ring.find(key_id).ok_or(EnvelopeError::Invalid)?;
-        let (header, rest) = raw.split_at(SEALED_HEADER_LEN);
-        let (nonce, ct) = rest.split_at(NONCE_LEN);
-        let aad = sealed_aad(header, ctx, purpose);
-        let mut plain = key
-            .cipher(purpose)
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: &aad })
+        let mut raw = raw;
+        let plain_at = SEALED_HEADER_LEN + NONCE_LEN;
+        let tag_at = raw.len() - TAG_LEN;
+        let aad = sealed_aad(&raw[..SEALED_HEADER_LEN], ctx, purpose);
+        let nonce = *Nonce::from_slice(&raw[SEALED_HEADER_LEN..plain_at]);
+        let tag = *Tag::from_slice(&raw[tag_at..]);
+        key.cipher(purpose)
+            .decrypt_in_place_detached(&nonce, &aad, &mut raw[plain_at..tag_at], &tag)
             .map_err(|_| EnvelopeError::Invalid)?;
+        // Authenticated from here on.
+        let plain = &raw[plain_at..tag_at];
         let times = read_times(&plain[1..TIMES_LEN]);
         check_expiry(times, now)?;
         let flags = plain[0];
-        let body = plain.split_off(TIMES_LEN);
-        let payload = self.maybe_inflate(flags, body)?;
+        // Keep the body in place: shift it to the front, no new allocation.
+        raw.copy_within(plain_at + TIMES_LEN..tag_at, 0);
+        raw.truncate(tag_at - plain_at - TIMES_LEN);
+        let payload = self.maybe_inflate(flags, raw)?;
         Ok(self.opened(payload, times, key_id))
     }
 
@@ -439,16 +442,16 @@ impl Codec {
         Ok(())
     }
 
-    fn maybe_deflate(&self, payload: &[u8], threshold: usize) -> (u8, Vec<u8>) {
+    fn maybe_deflate<'p>(&self, payload: &'p [u8], threshold: usize) -> (u8, Cow<'p, [u8]>) {
         if payload.len() >= threshold {
             if let Some(small) = deflate(payload) {
                 // Only when it pays (F7): at least 2 bytes saved.
                 if small.len() + 2 <= payload.len() {
-                    return (FLAG_DEFLATE, small);
+                    return (FLAG_DEFLATE, Cow::Owned(small));
                 }
             }
         }
-        (0, payload.to_vec())
+        (0, Cow::Borrowed(payload))
     }
 
     fn maybe_inflate(&self, flags: u8, body: Vec<u8>) -> Result<Vec<u8>, EnvelopeError> {
@@ -489,18 +492,19 @@ fn check_expiry(times: Times, now: Timestamp) -> Result<(), EnvelopeError> {
 }
 
 fn signed_mac(key: &Key, ctx: &Context<'_>, text: &[u8]) -> crate::key::HmacSha256 {
-    let mut bound = Vec::with_capacity(64);
-    ctx.write(&mut bound, MODE_SIGNED, Purpose::CookieSigning);
     let mut mac = key.mac(Purpose::CookieSigning);
-    mac.update(&bound);
+    // The context goes straight into the MAC: the bytes fed are the same
+    // as with a separate buffer, without allocating one.
+    ctx.write(&mut |b: &[u8]| mac.update(b), MODE_SIGNED, Purpose::CookieSigning);
     mac.update(text);
     mac
 }
 
 fn sealed_aad(header: &[u8], ctx: &Context<'_>, purpose: Purpose) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(64);
-    write_length_prefixed(&mut aad, header);
-    ctx.write(&mut aad, MODE_SEALED, purpose);
+    let mut aad = Vec::with_capacity(64 + ctx.name.len() + ctx.field.len());
+    let mut put = |b: &[u8]| aad.extend_from_slice(b);
+    put_length_prefixed(&mut put, header);
+    ctx.write(&mut put, MODE_SEALED, purpose);
     aad
 }
 
@@ -524,22 +528,53 @@ fn deflate(input: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
+thread_local! {
+    /// One inflate state per thread, reset between calls: building one per
+    /// call zeroes a ~43 KB window each time.
+    static INFLATER: RefCell<flate2::Decompress> = RefCell::new(flate2::Decompress::new(false));
+}
+
 /// Inflates raw deflate data, stopping with an error past `cap` bytes (J4).
-/// Streaming: at most `cap + 1` bytes are ever produced.
+/// Streaming into a buffer grown in steps and never past `cap + 1` bytes, so
+/// a bomb costs at most that much memory.
 fn inflate(input: &[u8], cap: usize) -> Result<Vec<u8>, EnvelopeError> {
-    use std::io::Read;
-    let mut decoder = flate2::read::DeflateDecoder::new(input);
-    let mut out = Vec::with_capacity(cap.min(input.len().saturating_mul(4)));
-    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
-    (&mut decoder)
-        .take(limit)
-        .read_to_end(&mut out)
-        .map_err(|_| EnvelopeError::Invalid)?;
-    let consumed_all = decoder.total_in() == input.len() as u64;
-    if out.len() > cap || !consumed_all || input.is_empty() {
+    if input.is_empty() {
         return Err(EnvelopeError::Invalid);
     }
-    Ok(out)
+    let limit = cap.saturating_add(1);
+    INFLATER.with(|d| {
+        let mut d = d.borrow_mut();
+        d.reset(false);
+        let mut out = Vec::with_capacity(limit.min(input.len().saturating_mul(4)));
+        loop {
+            if out.len() == out.capacity() {
+                let more = out.len().max(256).min(limit - out.len());
+                if more == 0 {
+                    return Err(EnvelopeError::Invalid); // Past the cap.
+                }
+                out.reserve_exact(more);
+            }
+            let (in_before, out_before) = (d.total_in(), d.total_out());
+            let consumed = usize::try_from(in_before).map_err(|_| EnvelopeError::Invalid)?;
+            let status = d
+                // Not `Finish`: miniz treats a first `Finish` call as
+                // one-shot and fails for good if the buffer is too small.
+                .decompress_vec(&input[consumed..], &mut out, flate2::FlushDecompress::None)
+                .map_err(|_| EnvelopeError::Invalid)?;
+            if status == flate2::Status::StreamEnd {
+                break;
+            }
+            let stalled = d.total_in() == in_before && d.total_out() == out_before;
+            if stalled && out.len() < out.capacity() {
+                return Err(EnvelopeError::Invalid); // Truncated stream.
+            }
+        }
+        let consumed_all = d.total_in() == input.len() as u64;
+        if out.len() > cap || !consumed_all {
+            return Err(EnvelopeError::Invalid);
+        }
+        Ok(out)
+    })
 }
 
 #[cfg(test)]
@@ -572,5 +607,17 @@ mod tests {
         trailing.push(0);
         assert!(inflate(&trailing, 1 << 16).is_err());
         assert!(inflate(&[], 1 << 16).is_err());
+    }
+
+    #[test]
+    fn inflate_cap_is_inclusive_and_state_is_reset_j4() {
+        let data = vec![b'x'; 5000];
+        let small = deflate(&data).unwrap();
+        assert_eq!(inflate(&small, 5000).unwrap(), data);
+        assert!(inflate(&small, 4999).is_err());
+        // A truncated stream whose output would be large fails cleanly, and
+        // the reused thread-local state still works afterwards.
+        assert!(inflate(&small[..small.len() / 2], 1 << 16).is_err());
+        assert_eq!(inflate(&small, 1 << 16).unwrap(), data);
     }
 }

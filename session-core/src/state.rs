@@ -31,15 +31,17 @@ const TEST_COOKIE_VALUE: &str = "\"worked\"";
 
 /// A decoded value with its type erased, able to encode itself again.
 pub(crate) trait Erased: Any + Send + Sync {
-    fn encode(&self) -> serde_json::Result<Vec<u8>>;
+    /// The value as JSON, written straight into a `RawValue` (serde_json's
+    /// own output is valid JSON: no second parse to validate it).
+    fn encode(&self) -> serde_json::Result<Box<RawValue>>;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
 }
 
 impl<T: Value> Erased for T {
-    fn encode(&self) -> serde_json::Result<Vec<u8>> {
-        serde_json::to_vec(self)
+    fn encode(&self) -> serde_json::Result<Box<RawValue>> {
+        serde_json::value::to_raw_value(self)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -254,7 +256,7 @@ impl State {
     /// Sets a field and marks it dirty.
     pub fn set<T: Value>(&mut self, spec: &'static FieldSpec, value: T) {
         self.accessed = true;
-        let slot = self.slots.entry(spec.key.into()).or_default();
+        let slot = slot_entry(&mut self.slots, spec.key);
         slot.value = Some(Box::new(value));
         slot.raw = None;
         slot.dirty = true;
@@ -308,7 +310,7 @@ impl State {
         self.accessed = true;
         let now = self.config.clock().now();
         let codec = self.config.codec();
-        let slot = self.slots.entry(spec.key.into()).or_default();
+        let slot = slot_entry(&mut self.slots, spec.key);
         slot.spec = Some(spec);
         if slot_expired(slot, now) {
             *slot = Slot {
@@ -324,9 +326,8 @@ impl State {
             // Re-encode a value cached under another type (two schemas
             // sharing a key), then decode it as T.
             if let Some(other) = slot.value.take() {
-                if let Ok(bytes) = other.encode() {
-                    slot.raw =
-                        RawValue::from_string(String::from_utf8_lossy(&bytes).into_owned()).ok();
+                if let Ok(raw) = other.encode() {
+                    slot.raw = Some(raw);
                 }
             }
             let decoded = match &slot.raw {
@@ -361,10 +362,7 @@ impl State {
         let slot = self.slots.get(key).filter(|s| !slot_expired(s, now))?;
         match (&slot.raw, &slot.value) {
             (Some(raw), None) => Some(raw.clone()),
-            (_, Some(v)) => {
-                let bytes = v.encode().ok()?;
-                RawValue::from_string(String::from_utf8(bytes).ok()?).ok()
-            }
+            (_, Some(v)) => v.encode().ok(),
             (None, None) => None,
         }
     }
@@ -373,7 +371,7 @@ impl State {
     /// never sealed).
     pub fn set_raw(&mut self, key: &str, raw: Box<RawValue>) {
         self.accessed = true;
-        let slot = self.slots.entry(key.into()).or_default();
+        let slot = slot_entry(&mut self.slots, key);
         *slot = Slot {
             raw: Some(raw),
             dirty: true,
@@ -486,11 +484,32 @@ impl State {
     /// [`FieldError`] if a value does not serialize or a private field has
     /// no keys to seal with.
     pub fn changes(&mut self) -> Result<Changes, FieldError> {
+        let mut set = Vec::new();
+        let (expires_at, index) = self.encode_pending(|key, raw, deadline| {
+            set.push((key.to_owned(), raw.to_owned(), deadline));
+        })?;
+        Ok(Changes {
+            meta: self.meta,
+            expires_at,
+            set,
+            removed: self.removed.clone(),
+            index,
+        })
+    }
+
+    /// Stamps the metadata with `now`, encodes every slot that must be
+    /// written (dirty, or sealed under a fallback key) into its own `raw`,
+    /// reporting each to `written`, and folds index changes into the loaded
+    /// index. Returns the new expiry and the index changes.
+    #[allow(clippy::type_complexity)] // A private pair, named at its two call sites.
+    fn encode_pending(
+        &mut self,
+        mut written: impl FnMut(&str, &RawValue, Option<Timestamp>),
+    ) -> Result<(Timestamp, Vec<(String, Option<String>)>), FieldError> {
         let now = self.config.clock().now();
         self.meta.modified = now;
         let expires_at = self.config.policy().expires_at(&self.meta);
-        let mut set = Vec::new();
-        let config = Arc::clone(&self.config);
+        let config = &*self.config;
         for (key, slot) in &mut self.slots {
             if !(slot.dirty || slot.reseal && slot.value.is_some()) {
                 continue;
@@ -501,9 +520,15 @@ impl State {
                     .and_then(|s| s.max_age)
                     .map(|a| now.saturating_add(a));
             }
-            let raw = encode_slot(&config, key, slot)?;
-            slot.raw = Some(raw.clone());
-            set.push((key.to_string(), raw, slot.deadline));
+            // A slot set through `set_raw` already holds its bytes.
+            if let Some(raw) = encode_slot(config, key, slot)? {
+                slot.raw = Some(raw);
+            }
+            let raw = slot
+                .raw
+                .as_deref()
+                .expect("a slot to write holds a value or raw bytes");
+            written(key, raw, slot.deadline);
         }
         let index = self.index_changes();
         for (name, value) in &index {
@@ -512,13 +537,7 @@ impl State {
                 None => self.loaded_index.remove(name),
             };
         }
-        Ok(Changes {
-            meta: self.meta,
-            expires_at,
-            set,
-            removed: self.removed.clone(),
-            index,
-        })
+        Ok((expires_at, index))
     }
 
     /// The whole record as of `now` (for new sessions, cycled ids and
@@ -528,8 +547,9 @@ impl State {
     ///
     /// As [`State::changes`].
     pub fn to_record(&mut self) -> Result<Record, FieldError> {
-        let changes = self.changes()?;
-        let mut record = Record::new(changes.meta, changes.expires_at);
+        // Encoded fields stay in their slots; each is copied once, below.
+        let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
+        let mut record = Record::new(self.meta, expires_at);
         for (key, slot) in &self.slots {
             if let Some(raw) = &slot.raw {
                 record.fields.insert(key.to_string(), raw.clone());
@@ -611,27 +631,39 @@ fn decode_field<T: Value>(
         .map_err(|_| "private field's plaintext does not decode as the field's type")
 }
 
-fn encode_slot(config: &Config, key: &str, slot: &Slot) -> Result<Box<RawValue>, FieldError> {
+/// The slot's value encoded (and sealed if private), or `None` for a slot
+/// without a decoded value (set through `set_raw`: its raw bytes stand).
+fn encode_slot(
+    config: &Config,
+    key: &str,
+    slot: &Slot,
+) -> Result<Option<Box<RawValue>>, FieldError> {
     let Some(value) = &slot.value else {
-        // Dirty without a decoded value: set through `set_raw`.
-        return Ok(slot
-            .raw
-            .clone()
-            .expect("a dirty slot holds a value or raw bytes"));
+        return Ok(None);
     };
-    let bytes = value.encode().map_err(|source| FieldError::Encode {
+    let raw = value.encode().map_err(|source| FieldError::Encode {
         field: key.to_owned(),
         source,
     })?;
-    let json = match slot.spec {
+    match slot.spec {
         Some(spec) if spec.private => {
             let codec = config
                 .codec()
                 .ok_or_else(|| FieldError::NoKeys(key.to_owned()))?;
-            let token = codec.seal_field(&Context::field("", spec.key), &bytes);
-            serde_json::to_string(&token).expect("a string always serializes")
+            let token = codec.seal_field(&Context::field("", spec.key), raw.get().as_bytes());
+            let sealed =
+                serde_json::value::to_raw_value(&token).expect("a string always serializes");
+            Ok(Some(sealed))
         }
-        _ => String::from_utf8(bytes).expect("serde_json writes UTF-8"),
-    };
-    Ok(RawValue::from_string(json).expect("serde_json output is valid JSON"))
+        _ => Ok(Some(raw)),
+    }
+}
+
+/// The slot stored under `key`, created empty if missing. Looks up before
+/// inserting, so reading an existing field allocates nothing.
+fn slot_entry<'a>(slots: &'a mut HashMap<Box<str>, Slot>, key: &str) -> &'a mut Slot {
+    if !slots.contains_key(key) {
+        slots.insert(key.into(), Slot::default());
+    }
+    slots.get_mut(key).expect("inserted above if it was missing")
 }
