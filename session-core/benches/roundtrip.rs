@@ -15,10 +15,10 @@ use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use common::{Data, Floor, USER_ID, VISITS, config, filled_state, read_all};
+use common::{Data, Floor, USER_ID, VISITS, config, config_with, filled_state, read_all};
 use session_core::Handle;
 use session_core::config::Config;
-use session_core::envelope::{Codec, Context, Times};
+use session_core::envelope::{Codec, Compression, Context, DEFAULT_COMPRESS_THRESHOLD, Times};
 use session_core::state::State;
 use session_core::store::Record;
 
@@ -33,11 +33,11 @@ fn cases() -> [Case; 2] {
     [
         Case {
             name: "200B",
-            data: Data::sample(0, 1),
+            data: Data::sample(0, 0),
         },
         Case {
             name: "2KB",
-            data: Data::sample(12, 12),
+            data: Data::sample(16, 14),
         },
     ]
 }
@@ -70,6 +70,17 @@ fn ours_whole(
     (back, n)
 }
 
+/// The configs compared: "ours" never deflates, like the floor; "ours_deflate"
+/// is the default codec, which deflates payloads from
+/// `DEFAULT_COMPRESS_THRESHOLD` bytes (benched only where that applies).
+fn configs(record_len: usize) -> Vec<(&'static str, Arc<Config>)> {
+    let mut out = vec![("ours", config_with(Compression::OFF).0)];
+    if record_len >= DEFAULT_COMPRESS_THRESHOLD {
+        out.push(("ours_deflate", config().0));
+    }
+    out
+}
+
 fn whole(c: &mut Criterion) {
     let (config, now) = config();
     let times = Times::unbounded(now);
@@ -82,31 +93,39 @@ fn whole(c: &mut Criterion) {
             "{}: record JSON {record_len} B, floor struct JSON {floor_len} B",
             case.name
         );
-
-        let mut g = c.benchmark_group(format!("sign_verify/{}", case.name));
-        g.bench_function("ours", |b| {
-            b.iter(|| ours_whole(&config, black_box(&mut state), times, false))
-        });
-        g.bench_function("floor", |b| {
-            b.iter(|| floor.verify(&floor.sign(black_box(&case.data))).expect("ok"))
-        });
-        g.finish();
-
-        let mut g = c.benchmark_group(format!("seal_open/{}", case.name));
-        g.bench_function("ours", |b| {
-            b.iter(|| ours_whole(&config, black_box(&mut state), times, true))
-        });
-        g.bench_function("floor", |b| {
-            b.iter(|| floor.open(&floor.seal(black_box(&case.data))).expect("ok"))
-        });
-        g.finish();
+        for sealed in [false, true] {
+            let group = if sealed { "seal_open" } else { "sign_verify" };
+            let mut g = c.benchmark_group(format!("{group}/{}", case.name));
+            for (name, config) in configs(record_len) {
+                let mut state = filled_state(&config, &case.data);
+                g.bench_function(name, |b| {
+                    b.iter(|| ours_whole(&config, black_box(&mut state), times, sealed))
+                });
+            }
+            g.bench_function("floor", |b| {
+                if sealed {
+                    b.iter(|| floor.open(&floor.seal(black_box(&case.data))).expect("ok"))
+                } else {
+                    b.iter(|| {
+                        floor
+                            .verify(&floor.sign(black_box(&case.data)))
+                            .expect("ok")
+                    })
+                }
+            });
+            g.finish();
+        }
     }
 }
 
 /// Load from a signed token, read `user_id`, write `visits`, make the new
 /// token. Only `user_id` and `visits` meet serde; the other fields travel as
 /// raw bytes.
-fn ours_one_field(config: &Arc<Config>, token: &str, now: session_core::clock::Timestamp) -> String {
+fn ours_one_field(
+    config: &Arc<Config>,
+    token: &str,
+    now: session_core::clock::Timestamp,
+) -> String {
     let codec = codec(config);
     let opened = codec.verify(&COOKIE, token, now).expect("verifies");
     let record = Record::from_json(&opened.payload).expect("a record");
@@ -128,21 +147,29 @@ fn one_field(c: &mut Criterion) {
     let times = Times::unbounded(now);
     let floor = Floor::new();
     for case in cases() {
-        let mut state = filled_state(&config, &case.data);
-        let json = state.to_record().expect("encodes").to_json();
-        let ours_token = codec(&config).sign(&COOKIE, times, &json);
+        let record_len = filled_state(&config, &case.data)
+            .to_record()
+            .expect("encodes")
+            .to_json()
+            .len();
         let floor_token = floor.sign(&case.data);
-        eprintln!(
-            "{}: signed token {} B (ours), {} B (floor)",
-            case.name,
-            ours_token.len(),
-            floor_token.len()
-        );
-
         let mut g = c.benchmark_group(format!("one_field/{}", case.name));
-        g.bench_function("ours", |b| {
-            b.iter(|| ours_one_field(&config, black_box(&ours_token), now))
-        });
+        for (name, config) in configs(record_len) {
+            let json = filled_state(&config, &case.data)
+                .to_record()
+                .expect("encodes")
+                .to_json();
+            let token = codec(&config).sign(&COOKIE, times, &json);
+            eprintln!(
+                "{}: signed token {} B ({name}), {} B (floor)",
+                case.name,
+                token.len(),
+                floor_token.len()
+            );
+            g.bench_function(name, |b| {
+                b.iter(|| ours_one_field(&config, black_box(&token), now))
+            });
+        }
         g.bench_function("floor", |b| {
             b.iter(|| floor_one_field(&floor, black_box(&floor_token)))
         });

@@ -495,7 +495,11 @@ fn signed_mac(key: &Key, ctx: &Context<'_>, text: &[u8]) -> crate::key::HmacSha2
     let mut mac = key.mac(Purpose::CookieSigning);
     // The context goes straight into the MAC: the bytes fed are the same
     // as with a separate buffer, without allocating one.
-    ctx.write(&mut |b: &[u8]| mac.update(b), MODE_SIGNED, Purpose::CookieSigning);
+    ctx.write(
+        &mut |b: &[u8]| mac.update(b),
+        MODE_SIGNED,
+        Purpose::CookieSigning,
+    );
     mac.update(text);
     mac
 }

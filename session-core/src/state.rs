@@ -10,7 +10,7 @@
 //! on its own, with a `tracing` warning; the rest of the session is kept.
 
 use std::any::Any;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::value::RawValue;
@@ -98,7 +98,10 @@ pub struct State {
     id: Option<Id>,
     meta: Meta,
     is_new: bool,
-    slots: HashMap<Box<str>, Slot>,
+    /// By stored key. Ordered: records are ordered maps too, so loading and
+    /// saving build each map in one sorted pass, and lookups need no
+    /// hashing (sessions hold tens of fields, not thousands).
+    slots: BTreeMap<Box<str>, Slot>,
     removed: Vec<String>,
     loaded_index: BTreeMap<String, String>,
     accessed: bool,
@@ -130,7 +133,7 @@ impl State {
             id: None,
             meta: Meta::new(now),
             is_new: true,
-            slots: HashMap::new(),
+            slots: BTreeMap::new(),
             removed: Vec::new(),
             loaded_index: BTreeMap::new(),
             accessed: false,
@@ -144,20 +147,24 @@ impl State {
     /// dropped here.
     pub fn from_record(config: Arc<Config>, id: Option<Id>, record: Record) -> Self {
         let now = config.clock().now();
-        let mut slots = HashMap::with_capacity(record.fields.len());
         let mut deadlines = record.deadlines;
-        for (key, raw) in record.fields {
-            let deadline = deadlines.remove(&key);
-            if deadline.is_some_and(|d| is_expired(d, now)) {
-                continue;
-            }
-            let slot = Slot {
-                raw: Some(raw),
-                deadline,
-                ..Slot::default()
-            };
-            slots.insert(key.into_boxed_str(), slot);
-        }
+        // In key order: collected into a B-tree in one bulk pass.
+        let slots = record
+            .fields
+            .into_iter()
+            .filter_map(|(key, raw)| {
+                let deadline = deadlines.remove(&key);
+                if deadline.is_some_and(|d| is_expired(d, now)) {
+                    return None;
+                }
+                let slot = Slot {
+                    raw: Some(raw),
+                    deadline,
+                    ..Slot::default()
+                };
+                Some((key.into_boxed_str(), slot))
+            })
+            .collect();
         State {
             config,
             id,
@@ -550,14 +557,18 @@ impl State {
         // Encoded fields stay in their slots; each is copied once, below.
         let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
         let mut record = Record::new(self.meta, expires_at);
-        for (key, slot) in &self.slots {
-            if let Some(raw) = &slot.raw {
-                record.fields.insert(key.to_string(), raw.clone());
-                if let Some(d) = slot.deadline {
-                    record.deadlines.insert(key.to_string(), d);
-                }
-            }
-        }
+        // Slots are in key order: each map is built in one bulk pass.
+        let stored = || {
+            self.slots
+                .iter()
+                .filter_map(|(key, slot)| Some((key, slot.raw.as_ref()?, slot.deadline)))
+        };
+        record.fields = stored()
+            .map(|(key, raw, _)| (key.to_string(), raw.clone()))
+            .collect();
+        record.deadlines = stored()
+            .filter_map(|(key, _, deadline)| Some((key.to_string(), deadline?)))
+            .collect();
         record.index = self.loaded_index.clone();
         Ok(record)
     }
@@ -661,9 +672,11 @@ fn encode_slot(
 
 /// The slot stored under `key`, created empty if missing. Looks up before
 /// inserting, so reading an existing field allocates nothing.
-fn slot_entry<'a>(slots: &'a mut HashMap<Box<str>, Slot>, key: &str) -> &'a mut Slot {
+fn slot_entry<'a>(slots: &'a mut BTreeMap<Box<str>, Slot>, key: &str) -> &'a mut Slot {
     if !slots.contains_key(key) {
         slots.insert(key.into(), Slot::default());
     }
-    slots.get_mut(key).expect("inserted above if it was missing")
+    slots
+        .get_mut(key)
+        .expect("inserted above if it was missing")
 }
