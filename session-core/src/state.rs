@@ -680,3 +680,111 @@ fn slot_entry<'a>(slots: &'a mut BTreeMap<Box<str>, Slot>, key: &str) -> &'a mut
         .get_mut(key)
         .expect("inserted above if it was missing")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FakeClock;
+    use crate::key::Key;
+
+    static PLAIN: FieldSpec = FieldSpec::new("plain", "plain");
+    static OTHER: FieldSpec = FieldSpec::new("other", "other");
+    static SECRET_FIELD: FieldSpec = FieldSpec {
+        private: true,
+        ..FieldSpec::new("secret", "secret")
+    };
+
+    fn config() -> Arc<Config> {
+        let now = Timestamp::from_unix_seconds(1_800_000_000);
+        Arc::new(
+            Config::new()
+                .with_clock(Arc::new(FakeClock::new(now)))
+                .with_keys(
+                    Key::from_secret(b"state-tests-secret-0123456789-abcdefghijkl").unwrap(),
+                ),
+        )
+    }
+
+    fn raw(json: &str) -> Box<RawValue> {
+        RawValue::from_string(json.to_owned()).unwrap()
+    }
+
+    fn loaded(config: &Arc<Config>) -> State {
+        let now = config.clock().now();
+        let mut record = Record::new(Meta::new(now), now);
+        record.fields.insert("plain".into(), raw("1"));
+        record.fields.insert("other".into(), raw("\"x\""));
+        // Unknown to any schema, with odd spacing: must come back byte for byte.
+        record
+            .fields
+            .insert("legacy".into(), raw("{ \"a\" : [1, 2] }"));
+        let later = now.saturating_add(std::time::Duration::from_secs(60));
+        record.deadlines.insert("legacy".into(), later);
+        State::from_record(Arc::clone(config), None, record)
+    }
+
+    #[test]
+    fn to_record_splices_untouched_raw_and_encodes_dirty() {
+        let config = config();
+        let mut state = loaded(&config);
+        assert_eq!(*state.get(&OTHER, String::new), "x");
+        state.set(&PLAIN, 42u32);
+        let record = state.to_record().unwrap();
+        let fields: Vec<(&str, &str)> = record
+            .fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.get()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("legacy", "{ \"a\" : [1, 2] }"),
+                ("other", "\"x\""),
+                ("plain", "42")
+            ]
+        );
+        assert_eq!(record.deadlines.keys().collect::<Vec<_>>(), ["legacy"]);
+        // Round trip through JSON gives the same fields back.
+        let again = Record::from_json(&record.to_json()).unwrap();
+        assert_eq!(again.fields["legacy"].get(), "{ \"a\" : [1, 2] }");
+    }
+
+    #[test]
+    fn changes_hold_only_written_fields_h3() {
+        let config = config();
+        let mut state = loaded(&config);
+        assert_eq!(*state.get(&PLAIN, || 0u32), 1); // read only: not written
+        state.set(&OTHER, "y".to_owned());
+        state.set_raw("tool", raw("[true]"));
+        let changes = state.changes().unwrap();
+        let set: Vec<(&str, &str)> = changes
+            .set
+            .iter()
+            .map(|(k, v, _)| (k.as_str(), v.get()))
+            .collect();
+        assert_eq!(set, [("other", "\"y\""), ("tool", "[true]")]);
+        assert!(changes.removed.is_empty());
+    }
+
+    #[test]
+    fn private_field_is_sealed_in_the_record_and_reads_back() {
+        let config = config();
+        let mut state = State::new(Arc::clone(&config));
+        state.set(&SECRET_FIELD, "card-4242".to_owned());
+        let record = state.to_record().unwrap();
+        let stored = record.fields["secret"].get();
+        assert!(stored.starts_with('"') && !stored.contains("card-4242"));
+        let mut back = State::from_record(config, None, record);
+        assert_eq!(*back.get(&SECRET_FIELD, String::new), "card-4242");
+    }
+
+    #[test]
+    fn reading_a_field_under_another_type_re_decodes_it() {
+        let config = config();
+        let mut state = State::new(config);
+        state.set(&PLAIN, 7u8);
+        // Same key read as u64: the cached u8 is re-encoded, then decoded.
+        assert_eq!(*state.get(&PLAIN, || 0u64), 7);
+        assert_eq!(state.get_raw("plain").unwrap().get(), "7");
+    }
+}
