@@ -8,6 +8,9 @@
 //! cargo bench -p session-core --bench compress -- --warm-up-time 1 --measurement-time 3
 //! ```
 
+// `criterion_group!` generates an undocumented `pub fn`.
+#![allow(missing_docs)]
+
 mod common;
 
 use std::hint::black_box;

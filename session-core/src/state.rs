@@ -508,7 +508,6 @@ impl State {
     /// written (dirty, or sealed under a fallback key) into its own `raw`,
     /// reporting each to `written`, and folds index changes into the loaded
     /// index. Returns the new expiry and the index changes.
-    #[allow(clippy::type_complexity)] // A private pair, named at its two call sites.
     fn encode_pending(
         &mut self,
         mut written: impl FnMut(&str, &RawValue, Option<Timestamp>),

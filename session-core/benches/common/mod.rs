@@ -22,37 +22,37 @@ use session_core::envelope::{Codec, Compression};
 use session_core::key::Key;
 use session_core::state::State;
 
-pub const SECRET: &[u8] = b"bench-secret-not-for-production-0123456789-abcdefghijklmnop";
+pub(crate) const SECRET: &[u8] = b"bench-secret-not-for-production-0123456789-abcdefghijklmnop";
 
 /// One cart line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Item {
-    pub sku: String,
-    pub name: String,
-    pub qty: u32,
-    pub price_cents: u64,
+pub(crate) struct Item {
+    pub(crate) sku: String,
+    pub(crate) name: String,
+    pub(crate) qty: u32,
+    pub(crate) price_cents: u64,
 }
 
 /// User preferences.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Prefs {
-    pub theme: String,
-    pub lang: String,
-    pub tz: String,
-    pub page_size: u32,
+pub(crate) struct Prefs {
+    pub(crate) theme: String,
+    pub(crate) lang: String,
+    pub(crate) tz: String,
+    pub(crate) page_size: u32,
 }
 
 /// The whole session, as the floor encodes it in one go.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Data {
-    pub user_id: u64,
-    pub username: String,
-    pub csrf: String,
-    pub roles: Vec<String>,
-    pub prefs: Prefs,
-    pub cart: Vec<Item>,
-    pub recent: Vec<String>,
-    pub visits: u32,
+pub(crate) struct Data {
+    pub(crate) user_id: u64,
+    pub(crate) username: String,
+    pub(crate) csrf: String,
+    pub(crate) roles: Vec<String>,
+    pub(crate) prefs: Prefs,
+    pub(crate) cart: Vec<Item>,
+    pub(crate) recent: Vec<String>,
+    pub(crate) visits: u32,
 }
 
 const NAMES: &[&str] = &[
@@ -66,7 +66,7 @@ const NAMES: &[&str] = &[
 impl Data {
     /// A session of `cart` cart lines and `recent` visited pages: (0, 0) is
     /// 223 bytes of JSON, (16, 14) about 2.2 KB (the 224 B / 2.2 KB).
-    pub fn sample(cart: usize, recent: usize) -> Data {
+    pub(crate) fn sample(cart: usize, recent: usize) -> Data {
         Data {
             user_id: 4_811_920_113,
             username: "ada.lovelace".into(),
@@ -94,23 +94,23 @@ impl Data {
     }
 }
 
-pub static USER_ID: FieldSpec = FieldSpec::new("user_id", "user_id");
-pub static USERNAME: FieldSpec = FieldSpec::new("username", "username");
-pub static CSRF: FieldSpec = FieldSpec::new("csrf", "csrf");
-pub static ROLES: FieldSpec = FieldSpec::new("roles", "roles");
-pub static PREFS: FieldSpec = FieldSpec::new("prefs", "prefs");
-pub static CART: FieldSpec = FieldSpec::new("cart", "cart");
-pub static RECENT: FieldSpec = FieldSpec::new("recent", "recent");
-pub static VISITS: FieldSpec = FieldSpec::new("visits", "visits");
+pub(crate) static USER_ID: FieldSpec = FieldSpec::new("user_id", "user_id");
+pub(crate) static USERNAME: FieldSpec = FieldSpec::new("username", "username");
+pub(crate) static CSRF: FieldSpec = FieldSpec::new("csrf", "csrf");
+pub(crate) static ROLES: FieldSpec = FieldSpec::new("roles", "roles");
+pub(crate) static PREFS: FieldSpec = FieldSpec::new("prefs", "prefs");
+pub(crate) static CART: FieldSpec = FieldSpec::new("cart", "cart");
+pub(crate) static RECENT: FieldSpec = FieldSpec::new("recent", "recent");
+pub(crate) static VISITS: FieldSpec = FieldSpec::new("visits", "visits");
 
 /// A fixed instant, and the config (fake clock at that instant, keys,
 /// default compression).
-pub fn config() -> (Arc<Config>, Timestamp) {
+pub(crate) fn config() -> (Arc<Config>, Timestamp) {
     config_with(Compression::default())
 }
 
 /// As [`config`], with the given compression policy.
-pub fn config_with(compression: Compression) -> (Arc<Config>, Timestamp) {
+pub(crate) fn config_with(compression: Compression) -> (Arc<Config>, Timestamp) {
     let now = Timestamp::from_unix_seconds(1_800_000_000);
     let key = Key::from_secret(SECRET).expect("bench secret is strong");
     let config = Config::new()
@@ -121,7 +121,7 @@ pub fn config_with(compression: Compression) -> (Arc<Config>, Timestamp) {
 
 /// A new state with every field of `d` set (all dirty: `to_record` encodes
 /// each of them, as the floor encodes the whole struct).
-pub fn filled_state(config: &Arc<Config>, d: &Data) -> State {
+pub(crate) fn filled_state(config: &Arc<Config>, d: &Data) -> State {
     let mut s = State::new(Arc::clone(config));
     s.set(&USER_ID, d.user_id);
     s.set(&USERNAME, d.username.clone());
@@ -136,7 +136,7 @@ pub fn filled_state(config: &Arc<Config>, d: &Data) -> State {
 
 /// Decodes every field of a loaded state (as the floor decodes the whole
 /// struct). Returns something derived from each so nothing is optimised out.
-pub fn read_all(s: &mut State) -> usize {
+pub(crate) fn read_all(s: &mut State) -> usize {
     let mut n = *s.get(&USER_ID, || 0u64) as usize;
     n += s.get(&USERNAME, String::new).len();
     n += s.get(&CSRF, String::new).len();
@@ -160,13 +160,13 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// The floor: what a hand-rolled signed or encrypted cookie costs. MAC key
 /// and cipher are built once.
-pub struct Floor {
+pub(crate) struct Floor {
     mac: HmacSha256,
     cipher: Aes256Gcm,
 }
 
 impl Floor {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Floor {
             mac: <HmacSha256 as Mac>::new_from_slice(&[7u8; 32]).expect("any key length"),
             cipher: Aes256Gcm::new(&[9u8; 32].into()),
@@ -174,7 +174,7 @@ impl Floor {
     }
 
     /// `b64(json).b64(hmac(json))`.
-    pub fn sign(&self, d: &Data) -> String {
+    pub(crate) fn sign(&self, d: &Data) -> String {
         let json = serde_json::to_vec(d).expect("serializes");
         let mut mac = self.mac.clone();
         mac.update(&json);
@@ -186,7 +186,7 @@ impl Floor {
         out
     }
 
-    pub fn verify(&self, token: &str) -> Option<Data> {
+    pub(crate) fn verify(&self, token: &str) -> Option<Data> {
         let (p, t) = token.split_once('.')?;
         let json = URL_SAFE_NO_PAD.decode(p).ok()?;
         let tag = URL_SAFE_NO_PAD.decode(t).ok()?;
@@ -197,7 +197,7 @@ impl Floor {
     }
 
     /// `b64(nonce || aes-gcm(json))`, random nonce from the thread RNG.
-    pub fn seal(&self, d: &Data) -> String {
+    pub(crate) fn seal(&self, d: &Data) -> String {
         let json = serde_json::to_vec(d).expect("serializes");
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
@@ -211,7 +211,7 @@ impl Floor {
         URL_SAFE_NO_PAD.encode(raw)
     }
 
-    pub fn open(&self, token: &str) -> Option<Data> {
+    pub(crate) fn open(&self, token: &str) -> Option<Data> {
         let raw = URL_SAFE_NO_PAD.decode(token).ok()?;
         if raw.len() < 12 + 16 {
             return None;
