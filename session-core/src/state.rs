@@ -511,7 +511,7 @@ impl State {
     fn encode_pending(
         &mut self,
         mut written: impl FnMut(&str, &RawValue, Option<Timestamp>),
-    ) -> Result<(Timestamp, Vec<(String, Option<String>)>), FieldError> {
+    ) -> Result<(Timestamp, IndexChanges), FieldError> {
         let now = self.config.clock().now();
         self.meta.modified = now;
         let expires_at = self.config.policy().expires_at(&self.meta);
@@ -572,7 +572,7 @@ impl State {
         Ok(record)
     }
 
-    fn index_changes(&self) -> Vec<(String, Option<String>)> {
+    fn index_changes(&self) -> IndexChanges {
         let mut out: Vec<(String, Option<String>)> = self
             .slots
             .values()
@@ -605,6 +605,9 @@ impl State {
         self.flushed = false;
     }
 }
+
+/// Index values that changed, by stored key (`None`: no longer indexed).
+type IndexChanges = Vec<(String, Option<String>)>;
 
 /// The text form of an indexed value: strings as themselves, `null` as no
 /// value, anything else as its JSON.
