@@ -76,6 +76,9 @@ pub const DEFAULT_COMPRESS_THRESHOLD: usize = 2048;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Context<'a> {
     purpose: &'static str,
+    /// Made by [`Context::custom`]: kept apart from the built-in purposes,
+    /// so `custom("cookie", ..)` can never mint a session cookie (A4).
+    custom: bool,
     name: &'a str,
     field: &'a str,
 }
@@ -85,6 +88,7 @@ impl<'a> Context<'a> {
     pub const fn cookie(name: &'a str) -> Self {
         Context {
             purpose: "cookie",
+            custom: false,
             name,
             field: "",
         }
@@ -95,6 +99,7 @@ impl<'a> Context<'a> {
     pub const fn field(scope: &'a str, field: &'a str) -> Self {
         Context {
             purpose: "field",
+            custom: false,
             name: scope,
             field,
         }
@@ -104,6 +109,7 @@ impl<'a> Context<'a> {
     pub const fn custom(purpose: &'static str, name: &'a str, field: &'a str) -> Self {
         Context {
             purpose,
+            custom: true,
             name,
             field,
         }
@@ -114,6 +120,7 @@ impl<'a> Context<'a> {
     fn write(&self, put: &mut impl FnMut(&[u8]), mode: u8, purpose: Purpose) {
         put_length_prefixed(put, &[VERSION, mode]);
         put_length_prefixed(put, purpose.label().as_bytes());
+        put_length_prefixed(put, &[u8::from(self.custom)]);
         put_length_prefixed(put, self.purpose.as_bytes());
         put_length_prefixed(put, self.name.as_bytes());
         put_length_prefixed(put, self.field.as_bytes());
@@ -457,8 +464,12 @@ impl Codec {
     fn maybe_deflate<'p>(&self, payload: &'p [u8], threshold: usize) -> (u8, Cow<'p, [u8]>) {
         if payload.len() >= threshold {
             if let Some(small) = deflate(payload) {
-                // Only when it pays (F7): at least 2 bytes saved.
-                if small.len() + 2 <= payload.len() {
+                // Only when it pays (F7): at least 2 bytes saved; and only
+                // when our own reader will inflate it (within the size and
+                // ratio caps), else the token could never be read back.
+                if small.len() + 2 <= payload.len()
+                    && payload.len() <= self.inflate_cap(small.len())
+                {
                     return (FLAG_DEFLATE, Cow::Owned(small));
                 }
             }
@@ -466,15 +477,17 @@ impl Codec {
         (0, Cow::Borrowed(payload))
     }
 
+    /// The most bytes a compressed body of `compressed_len` bytes may
+    /// inflate to: the size cap and the ratio cap (J4).
+    fn inflate_cap(&self, compressed_len: usize) -> usize {
+        self.max_inflated
+            .min(compressed_len.saturating_mul(MAX_INFLATE_RATIO).max(1024))
+    }
+
     fn maybe_inflate(&self, flags: u8, body: Vec<u8>) -> Result<Vec<u8>, EnvelopeError> {
         match flags {
             0 => Ok(body),
-            FLAG_DEFLATE => {
-                let cap = self
-                    .max_inflated
-                    .min(body.len().saturating_mul(MAX_INFLATE_RATIO).max(1024));
-                inflate(&body, cap)
-            }
+            FLAG_DEFLATE => inflate(&body, self.inflate_cap(body.len())),
             _ => Err(EnvelopeError::Invalid),
         }
     }

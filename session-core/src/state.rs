@@ -19,7 +19,7 @@ use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::envelope::Context;
 use crate::error::FieldError;
-use crate::expiry::{Expiry, Meta, is_expired};
+use crate::expiry::{Expiry, Meta, Policy, is_expired};
 use crate::id::Id;
 use crate::schema::{FieldSpec, SchemaSpec, Value};
 use crate::store::{Changes, Record};
@@ -104,6 +104,8 @@ pub struct State {
     slots: BTreeMap<Box<str>, Slot>,
     removed: Vec<String>,
     loaded_index: BTreeMap<String, String>,
+    binding: String,
+    policy: Policy,
     accessed: bool,
     modified: bool,
     flushed: bool,
@@ -128,6 +130,7 @@ impl State {
     /// A new, empty, unsaved session.
     pub fn new(config: Arc<Config>) -> Self {
         let now = config.clock().now();
+        let policy = *config.policy();
         State {
             config,
             id: None,
@@ -136,6 +139,8 @@ impl State {
             slots: BTreeMap::new(),
             removed: Vec::new(),
             loaded_index: BTreeMap::new(),
+            binding: new_binding(),
+            policy,
             accessed: false,
             modified: false,
             flushed: false,
@@ -147,6 +152,7 @@ impl State {
     /// dropped here.
     pub fn from_record(config: Arc<Config>, id: Option<Id>, record: Record) -> Self {
         let now = config.clock().now();
+        let policy = *config.policy();
         let mut deadlines = record.deadlines;
         // In key order: collected into a B-tree in one bulk pass.
         let slots = record
@@ -173,6 +179,8 @@ impl State {
             slots,
             removed: Vec::new(),
             loaded_index: record.index,
+            binding: record.binding,
+            policy,
             accessed: false,
             modified: false,
             flushed: false,
@@ -183,6 +191,29 @@ impl State {
     /// The shared configuration.
     pub fn config(&self) -> &Arc<Config> {
         &self.config
+    }
+
+    /// The expiry policy in force for this session: the application's,
+    /// tightened by every schema that viewed it.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Applies a schema's `#[session(max_age, idle, absolute)]`: its
+    /// `max_age` replaces the default age, and its `idle` and `absolute`
+    /// caps tighten the policy (the strictest cap wins when several schemas
+    /// share one session).
+    pub fn adopt_schema(&mut self, schema: &SchemaSpec) {
+        if let Some(age) = schema.max_age {
+            self.policy.default_age = age;
+        }
+        let tighten =
+            |cur: Option<std::time::Duration>, new: Option<std::time::Duration>| match (cur, new) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        self.policy.idle = tighten(self.policy.idle, schema.idle);
+        self.policy.absolute = tighten(self.policy.absolute, schema.absolute);
     }
 
     /// The id under which the session is stored, if it has one. There is no
@@ -317,6 +348,7 @@ impl State {
         self.accessed = true;
         let now = self.config.clock().now();
         let codec = self.config.codec();
+        let binding = self.binding.as_str();
         let slot = slot_entry(&mut self.slots, spec.key);
         slot.spec = Some(spec);
         if slot_expired(slot, now) {
@@ -339,7 +371,7 @@ impl State {
             }
             let decoded = match &slot.raw {
                 None => None,
-                Some(raw) => match decode_field::<T>(codec, spec, raw) {
+                Some(raw) => match decode_field::<T>(codec, binding, spec, raw) {
                     Ok((v, rotated)) => {
                         slot.reseal = rotated;
                         Some(v)
@@ -442,18 +474,18 @@ impl State {
     pub fn expiry_age(&self) -> std::time::Duration {
         let now = self.config.clock().now();
         let meta = self.meta_at(now);
-        self.config.policy().expiry_age(&meta, now)
+        self.policy.expiry_age(&meta, now)
     }
 
     /// When the session expires, as it would be if saved now.
     pub fn expiry_date(&self) -> Timestamp {
         let now = self.config.clock().now();
-        self.config.policy().expires_at(&self.meta_at(now))
+        self.policy.expires_at(&self.meta_at(now))
     }
 
     /// Whether the cookie is a browser-session cookie.
     pub fn expire_at_browser_close(&self) -> bool {
-        self.config.policy().expire_at_browser_close(&self.meta)
+        self.policy.expire_at_browser_close(&self.meta)
     }
 
     fn meta_at(&self, now: Timestamp) -> Meta {
@@ -514,7 +546,7 @@ impl State {
     ) -> Result<(Timestamp, IndexChanges), FieldError> {
         let now = self.config.clock().now();
         self.meta.modified = now;
-        let expires_at = self.config.policy().expires_at(&self.meta);
+        let expires_at = self.policy.expires_at(&self.meta);
         let config = &*self.config;
         for (key, slot) in &mut self.slots {
             if !(slot.dirty || slot.reseal && slot.value.is_some()) {
@@ -527,7 +559,7 @@ impl State {
                     .map(|a| now.saturating_add(a));
             }
             // A slot set through `set_raw` already holds its bytes.
-            if let Some(raw) = encode_slot(config, key, slot)? {
+            if let Some(raw) = encode_slot(config, &self.binding, key, slot)? {
                 slot.raw = Some(raw);
             }
             let raw = slot
@@ -556,6 +588,7 @@ impl State {
         // Encoded fields stay in their slots; each is copied once, below.
         let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
         let mut record = Record::new(self.meta, expires_at);
+        record.binding = self.binding.clone();
         // Slots are in key order: each map is built in one bulk pass.
         let stored = || {
             self.slots
@@ -619,12 +652,21 @@ fn index_text(raw: &RawValue) -> Option<String> {
     }
 }
 
+/// A fresh record binding: 96 random bits, base64url.
+fn new_binding() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 12];
+    rand::thread_rng().fill_bytes(&mut b);
+    crate::base64url::encode(&b)
+}
+
 fn slot_expired(slot: &Slot, now: Timestamp) -> bool {
     slot.deadline.is_some_and(|d| is_expired(d, now))
 }
 
 fn decode_field<T: Value>(
     codec: Option<&crate::envelope::Codec>,
+    binding: &str,
     spec: &FieldSpec,
     raw: &RawValue,
 ) -> Result<(T, bool), &'static str> {
@@ -637,17 +679,19 @@ fn decode_field<T: Value>(
     let token: String =
         serde_json::from_str(raw.get()).map_err(|_| "private field is not a sealed token")?;
     let opened = codec
-        .open_field(&Context::field("", spec.key), &token)
+        .open_field(&Context::field(binding, spec.key), &token)
         .map_err(|_| "private field failed to open (tampered, moved or unknown key)")?;
     serde_json::from_slice(&opened.payload)
         .map(|v| (v, opened.rotated))
         .map_err(|_| "private field's plaintext does not decode as the field's type")
 }
 
-/// The slot's value encoded (and sealed if private), or `None` for a slot
-/// without a decoded value (set through `set_raw`: its raw bytes stand).
+/// The slot's value encoded (and sealed if private, bound to the record's
+/// `binding`), or `None` for a slot without a decoded value (set through
+/// `set_raw`: its raw bytes stand).
 fn encode_slot(
     config: &Config,
+    binding: &str,
     key: &str,
     slot: &Slot,
 ) -> Result<Option<Box<RawValue>>, FieldError> {
@@ -663,7 +707,7 @@ fn encode_slot(
             let codec = config
                 .codec()
                 .ok_or_else(|| FieldError::NoKeys(key.to_owned()))?;
-            let token = codec.seal_field(&Context::field("", spec.key), raw.get().as_bytes());
+            let token = codec.seal_field(&Context::field(binding, spec.key), raw.get().as_bytes());
             let sealed =
                 serde_json::value::to_raw_value(&token).expect("a string always serializes");
             Ok(Some(sealed))

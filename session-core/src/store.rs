@@ -121,6 +121,11 @@ pub struct Record {
     /// Values of `#[session(index)]` fields, as text.
     #[serde(rename = "i", default, skip_serializing_if = "BTreeMap::is_empty")]
     pub index: BTreeMap<String, String>,
+    /// A random tag drawn when the session is created and kept across
+    /// `cycle_key`. Private fields are sealed bound to it, so a sealed value
+    /// copied into another session's record does not open there (A3).
+    #[serde(rename = "b", default, skip_serializing_if = "String::is_empty")]
+    pub binding: String,
 }
 
 impl Record {
@@ -133,6 +138,7 @@ impl Record {
             fields: BTreeMap::new(),
             deadlines: BTreeMap::new(),
             index: BTreeMap::new(),
+            binding: String::new(),
         }
     }
 
