@@ -49,16 +49,25 @@ pub const MAX_INFLATE_RATIO: usize = 50;
 /// Default payload size (bytes of JSON) from which compression is tried.
 ///
 /// Measured with `cargo bench -p session-core --bench compress` (session
-/// records, sign + verify, 2 shared cores, so ±10–20 % noise): deflate +
-/// inflate add a near-constant 9–17 µs (miniz resets ~200 KB of tables per
-/// call, even reused), against a plain round trip of 1.4 µs at 256 B and
-/// 8.5 µs at 2 KB. Cost per token byte saved: 256 B +10.9 µs for 111 B
-/// (98 ns/B); 1 KiB +10.4 µs for 721 B (14 ns/B); 1.5 KiB +16.7 µs for
-/// 1276 B (13 ns/B); 2 KiB +13.4 µs for 1855 B (7 ns/B, −65 %); 4 KiB
-/// +10.1 µs for 4185 B (2.4 ns/B); 8 KiB +4.2 µs for 8872 B. From 2 KiB it
-/// pays (under 10 ns per byte saved, more than half the token gone), and it
-/// is on before the plain token reaches the 4096-byte cookie limit (at about
-/// 2.9 KiB of JSON). Below it a token stays far under that limit.
+/// records, sign + verify, medians, 2 shared cores: ±10–20 % noise).
+/// Deflate + inflate add a near-constant 10–14 µs, even with reused state
+/// (miniz resets ~200 KB of tables per call), while a plain round trip costs
+/// 2.3 µs at 256 B and 5.6 µs at 2 KiB. Added time for token bytes saved:
+///
+/// | JSON | plain | deflated | saved | cost per byte saved |
+/// |---|---|---|---|---|
+/// | 256 B | 2.3 µs | 14.5 µs | 116 B (23 %) | 105 ns |
+/// | 1 KiB | 3.2 µs | 15.6 µs | 729 B (47 %) | 17 ns |
+/// | 1.5 KiB | 4.2 µs | 14.5 µs | 1281 B (58 %) | 8 ns |
+/// | 2 KiB | 5.6 µs | 19.2 µs | 1860 B (64 %) | 7 ns |
+/// | 4 KiB | 10.4 µs | 20.1 µs | 4188 B (74 %) | 2.3 ns |
+/// | 8 KiB | 18.8 µs | 26.1 µs | 8875 B (80 %) | 0.8 ns |
+///
+/// From about 1.5–2 KiB the cost per byte saved levels off under 10 ns and
+/// more than half the token goes; 2 KiB is chosen because below it the plain
+/// token (under ~2.9 KB) is far from the 4096-byte cookie limit anyway,
+/// while the plain token reaches that limit at about 2.9 KiB of JSON, so
+/// compression is on well before it is needed to fit.
 pub const DEFAULT_COMPRESS_THRESHOLD: usize = 2048;
 
 /// What an envelope is bound to. A token made for one context never opens
