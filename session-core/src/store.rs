@@ -144,8 +144,16 @@ impl Record {
 
     /// The record as JSON bytes.
     pub fn to_json(&self) -> Vec<u8> {
+        // Sized up front (fields are most of it): no regrowing while writing.
+        let fields: usize = self
+            .fields
+            .iter()
+            .map(|(k, v)| k.len() + v.get().len() + 4)
+            .sum();
+        let mut out = Vec::with_capacity(fields + 128);
         // Serializing a map of strings to raw JSON cannot fail.
-        serde_json::to_vec(self).expect("a session record always serializes")
+        serde_json::to_writer(&mut out, self).expect("a session record always serializes");
+        out
     }
 
     /// Parses a record from JSON bytes.

@@ -189,7 +189,7 @@ proptest! {
 #[test]
 fn large_signed_payload_is_compressed_and_round_trips() {
     let data = compressible();
-    assert!(data.len() >= 1024);
+    assert!(data.len() >= session_core::envelope::DEFAULT_COMPRESS_THRESHOLD);
     let token = codec().sign(&common::CTX, times(), &data);
     assert!(common::signed_is_compressed(&token));
     assert!(token.len() < data.len());
