@@ -628,6 +628,21 @@ mod tests {
     }
 
     #[test]
+    fn reused_inflater_recovers_after_a_bad_or_capped_input() {
+        let data = b"abcabcabcabcabcabcabcabcabcabcabcabc".repeat(30);
+        let small = deflate(&data).unwrap();
+        assert!(inflate(&small[..small.len() / 2], 1 << 20).is_err());
+        assert!(inflate(&small, 16).is_err());
+        assert!(inflate(b"\xff\xff\xff", 1 << 20).is_err());
+        assert_eq!(inflate(&small, 1 << 20).unwrap(), data);
+        assert_eq!(
+            inflate(&small, data.len()).unwrap(),
+            data,
+            "exactly at the cap"
+        );
+    }
+
+    #[test]
     fn inflate_stops_at_cap_j4() {
         let bomb = deflate(&vec![0u8; 1 << 20]).unwrap();
         assert!(matches!(

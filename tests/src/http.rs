@@ -228,7 +228,7 @@ async fn clear(h: Handle) -> &'static str {
 }
 
 async fn whoami(s: Session<Shop>) -> String {
-    format!("{:?}", s.user_id())
+    format!("{:?}", *s.user_id())
 }
 
 async fn fail(s: Session<Shop>, Path(code): Path<u16>) -> StatusCode {
@@ -253,7 +253,7 @@ async fn set_private(s: Session<Shop>, Path(v): Path<String>) -> &'static str {
 }
 
 async fn get_private(s: Session<Shop>) -> String {
-    s.payment_token().unwrap_or_default()
+    s.payment_token().clone().unwrap_or_default()
 }
 
 async fn expiry(h: Handle, Path(secs): Path<u64>) -> &'static str {

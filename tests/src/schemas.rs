@@ -61,8 +61,8 @@ impl Deref for ShopAccess {
 
 impl ShopAccess {
     /// The user id.
-    pub fn user_id(&self) -> Option<u64> {
-        *self.0.get(&SHOP_FIELDS[0], Default::default)
+    pub fn user_id(&self) -> Ref<'_, Option<u64>> {
+        self.0.get(&SHOP_FIELDS[0], Default::default)
     }
     /// Sets the user id.
     pub fn set_user_id(&self, v: Option<u64>) {
@@ -85,10 +85,8 @@ impl ShopAccess {
         self.0.take(&SHOP_FIELDS[1], Default::default)
     }
     /// The payment token.
-    pub fn payment_token(&self) -> Option<String> {
-        self.0
-            .get::<Option<String>>(&SHOP_FIELDS[2], Default::default)
-            .clone()
+    pub fn payment_token(&self) -> Ref<'_, Option<String>> {
+        self.0.get(&SHOP_FIELDS[2], Default::default)
     }
     /// Sets the payment token.
     pub fn set_payment_token(&self, v: Option<String>) {

@@ -55,8 +55,8 @@ impl Deref for CounterAccess {
 
 impl CounterAccess {
     /// Visits so far.
-    pub fn visits(&self) -> u64 {
-        *self.0.get(&FIELDS[0], u64::default)
+    pub fn visits(&self) -> session_core::session::Ref<'_, u64> {
+        self.0.get(&FIELDS[0], u64::default)
     }
     /// Sets the visit count.
     pub fn set_visits(&self, v: u64) {
@@ -65,7 +65,7 @@ impl CounterAccess {
 }
 
 async fn visit(counter: Session<Counter>) -> String {
-    let n = counter.visits() + 1;
+    let n = *counter.visits() + 1;
     counter.set_visits(n);
     format!("visits: {n}\n")
 }

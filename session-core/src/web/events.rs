@@ -25,6 +25,9 @@ pub enum Event {
     /// The session was flushed (logout): record and cookie deleted.
     Flushed,
     /// An incoming session had expired and was replaced by an empty one.
+    /// Reported by cookie stores, whose token says so; a server store's
+    /// `load` does not tell expired from unknown, so those report
+    /// [`Event::UnknownId`].
     Expired,
     /// An incoming session was made under a fallback key and is re-sealed
     /// under the current key (E2).

@@ -52,7 +52,9 @@ async fn load(parts: &Parts) -> Result<Handle, SessionRejection> {
         .extensions
         .get::<LazySession>()
         .ok_or(SessionRejection::MissingLayer)?;
-    slot.handle().await.map_err(SessionRejection::Backend)
+    slot.handle(&parts.headers)
+        .await
+        .map_err(SessionRejection::Backend)
 }
 
 /// Extracts the request's session, typed by schema `T`; loads it on first

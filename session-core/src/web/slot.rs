@@ -3,10 +3,9 @@
 
 use std::sync::Arc;
 
-use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
+use http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use parking_lot::Mutex;
-use tokio::sync::OnceCell;
 
 use crate::id::Id;
 use crate::session::Handle;
@@ -70,11 +69,20 @@ struct Current {
     loaded_from: Option<String>,
 }
 
+#[derive(Default)]
+struct SlotState {
+    current: Option<Current>,
+    failed: Option<Error>,
+}
+
 struct Inner {
     shared: Arc<Shared>,
+    /// The request's `Cookie` headers, kept only with `save_every_request`
+    /// (which may load a session no extractor asked for); otherwise the
+    /// extractor hands its own headers over, and an untouched request
+    /// copies nothing.
     cookies: Vec<HeaderValue>,
-    current: OnceCell<Current>,
-    failed: Mutex<Option<Error>>,
+    state: Mutex<SlotState>,
 }
 
 /// The request's session, not loaded yet: the layer puts one in the
@@ -86,59 +94,63 @@ pub struct LazySession(Arc<Inner>);
 impl std::fmt::Debug for LazySession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LazySession")
-            .field("loaded", &self.0.current.initialized())
+            .field("loaded", &self.0.state.lock().current.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl LazySession {
     pub(crate) fn new(shared: Arc<Shared>, headers: &HeaderMap) -> Self {
+        let cookies = if shared.save_every_request {
+            headers.get_all(COOKIE).iter().cloned().collect()
+        } else {
+            Vec::new()
+        };
         LazySession(Arc::new(Inner {
             shared,
-            cookies: headers
-                .get_all(http::header::COOKIE)
-                .iter()
-                .cloned()
-                .collect(),
-            current: OnceCell::new(),
-            failed: Mutex::new(None),
+            cookies,
+            state: Mutex::new(SlotState::default()),
         }))
     }
 
-    /// Loads the session (once per request) and returns its handle.
+    /// Loads the session from the request's `headers` (once per request:
+    /// later calls return the same session) and returns its handle.
     ///
     /// # Errors
     ///
     /// The status to answer with when the backend failed (503 for an
     /// unavailable store). The error itself is kept for the layer, which
     /// passes it to the app's error handler.
-    pub async fn handle(&self) -> Result<Handle, StatusCode> {
-        if let Some(c) = self.0.current.get() {
-            return Ok(c.handle.clone());
+    pub async fn handle(&self, headers: &HeaderMap) -> Result<Handle, StatusCode> {
+        {
+            let st = self.0.state.lock();
+            if let Some(c) = &st.current {
+                return Ok(c.handle.clone());
+            }
+            if let Some(e) = &st.failed {
+                return Err(e.status());
+            }
         }
-        if let Some(e) = &*self.0.failed.lock() {
-            return Err(e.status());
-        }
-        match self.0.current.get_or_try_init(|| self.load()).await {
-            Ok(c) => Ok(c.handle.clone()),
+        let loaded = self.load(headers.get_all(COOKIE).iter()).await;
+        let mut st = self.0.state.lock();
+        match loaded {
+            // Two extractors racing on one request: the first load wins.
+            Ok(c) => Ok(st.current.get_or_insert(c).handle.clone()),
             Err(e) => {
                 let status = e.status();
                 tracing::warn!(error = %e, "session could not be loaded");
-                *self.0.failed.lock() = Some(e);
+                st.failed = Some(e);
                 Err(status)
             }
         }
     }
 
-    /// True if a session cookie came with the request and the session has
-    /// not been loaded yet: `Option<Session<T>>` uses it to skip the load.
-    pub(crate) fn is_loaded(&self) -> bool {
-        self.0.current.initialized()
-    }
-
-    async fn load(&self) -> Result<Current, Error> {
+    async fn load<'h>(
+        &self,
+        headers: impl IntoIterator<Item = &'h HeaderValue>,
+    ) -> Result<Current, Error> {
         let shared = &self.0.shared;
-        let (candidates, oversized) = shared.cookie.candidates(&self.0.cookies);
+        let (candidates, oversized) = shared.cookie.candidates(headers);
         for _ in 0..oversized {
             shared.events.emit(Event::SizeExceeded {
                 size: MAX_COOKIE_LEN + 1,
@@ -184,29 +196,35 @@ impl LazySession {
     /// Whether the way out has work to do (else the response passes as is:
     /// an untouched request costs nothing, J3).
     pub(crate) fn needs_finish(&self) -> bool {
-        self.0.current.initialized()
-            || self.0.failed.lock().is_some()
+        let st = self.0.state.lock();
+        st.current.is_some()
+            || st.failed.is_some()
             || (self.0.shared.save_every_request && !self.0.cookies.is_empty())
     }
 
     /// Commits the session and decorates the response.
     pub(crate) async fn finish<B: From<String>>(self, mut resp: Response<B>) -> Response<B> {
         let shared = Arc::clone(&self.0.shared);
-        if let Some(err) = self.0.failed.lock().take() {
+        let (current, failed) = {
+            let mut st = self.0.state.lock();
+            (st.current.take(), st.failed.take())
+        };
+        if let Some(err) = failed {
             // Load failed: the extractor answered already; let the app map
             // it. No cookie is set or deleted (G2).
             return error_response(&shared, &err, resp);
         }
-        if !self.is_loaded() {
+        let current = match current {
+            Some(c) => c,
             // save_every_request on an untouched request with a cookie.
-            if self.handle().await.is_err() {
-                // Do not fail a request that did not need the session.
-                self.0.failed.lock().take();
-                return resp;
-            }
-        }
-        let Some(current) = self.0.current.get() else {
-            return resp;
+            None => match self.load(&self.0.cookies).await {
+                Ok(c) => c,
+                Err(e) => {
+                    // Do not fail a request that did not need the session.
+                    tracing::warn!(error = %e, "session could not be loaded to renew it");
+                    return resp;
+                }
+            },
         };
         // The response depends on the session: caches must key on it (K1).
         add_vary_cookie(resp.headers_mut());
