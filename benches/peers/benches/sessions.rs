@@ -12,7 +12,9 @@ use std::{
 };
 
 use actix_session::config::CookieContentSecurity;
-use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime};
+use criterion::{
+    BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
+};
 use peer_bench::{
     actix_peers,
     axum_harness::AxumCase,
@@ -33,7 +35,13 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn bench_axum(&mut self, g: &mut BenchmarkGroup<'_, WallTime>, name: &str, size: usize, case: &AxumCase) {
+    fn bench_axum(
+        &mut self,
+        g: &mut BenchmarkGroup<'_, WallTime>,
+        name: &str,
+        size: usize,
+        case: &AxumCase,
+    ) {
         writeln!(self.sizes, "{name}\t{size}\t{}", case.cookie_len()).expect("string");
         let rt = &self.tokio;
         g.bench_function(name, |b| {
@@ -71,7 +79,10 @@ macro_rules! bench_actix {
 
 fn sessions(c: &mut Criterion) {
     let mut ctx = Ctx {
-        tokio: tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio"),
+        tokio: tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("tokio"),
         actix: actix_rt::System::new(),
         sizes: String::new(),
     };
@@ -81,36 +92,69 @@ fn sessions(c: &mut Criterion) {
 
         let base = axum_peers::baseline(&payload);
         ctx.bench_axum(&mut g, "axum_baseline", size, &base);
-        ctx.bench_axum(&mut g, "axum_noop_layer", size, &axum_peers::noop_layer(&payload));
+        ctx.bench_axum(
+            &mut g,
+            "axum_noop_layer",
+            size,
+            &axum_peers::noop_layer(&payload),
+        );
         let case = ctx.tokio.block_on(ours::memory(&payload));
         ctx.bench_axum(&mut g, "ours_memory", size, &case);
         let case = ctx.tokio.block_on(tower_sessions_memory::case(&payload));
         ctx.bench_axum(&mut g, "tower_sessions_memory", size, &case);
         for (name, case) in [
-            ("ours_cookie_signed", ctx.tokio.block_on(ours::signed(&payload))),
-            ("ours_cookie_signed_nodeflate", ctx.tokio.block_on(ours::signed_uncompressed(&payload))),
-            ("ours_cookie_encrypted", ctx.tokio.block_on(ours::encrypted(&payload))),
-            ("tower_sessions_cookie_signed", ctx.tokio.block_on(tower_sessions_cookie::signed(&payload))),
-            ("tower_sessions_cookie_private", ctx.tokio.block_on(tower_sessions_cookie::private(&payload))),
+            (
+                "ours_cookie_signed",
+                ctx.tokio.block_on(ours::signed(&payload)),
+            ),
+            (
+                "ours_cookie_signed_nodeflate",
+                ctx.tokio.block_on(ours::signed_uncompressed(&payload)),
+            ),
+            (
+                "ours_cookie_encrypted",
+                ctx.tokio.block_on(ours::encrypted(&payload)),
+            ),
+            (
+                "tower_sessions_cookie_signed",
+                ctx.tokio.block_on(tower_sessions_cookie::signed(&payload)),
+            ),
+            (
+                "tower_sessions_cookie_private",
+                ctx.tokio.block_on(tower_sessions_cookie::private(&payload)),
+            ),
             // axum-extra has no size check: past 4096 B it sends a cookie
             // browsers drop; measured anyway, flagged in the report.
-            ("axum_extra_private_jar", Some(ctx.tokio.block_on(axum_extra_private::case(&payload)))),
+            (
+                "axum_extra_private_jar",
+                Some(ctx.tokio.block_on(axum_extra_private::case(&payload))),
+            ),
         ] {
             match case {
                 Some(case) => ctx.bench_axum(&mut g, name, size, &case),
-                None => eprintln!("{name} at {size} B: session refused (over the store's 4096 B limit)"),
+                None => {
+                    eprintln!("{name} at {size} B: session refused (over the store's 4096 B limit)")
+                }
             }
         }
 
         let base = ctx.actix.block_on(actix_peers::baseline(&payload));
         bench_actix!(ctx, g, "actix_baseline", size, base);
         for (name, security) in [
-            ("actix_session_cookie_private", CookieContentSecurity::Private),
+            (
+                "actix_session_cookie_private",
+                CookieContentSecurity::Private,
+            ),
             ("actix_session_cookie_signed", CookieContentSecurity::Signed),
         ] {
-            match ctx.actix.block_on(actix_peers::cookie_session(&payload, security)) {
+            match ctx
+                .actix
+                .block_on(actix_peers::cookie_session(&payload, security))
+            {
                 Some(case) => bench_actix!(ctx, g, name, size, case),
-                None => eprintln!("{name} at {size} B: session refused (over actix-session's 4064 B limit)"),
+                None => eprintln!(
+                    "{name} at {size} B: session refused (over actix-session's 4064 B limit)"
+                ),
             }
         }
         g.finish();
@@ -125,17 +169,29 @@ fn sessions(c: &mut Criterion) {
         ctx.bench_axum(&mut g, "axum_noop_layer", size, &noop);
         let cases = [
             ("ours_memory", ctx.tokio.block_on(ours::memory(&payload))),
-            ("ours_cookie_signed", ctx.tokio.block_on(ours::signed(&payload)).expect("fits")),
+            (
+                "ours_cookie_signed",
+                ctx.tokio.block_on(ours::signed(&payload)).expect("fits"),
+            ),
         ];
         for (name, case) in cases {
             let case = case.with_path("/untouched");
             let probe = ctx.tokio.block_on(case.probe());
-            assert!(probe.set_cookies.is_empty() && probe.body == axum_peers::UNTOUCHED, "{probe:?}");
+            assert!(
+                probe.set_cookies.is_empty() && probe.body == axum_peers::UNTOUCHED,
+                "{probe:?}"
+            );
             ctx.bench_axum(&mut g, name, size, &case);
         }
-        let case = ctx.tokio.block_on(tower_sessions_memory::case(&payload)).with_path("/untouched");
+        let case = ctx
+            .tokio
+            .block_on(tower_sessions_memory::case(&payload))
+            .with_path("/untouched");
         let probe = ctx.tokio.block_on(case.probe());
-        assert!(probe.set_cookies.is_empty() && probe.body == axum_peers::UNTOUCHED, "{probe:?}");
+        assert!(
+            probe.set_cookies.is_empty() && probe.body == axum_peers::UNTOUCHED,
+            "{probe:?}"
+        );
         ctx.bench_axum(&mut g, "tower_sessions_memory", size, &case);
         g.finish();
     }

@@ -3,6 +3,7 @@
 //! (`test::init_service` + `test::call_service`), same routes as the axum
 //! side (`/seed`, `/rw`, `/untouched`).
 
+use actix_http::Request;
 use actix_session::{
     Session, SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore,
 };
@@ -17,7 +18,6 @@ use actix_web::{
     },
     test, web,
 };
-use actix_http::Request;
 
 use crate::payload::Payload;
 
@@ -60,10 +60,21 @@ where
         let set_cookies = resp
             .headers()
             .get_all(header::SET_COOKIE)
-            .map(|v| v.to_str().expect("ascii").split(';').next().unwrap_or_default().to_owned())
+            .map(|v| {
+                v.to_str()
+                    .expect("ascii")
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
             .collect();
         let bytes = test::read_body(resp).await;
-        ActixProbe { status, body: String::from_utf8(bytes.to_vec()).expect("utf-8"), set_cookies }
+        ActixProbe {
+            status,
+            body: String::from_utf8(bytes.to_vec()).expect("utf-8"),
+            set_cookies,
+        }
     }
 
     /// The same app against another path.
@@ -89,12 +100,18 @@ pub async fn baseline(
         HttpResponse::Ok().body(std::hint::black_box(1u64).to_string())
     }
     let app = test::init_service(
-        App::new().route("/rw", web::get().to(rw)).route("/untouched", web::get().to(untouched)),
+        App::new()
+            .route("/rw", web::get().to(rw))
+            .route("/untouched", web::get().to(untouched)),
     )
     .await;
     let json = serde_json::to_string(payload).expect("payload json");
     let cookie = format!("session={}", json.replace(['"', ',', ';', '\\'], "_"));
-    ActixCase { app, path: "/rw", cookie: Some(HeaderValue::from_str(&cookie).expect("cookie")) }
+    ActixCase {
+        app,
+        path: "/rw",
+        cookie: Some(HeaderValue::from_str(&cookie).expect("cookie")),
+    }
 }
 
 async fn rw(session: Session) -> HttpResponse {
@@ -115,8 +132,9 @@ async fn seed(session: Session, payload: web::Data<Payload>) -> HttpResponse {
 pub async fn cookie_session(
     payload: &Payload,
     security: CookieContentSecurity,
-) -> Option<ActixCase<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = Error>>>
-{
+) -> Option<
+    ActixCase<impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = Error>>,
+> {
     let middleware = SessionMiddleware::builder(CookieSessionStore::default(), Key::generate())
         .cookie_secure(false)
         .cookie_content_security(security)
@@ -130,16 +148,30 @@ pub async fn cookie_session(
             .route("/untouched", web::get().to(untouched)),
     )
     .await;
-    let seeding = ActixCase { app, path: "/seed", cookie: None };
+    let seeding = ActixCase {
+        app,
+        path: "/seed",
+        cookie: None,
+    };
     let seeded = seeding.probe().await;
     if seeded.set_cookies.is_empty() {
         return None;
     }
     let cookie = HeaderValue::from_str(&seeded.set_cookies.join("; ")).expect("cookie");
-    let case = ActixCase { cookie: Some(cookie), ..seeding.with_path("/rw") };
+    let case = ActixCase {
+        cookie: Some(cookie),
+        ..seeding.with_path("/rw")
+    };
     let probe = case.probe().await;
     assert_eq!(probe.status, StatusCode::OK, "actix-session: {probe:?}");
-    assert!(probe.body.parse::<u64>().expect("counter") >= 1, "actix-session lost the seed");
-    assert_eq!(probe.set_cookies.len(), 1, "actix-session: a write re-sends the cookie");
+    assert!(
+        probe.body.parse::<u64>().expect("counter") >= 1,
+        "actix-session lost the seed"
+    );
+    assert_eq!(
+        probe.set_cookies.len(),
+        1,
+        "actix-session: a write re-sends the cookie"
+    );
     Some(case)
 }

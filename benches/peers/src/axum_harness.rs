@@ -32,7 +32,11 @@ impl AxumCase {
     /// route again on every request, re-applying every layer (`Layer::layer`
     /// per request), a cost no real server pays.
     pub fn new(router: Router, path: &'static str, cookie: Option<HeaderValue>) -> Self {
-        Self { router: router.with_state(()), path, cookie }
+        Self {
+            router: router.with_state(()),
+            path,
+            cookie,
+        }
     }
 
     /// Requests `seed_path` without a cookie, and returns the case that
@@ -58,15 +62,25 @@ impl AxumCase {
         if seed.status.is_server_error() {
             return None;
         }
-        assert_eq!(seed.status, StatusCode::OK, "seeding {seed_path} failed: {seed:?}");
-        assert!(!seed.set_cookies.is_empty(), "seeding {seed_path} set no cookie");
+        assert_eq!(
+            seed.status,
+            StatusCode::OK,
+            "seeding {seed_path} failed: {seed:?}"
+        );
+        assert!(
+            !seed.set_cookies.is_empty(),
+            "seeding {seed_path} set no cookie"
+        );
         let cookie = HeaderValue::from_str(&seed.set_cookies.join("; ")).expect("cookie header");
         Some(Self::new(router, path, Some(cookie)))
     }
 
     /// The same router and cookie against another path.
     pub fn with_path(&self, path: &'static str) -> Self {
-        Self { path, ..self.clone() }
+        Self {
+            path,
+            ..self.clone()
+        }
     }
 
     /// The Cookie header sent, if any.
@@ -89,7 +103,11 @@ impl AxumCase {
 
     /// One request: what the benchmark times.
     pub async fn call(&self) -> Response<Body> {
-        self.router.clone().oneshot(self.request()).await.expect("infallible")
+        self.router
+            .clone()
+            .oneshot(self.request())
+            .await
+            .expect("infallible")
     }
 
     /// One request, with the response taken apart for checks.
@@ -105,9 +123,15 @@ impl AxumCase {
                 text.split(';').next().unwrap_or_default().to_owned()
             })
             .collect();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("body");
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .expect("body");
         let body = String::from_utf8(bytes.to_vec()).expect("utf-8 body");
-        Probe { status, body, set_cookies }
+        Probe {
+            status,
+            body,
+            set_cookies,
+        }
     }
 }
 
@@ -116,6 +140,9 @@ impl AxumCase {
 /// data was lost.
 pub fn assert_read_seeded(probe: &Probe, what: &str) {
     assert_eq!(probe.status, StatusCode::OK, "{what}: {probe:?}");
-    let n: u64 = probe.body.parse().unwrap_or_else(|_| panic!("{what}: body {:?}", probe.body));
+    let n: u64 = probe
+        .body
+        .parse()
+        .unwrap_or_else(|_| panic!("{what}: body {:?}", probe.body));
     assert!(n >= 1, "{what}: seeded session not read (counter {n})");
 }

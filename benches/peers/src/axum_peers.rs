@@ -5,12 +5,7 @@
 //! - `/rw` reads `counter`, writes `counter + 1`, answers the value read;
 //! - `/untouched` never looks at the session.
 
-use axum::{
-    Router,
-    extract::FromRef,
-    http::HeaderValue,
-    routing::get,
-};
+use axum::{Router, extract::FromRef, http::HeaderValue, routing::get};
 use axum_extra::extract::cookie::{Cookie, Key as ExtraKey, PrivateCookieJar};
 
 use crate::{
@@ -32,10 +27,16 @@ pub fn baseline(payload: &Payload) -> AxumCase {
         // Same response shape as the session handlers: the counter as text.
         std::hint::black_box(1u64).to_string()
     }
-    let router = Router::new().route("/rw", get(rw)).route("/untouched", get(untouched));
+    let router = Router::new()
+        .route("/rw", get(rw))
+        .route("/untouched", get(untouched));
     let json = serde_json::to_string(payload).expect("payload json");
     let cookie = format!("session={}", json.replace(['"', ',', ';', '\\'], "_"));
-    AxumCase::new(router, "/rw", Some(HeaderValue::from_str(&cookie).expect("cookie")))
+    AxumCase::new(
+        router,
+        "/rw",
+        Some(HeaderValue::from_str(&cookie).expect("cookie")),
+    )
 }
 
 /// The floor any `Router::layer` pays: a tower layer that does nothing
@@ -67,7 +68,10 @@ pub fn noop_layer(payload: &Payload) -> AxumCase {
 
     let base = baseline(payload);
     let router = Router::new()
-        .route("/rw", get(|| async { std::hint::black_box(1u64).to_string() }))
+        .route(
+            "/rw",
+            get(|| async { std::hint::black_box(1u64).to_string() }),
+        )
         .route("/untouched", get(untouched))
         .layer(Noop);
     AxumCase::new(router, "/rw", base.cookie().cloned())
@@ -140,18 +144,32 @@ pub mod tower_sessions_cookie {
         let case = AxumCase::try_seeded(router, "/seed", "/rw").await?;
         let probe = case.probe().await;
         assert_read_seeded(&probe, what);
-        assert_eq!(probe.set_cookies.len(), 1, "{what}: a write re-sends the cookie");
+        assert_eq!(
+            probe.set_cookies.len(),
+            1,
+            "{what}: a write re-sends the cookie"
+        );
         Some(case)
     }
 
     /// Signed cookie; `None` if the payload does not fit in 4096 bytes.
     pub async fn signed(payload: &Payload) -> Option<AxumCase> {
-        build(CookieSessionManagerLayer::signed(Key::generate()), payload, "tsc signed").await
+        build(
+            CookieSessionManagerLayer::signed(Key::generate()),
+            payload,
+            "tsc signed",
+        )
+        .await
     }
 
     /// Private (encrypted) cookie; `None` if it does not fit in 4096 bytes.
     pub async fn private(payload: &Payload) -> Option<AxumCase> {
-        build(CookieSessionManagerLayer::private(Key::generate()), payload, "tsc private").await
+        build(
+            CookieSessionManagerLayer::private(Key::generate()),
+            payload,
+            "tsc private",
+        )
+        .await
     }
 }
 
@@ -186,7 +204,10 @@ pub mod axum_extra_private {
         let mut state: Payload = jar
             .get(NAME)
             .and_then(|c| serde_json::from_str(c.value()).ok())
-            .unwrap_or(Payload { counter: 0, cart: Vec::new() });
+            .unwrap_or(Payload {
+                counter: 0,
+                cart: Vec::new(),
+            });
         let n = state.counter;
         state.counter += 1;
         (store(jar, &state), n.to_string())
@@ -200,11 +221,17 @@ pub mod axum_extra_private {
             .route("/seed", get(seed))
             .route("/rw", get(rw))
             .route("/untouched", get(untouched))
-            .with_state(AppState { key: ExtraKey::generate() });
+            .with_state(AppState {
+                key: ExtraKey::generate(),
+            });
         let case = AxumCase::seeded(router, "/seed", "/rw").await;
         let probe = case.probe().await;
         assert_read_seeded(&probe, "axum-extra private jar");
-        assert_eq!(probe.set_cookies.len(), 1, "axum-extra: a write re-sends the cookie");
+        assert_eq!(
+            probe.set_cookies.len(),
+            1,
+            "axum-extra: a write re-sends the cookie"
+        );
         case
     }
 }

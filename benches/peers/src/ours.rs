@@ -35,7 +35,10 @@ pub struct Bench {
     pub cart: Vec<Item>,
 }
 
-static FIELDS: [FieldSpec; 2] = [FieldSpec::new("counter", "counter"), FieldSpec::new("cart", "cart")];
+static FIELDS: [FieldSpec; 2] = [
+    FieldSpec::new("counter", "counter"),
+    FieldSpec::new("cart", "cart"),
+];
 
 static SPEC: SchemaSpec = SchemaSpec {
     name: "Bench",
@@ -132,13 +135,22 @@ where
     let case = AxumCase::try_seeded(router(layer, payload), "/seed", "/rw").await?;
     let probe = case.probe().await;
     assert_read_seeded(&probe, what);
-    assert_eq!(probe.set_cookies.len(), 1, "{what}: a write re-sends the cookie");
+    assert_eq!(
+        probe.set_cookies.len(),
+        1,
+        "{what}: a write re-sends the cookie"
+    );
     Some(case)
 }
 
 /// Our signed whole-session cookie; `None` past 4096 bytes.
 pub async fn signed(payload: &Payload) -> Option<AxumCase> {
-    cookie(SessionLayer::new(SignedCookieStore::new(key())), payload, "ours signed").await
+    cookie(
+        SessionLayer::new(SignedCookieStore::new(key())),
+        payload,
+        "ours signed",
+    )
+    .await
 }
 
 /// Our signed cookie with compression turned off (`Compression::OFF`):
@@ -146,10 +158,20 @@ pub async fn signed(payload: &Payload) -> Option<AxumCase> {
 pub async fn signed_uncompressed(payload: &Payload) -> Option<AxumCase> {
     let codec = Codec::new(key()).with_compression(Compression::OFF);
     let store = SignedCookieStore::from_config(Config::new().with_codec(codec)).expect("keys");
-    cookie(SessionLayer::new(store), payload, "ours signed, no compression").await
+    cookie(
+        SessionLayer::new(store),
+        payload,
+        "ours signed, no compression",
+    )
+    .await
 }
 
 /// Our encrypted whole-session cookie; `None` past 4096 bytes.
 pub async fn encrypted(payload: &Payload) -> Option<AxumCase> {
-    cookie(SessionLayer::new(EncryptedCookieStore::new(key())), payload, "ours encrypted").await
+    cookie(
+        SessionLayer::new(EncryptedCookieStore::new(key())),
+        payload,
+        "ours encrypted",
+    )
+    .await
 }

@@ -45,7 +45,10 @@ impl Payload {
     /// every variant carries the same bytes.
     pub fn of_size(target: usize) -> Self {
         let mut seed = 0x5EED_u64;
-        let mut payload = Payload { counter: 1, cart: Vec::new() };
+        let mut payload = Payload {
+            counter: 1,
+            cart: Vec::new(),
+        };
         loop {
             let item = Item {
                 sku: format!("{:016x}", splitmix(&mut seed)),
