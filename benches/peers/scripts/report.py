@@ -4,10 +4,13 @@ tables (markdown on stdout), with --plot PATH a PNG of added time vs
 payload size, and with --csv PATH every median of every run.
 
 Usage: python3 scripts/report.py CRITERION_DIR... [--plot PNG] [--csv CSV]
+                                  [--best OUT_DIR]
 where each CRITERION_DIR is the criterion output of one full run
 ($CARGO_TARGET_DIR/criterion, or the run-N copies made by scripts/run.sh).
 The tables and the plot use the first run; the targets table gives the
-ratios of every run, each computed within that run.
+ratios of every run, each computed within that run. With --best, every
+benchmark's lowest median over the runs is used instead (written to
+OUT_DIR), and the tables describe that best-of-N.
 """
 import json
 import os
@@ -100,8 +103,8 @@ def write_csv(roots, path):
                         f.write(f"{n},{group},{bench},{m:.1f}\n")
 
 
-def targets(roots):
-    print("| ours | peer | payload | target | " + " | ".join(f"run {n}" for n in range(1, len(roots) + 1)) + " |")
+def targets(roots, labels):
+    print("| ours | peer | payload | target | " + " | ".join(labels) + " |")
     print("|---|---|---|---|" + "---|" * len(roots))
     for ours, peer, size, target in TARGETS:
         g = f"rw_{size}"
@@ -127,11 +130,39 @@ def targets(roots):
             print(f"| {bench}, untouched | axum, no session | {s} B | ≤ 1.15× | " + " | ".join(cells) + " |")
 
 
+def best_of(roots, out):
+    """Materialises in `out` a criterion-like tree holding, per benchmark,
+    the run with the lowest median (best of N: the least disturbed by the
+    other jobs on the machine)."""
+    import shutil
+
+    os.makedirs(out, exist_ok=True)
+    shutil.copy(os.path.join(roots[0], "cookie_sizes.tsv"), out)
+    for group in os.listdir(roots[0]):
+        if not os.path.isdir(os.path.join(roots[0], group)):
+            continue
+        for bench in os.listdir(os.path.join(roots[0], group)):
+            runs = [(median_ns(r, group, bench), r) for r in roots]
+            runs = [(m, r) for m, r in runs if m is not None]
+            if not runs:
+                continue
+            _, r = min(runs, key=lambda x: x[0])
+            dst = os.path.join(out, group, bench, "new")
+            os.makedirs(dst, exist_ok=True)
+            shutil.copy(os.path.join(r, group, bench, "new", "estimates.json"), dst)
+
+
 def main():
     args = sys.argv[1:]
     plot = option(args, "--plot")
     csv = option(args, "--csv")
+    best = option(args, "--best")
     roots = args
+    labels = [f"run {n}" for n in range(1, len(roots) + 1)]
+    if best:
+        best_of(roots, best)
+        labels = [f"best of {len(roots)}"]
+        roots = [best]
     root = roots[0]
     cookies = cookie_sizes(root)
 
@@ -165,7 +196,7 @@ def main():
         print(f"| {label} | " + " | ".join(cells) + " |")
 
     print("\n### Targets (ratio = peer's added time / ours; untouched: ours / no-session baseline)\n")
-    targets(roots)
+    targets(roots, labels)
 
     if cookies:
         print("\n### Cookie header sent per request (bytes)\n")
