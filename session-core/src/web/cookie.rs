@@ -71,11 +71,15 @@ pub struct CookieConfig {
     pub(crate) http_only: bool,
     pub(crate) same_site: Option<SameSite>,
     pub(crate) partitioned: bool,
+    /// `; HttpOnly; SameSite=Lax; Secure; Path=/...`: the attributes as
+    /// serialized by the `cookie` crate, refreshed by every setter, so a
+    /// response's `Set-Cookie` is one string concatenation.
+    attrs: String,
 }
 
 impl Default for CookieConfig {
     fn default() -> Self {
-        CookieConfig {
+        let mut c = CookieConfig {
             name: "id".to_owned(),
             path: "/".to_owned(),
             domain: None,
@@ -83,7 +87,10 @@ impl Default for CookieConfig {
             http_only: true,
             same_site: Some(SameSite::Lax),
             partitioned: false,
-        }
+            attrs: String::new(),
+        };
+        c.refresh();
+        c
     }
 }
 
@@ -98,7 +105,7 @@ impl CookieConfig {
         self.name.starts_with(HOST_PREFIX)
     }
 
-    pub(crate) fn set_name(&mut self, name: &str) -> Result<(), ConfigError> {
+    fn set_name_inner(&mut self, name: &str) -> Result<(), ConfigError> {
         if name.is_empty() || !name.bytes().all(is_tchar) {
             return Err(ConfigError::Name(name.to_owned()));
         }
@@ -118,7 +125,7 @@ impl CookieConfig {
         Ok(())
     }
 
-    pub(crate) fn set_path(&mut self, path: &str) -> Result<(), ConfigError> {
+    fn set_path_inner(&mut self, path: &str) -> Result<(), ConfigError> {
         check_attribute("Path", path)?;
         if self.is_host_prefixed() && path != "/" {
             return Err(ConfigError::HostPrefix("the Path must be `/`"));
@@ -127,7 +134,7 @@ impl CookieConfig {
         Ok(())
     }
 
-    pub(crate) fn set_domain(&mut self, domain: Option<&str>) -> Result<(), ConfigError> {
+    fn set_domain_inner(&mut self, domain: Option<&str>) -> Result<(), ConfigError> {
         if let Some(d) = domain {
             check_attribute("Domain", d)?;
             if self.is_host_prefixed() {
@@ -138,7 +145,7 @@ impl CookieConfig {
         Ok(())
     }
 
-    pub(crate) fn set_secure(&mut self, secure: bool) -> Result<(), ConfigError> {
+    fn set_secure_inner(&mut self, secure: bool) -> Result<(), ConfigError> {
         if !secure {
             if self.is_host_prefixed() {
                 return Err(ConfigError::HostPrefix("Secure cannot be turned off"));
@@ -156,7 +163,7 @@ impl CookieConfig {
         Ok(())
     }
 
-    pub(crate) fn set_same_site(&mut self, same_site: Option<SameSite>) {
+    fn set_same_site_inner(&mut self, same_site: Option<SameSite>) {
         if same_site == Some(SameSite::None) {
             // SameSite=None without Secure is rejected by browsers.
             self.secure = true;
@@ -164,7 +171,7 @@ impl CookieConfig {
         self.same_site = same_site;
     }
 
-    pub(crate) fn set_partitioned(&mut self, partitioned: bool) {
+    fn set_partitioned_inner(&mut self, partitioned: bool) {
         if partitioned {
             // CHIPS requires Secure.
             self.secure = true;
@@ -172,19 +179,68 @@ impl CookieConfig {
         self.partitioned = partitioned;
     }
 
-    pub(crate) fn set_http_only(&mut self, http_only: bool) {
+    fn set_http_only_inner(&mut self, http_only: bool) {
         self.http_only = http_only;
+    }
+
+    pub(crate) fn set_name(&mut self, name: &str) -> Result<(), ConfigError> {
+        let r = self.set_name_inner(name);
+        self.refresh();
+        r
+    }
+
+    pub(crate) fn set_path(&mut self, path: &str) -> Result<(), ConfigError> {
+        let r = self.set_path_inner(path);
+        self.refresh();
+        r
+    }
+
+    pub(crate) fn set_domain(&mut self, domain: Option<&str>) -> Result<(), ConfigError> {
+        let r = self.set_domain_inner(domain);
+        self.refresh();
+        r
+    }
+
+    pub(crate) fn set_secure(&mut self, secure: bool) -> Result<(), ConfigError> {
+        let r = self.set_secure_inner(secure);
+        self.refresh();
+        r
+    }
+
+    pub(crate) fn set_same_site(&mut self, same_site: Option<SameSite>) {
+        self.set_same_site_inner(same_site);
+        self.refresh();
+    }
+
+    pub(crate) fn set_partitioned(&mut self, partitioned: bool) {
+        self.set_partitioned_inner(partitioned);
+        self.refresh();
+    }
+
+    pub(crate) fn set_http_only(&mut self, http_only: bool) {
+        self.set_http_only_inner(http_only);
+        self.refresh();
+    }
+
+    fn refresh(&mut self) {
+        let whole = self.base(String::new()).to_string();
+        self.attrs = whole[self.name.len() + 1..].to_owned();
     }
 
     /// The `Set-Cookie` value for `value` with `max_age` (`None`: a
     /// browser-session cookie).
     pub fn set_cookie(&self, value: &str, max_age: Option<Duration>) -> String {
-        let mut c = self.base(value.to_owned());
+        use std::fmt::Write;
+        let mut out =
+            String::with_capacity(self.name.len() + 1 + value.len() + self.attrs.len() + 24);
+        out.push_str(&self.name);
+        out.push('=');
+        out.push_str(value);
+        out.push_str(&self.attrs);
         if let Some(age) = max_age {
-            let secs = i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
-            c.set_max_age(cookie::time::Duration::seconds(secs));
+            let _ = write!(out, "; Max-Age={}", age.as_secs());
         }
-        c.to_string()
+        out
     }
 
     /// The `Set-Cookie` value that deletes the cookie: the same Path,
@@ -229,7 +285,15 @@ impl CookieConfig {
                 let Ok(pair) = std::str::from_utf8(pair) else {
                     continue;
                 };
-                let Ok(c) = Cookie::parse(pair.trim_start_matches([' ', '\t'])) else {
+                // Cheap exact-name pre-check before the full parse.
+                let trimmed = pair.trim_start_matches([' ', '\t']);
+                let Some(rest) = trimmed.strip_prefix(self.name.as_str()) else {
+                    continue;
+                };
+                if !rest.trim_start_matches([' ', '\t']).starts_with('=') {
+                    continue;
+                }
+                let Ok(c) = Cookie::parse(trimmed) else {
                     continue;
                 };
                 if c.name() != self.name {
@@ -339,6 +403,54 @@ mod tests {
             assert!(del.contains(attr), "{del}");
         }
         assert!(del.contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn set_cookie_parses_back_with_the_cookie_crate_b9() {
+        let mut configs = vec![CookieConfig::default()];
+        let mut c = CookieConfig::default();
+        c.set_name("sid").unwrap();
+        c.set_path("/app").unwrap();
+        c.set_domain(Some("example.com")).unwrap();
+        c.set_same_site(Some(SameSite::None));
+        c.set_partitioned(true);
+        c.set_http_only(false);
+        configs.push(c);
+        let mut c = CookieConfig::default();
+        c.set_secure(false).unwrap();
+        c.set_same_site(Some(SameSite::Strict));
+        configs.push(c);
+        for c in configs {
+            for age in [
+                None,
+                Some(Duration::from_secs(0)),
+                Some(Duration::from_secs(1_209_600)),
+            ] {
+                let line = c.set_cookie("v.A-_1", age);
+                let parsed = Cookie::parse(line.clone()).unwrap();
+                assert_eq!(
+                    (parsed.name(), parsed.value()),
+                    (c.name(), "v.A-_1"),
+                    "{line}"
+                );
+                assert_eq!(parsed.path(), Some(c.path.as_str()), "{line}");
+                assert_eq!(parsed.domain(), c.domain.as_deref(), "{line}");
+                assert_eq!(parsed.secure(), Some(c.secure).filter(|s| *s), "{line}");
+                assert_eq!(
+                    parsed.http_only(),
+                    Some(c.http_only).filter(|s| *s),
+                    "{line}"
+                );
+                assert_eq!(parsed.same_site(), c.same_site, "{line}");
+                assert_eq!(
+                    parsed.partitioned(),
+                    Some(c.partitioned).filter(|s| *s),
+                    "{line}"
+                );
+                let secs = parsed.max_age().map(|d| d.whole_seconds());
+                assert_eq!(secs, age.map(|a| a.as_secs() as i64), "{line}");
+            }
+        }
     }
 
     #[test]

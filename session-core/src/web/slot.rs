@@ -249,11 +249,11 @@ impl LazySession {
         };
         match action {
             CookieAction::Set { value, max_age } => {
-                let tag = Id::parse(&value).ok().map(|id| id.log_tag());
+                let tag = || Id::parse(&value).ok().map(|id| id.log_tag());
                 if was_new {
-                    shared.events.emit(Event::Created { tag });
+                    shared.events.emit(Event::Created { tag: tag() });
                 } else if cycled {
-                    shared.events.emit(Event::Cycled { tag });
+                    shared.events.emit(Event::Cycled { tag: tag() });
                 }
                 let size = shared.cookie.name().len() + 1 + value.len();
                 if size > MAX_COOKIE_LEN {
