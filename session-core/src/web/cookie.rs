@@ -1,6 +1,8 @@
 //! The session cookie's attributes: validated when set, serialized with the
-//! `cookie` crate, and read back from `Cookie` headers without ever decoding
-//! names (B3).
+//! `cookie` crate (once, at configuration: each response appends the value
+//! and `Max-Age` to the precomputed attributes), and read back from `Cookie`
+//! headers by an exact-bytes scan that never decodes or unquotes names (B3)
+//! and skips pairs that are not ours before looking at their values.
 
 use std::time::Duration;
 
@@ -278,39 +280,71 @@ impl CookieConfig {
     ) -> (Vec<String>, usize) {
         let mut out = Vec::new();
         let mut oversized = 0;
-        'headers: for header in headers {
-            // Split the raw bytes: another cookie with a non-ASCII value must
-            // not hide ours, and a pair that is not UTF-8 is skipped (B1).
-            for pair in header.as_bytes().split(|b| *b == b';') {
-                let Ok(pair) = std::str::from_utf8(pair) else {
-                    continue;
-                };
-                // Cheap exact-name pre-check before the full parse.
-                let trimmed = pair.trim_start_matches([' ', '\t']);
-                let Some(rest) = trimmed.strip_prefix(self.name.as_str()) else {
-                    continue;
-                };
-                if !rest.trim_start_matches([' ', '\t']).starts_with('=') {
-                    continue;
+        for header in headers {
+            let bytes = header.as_bytes();
+            // Valid UTF-8 (the usual case): split with the fast `str`
+            // search. Otherwise split the raw bytes, so another cookie with
+            // a non-UTF-8 value cannot hide ours (B1).
+            let full = match std::str::from_utf8(bytes) {
+                Ok(text) => {
+                    let pairs = text.split(';').map(str::as_bytes);
+                    self.collect(pairs, &mut out, &mut oversized)
                 }
-                let Ok(c) = Cookie::parse(trimmed) else {
-                    continue;
-                };
-                if c.name() != self.name {
-                    continue;
-                }
-                if c.name().len() + 1 + c.value().len() > MAX_COOKIE_LEN {
-                    oversized += 1;
-                    continue;
-                }
-                if out.len() == MAX_CANDIDATES {
-                    break 'headers;
-                }
-                out.push(c.value().to_owned());
+                Err(_) => self.collect(bytes.split(|b| *b == b';'), &mut out, &mut oversized),
+            };
+            if full {
+                break;
             }
         }
         (out, oversized)
     }
+
+    /// Adds the values of `pairs` named exactly like ours; true once
+    /// [`MAX_CANDIDATES`] are collected.
+    fn collect<'a>(
+        &self,
+        pairs: impl Iterator<Item = &'a [u8]>,
+        out: &mut Vec<String>,
+        oversized: &mut usize,
+    ) -> bool {
+        for pair in pairs {
+            // `name = value` with optional whitespace around each part; the
+            // name is compared as exact bytes (B3), the value kept as sent
+            // (quotes included: no backend value has any).
+            let Some(rest) = trim_ows(pair).strip_prefix(self.name.as_bytes()) else {
+                continue;
+            };
+            let Some(value) = trim_ows(rest).strip_prefix(b"=") else {
+                continue;
+            };
+            let value = trim_ows(value);
+            if self.name.len() + 1 + value.len() > MAX_COOKIE_LEN {
+                *oversized += 1; // Dropped before any decoding (F6).
+                continue;
+            }
+            if out.len() == MAX_CANDIDATES {
+                return true;
+            }
+            // Cookie values are ASCII; anything else is not ours (B1).
+            if let Ok(v) = std::str::from_utf8(value) {
+                if v.bytes().all(|b| b.is_ascii_graphic()) {
+                    out.push(v.to_owned());
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Trims optional whitespace (SP, HTAB) from both ends.
+fn trim_ows(mut b: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = b {
+        b = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = b {
+        b = rest;
+    }
+    b
 }
 
 /// RFC 9110 `tchar`.
@@ -496,6 +530,17 @@ mod tests {
             HeaderValue::from_bytes(b"pref=\xffx; lang=caf\xc3\xa9; id=abc").unwrap(),
         );
         assert_eq!(cands(&c, &h).0, vec!["abc".to_owned()]);
+    }
+
+    #[test]
+    fn optional_whitespace_is_allowed_and_values_must_be_visible_ascii() {
+        let c = CookieConfig::default();
+        let mut h = HeaderMap::new();
+        h.insert(
+            COOKIE,
+            HeaderValue::from_static("idx=1; id = a ;\tid=b\t; id=c d; ida=2"),
+        );
+        assert_eq!(cands(&c, &h).0, vec!["a".to_owned(), "b".to_owned()]);
     }
 
     #[test]
