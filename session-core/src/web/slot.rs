@@ -322,6 +322,10 @@ fn add_vary_cookie(headers: &mut HeaderMap) {
 /// Makes a response that sets the session cookie uncacheable by shared
 /// caches (K2): adds `private` and drops `public` / `s-maxage`.
 fn make_private(headers: &mut HeaderMap) {
+    if !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private"));
+        return;
+    }
     let existing: Vec<String> = headers
         .get_all(CACHE_CONTROL)
         .iter()
