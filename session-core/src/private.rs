@@ -11,18 +11,43 @@ pub use crate::session::{Handle, Ref, RefMut};
 
 /// Field number `I` of a schema (its position in `SPEC.fields`).
 ///
-/// The derive implements this once per stored field, with the field's type
-/// as `Ty`. The `Value` bound on `Ty` is where a field type that cannot be
-/// stored is reported: once, on the field's type, with
-/// [`Value`]'s message. The accessors go through the functions below,
-/// which only require `S: Field<I>`, so that one mistake does not cascade
-/// into an error per accessor.
+/// The derive implements this once per stored field. `Ty` carries no
+/// bound: the one place that requires `Ty: Value` is the derive's call to
+/// [`ops`] in [`Field::ops`], written on the field's type. A field type that
+/// cannot be stored is then reported once, on that type, with [`Value`]'s
+/// message (a bound on `Ty` itself would be reported against the projection
+/// `<S as Field<I>>::Ty`, which makes rustc print serde's message twice
+/// instead), and the accessors, which only require `S: Field<I>`, add
+/// nothing to it.
 pub trait Field<const I: usize>: Schema {
     /// The field's type.
-    type Ty: Value;
+    type Ty;
+    /// The typed operations on the field: `ops::<Ty>()`.
+    fn ops() -> Ops<Self::Ty>;
     /// Its value when missing: `Default::default()` or the function named
     /// by `#[session(default = "...")]`.
     fn default() -> Self::Ty;
+}
+
+/// The [`Handle`] operations for one value type, as function pointers, so
+/// that the proof of `T: Value` is made once, by [`ops`]. Calls through it
+/// are inlined: the pointers are constants.
+pub struct Ops<T> {
+    get: for<'a> fn(&'a Handle, &'static FieldSpec, fn() -> T) -> Ref<'a, T>,
+    get_mut: for<'a> fn(&'a Handle, &'static FieldSpec, fn() -> T) -> RefMut<'a, T>,
+    set: fn(&Handle, &'static FieldSpec, T),
+    take: fn(&Handle, &'static FieldSpec, fn() -> T) -> T,
+}
+
+/// The operations for a storable type.
+#[inline]
+pub fn ops<T: Value>() -> Ops<T> {
+    Ops {
+        get: |h, spec, default| h.get(spec, default),
+        get_mut: |h, spec, default| h.get_mut(spec, default),
+        set: |h, spec, value| h.set(spec, value),
+        take: |h, spec, default| h.take(spec, default),
+    }
 }
 
 /// What a field without `#[session(default = "...")]` needs: a default.
@@ -49,25 +74,25 @@ fn spec<S: Field<I>, const I: usize>() -> &'static FieldSpec {
 /// The getter.
 #[inline]
 pub fn get<S: Field<I>, const I: usize>(handle: &Handle) -> Ref<'_, S::Ty> {
-    handle.get(spec::<S, I>(), S::default)
+    (S::ops().get)(handle, spec::<S, I>(), S::default)
 }
 
 /// The `_mut` guard.
 #[inline]
 pub fn get_mut<S: Field<I>, const I: usize>(handle: &Handle) -> RefMut<'_, S::Ty> {
-    handle.get_mut(spec::<S, I>(), S::default)
+    (S::ops().get_mut)(handle, spec::<S, I>(), S::default)
 }
 
 /// The setter.
 #[inline]
 pub fn set<S: Field<I>, const I: usize>(handle: &Handle, value: S::Ty) {
-    handle.set(spec::<S, I>(), value);
+    (S::ops().set)(handle, spec::<S, I>(), value);
 }
 
 /// `take_`.
 #[inline]
 pub fn take<S: Field<I>, const I: usize>(handle: &Handle) -> S::Ty {
-    handle.take(spec::<S, I>(), S::default)
+    (S::ops().take)(handle, spec::<S, I>(), S::default)
 }
 
 /// `reset_`.

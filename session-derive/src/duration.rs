@@ -43,7 +43,7 @@ impl fmt::Display for DurationError {
             DurationError::MissingUnit(n) => {
                 write!(
                     f,
-                    "`{n}` has no unit; write \"{n}s\", \"{n}m\", \"{n}h\" or \"{n}d\""
+                    "has no unit; write \"{n}s\", \"{n}m\", \"{n}h\" or \"{n}d\""
                 )
             }
             DurationError::UnknownUnit(u) => {

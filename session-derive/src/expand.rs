@@ -252,8 +252,8 @@ fn default_expr(field: &Field<'_>, private: &TokenStream) -> TokenStream {
     }
 }
 
-/// `impl Field<I> for Struct`: where a field type that cannot be stored is
-/// reported, once, on the field's type.
+/// `impl Field<I> for Struct`: where a field type that cannot be stored (or
+/// has no default) is reported, once, on the field's type.
 fn field_impl(
     input: &Input<'_>,
     index: usize,
@@ -265,12 +265,17 @@ fn field_impl(
     let (impl_g, ty_g, _) = input.original.generics.split_for_impl();
     let ty = field.ty();
     let i = Literal::usize_unsuffixed(index);
-    let assoc = quote_spanned!(ty.span()=> type Ty = #ty;);
+    // The one `Value` check of this field, on its type.
+    let ops = quote_spanned!(ty.span()=> #private::ops::<#ty>());
     let default = default_expr(field, private);
     quote! {
         #[automatically_derived]
         impl #impl_g #private::Field<#i> for #ident #ty_g #bounds {
-            #assoc
+            type Ty = #ty;
+            #[inline]
+            fn ops() -> #private::Ops<#ty> {
+                #ops
+            }
             #[inline]
             fn default() -> #ty {
                 #default
