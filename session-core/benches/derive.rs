@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::sync::Arc;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_main};
 use serde::{Deserialize, Serialize};
 use session_core::clock::{FakeClock, Timestamp};
 use session_core::id::Id;
@@ -159,5 +159,10 @@ fn touch_all(p: &mut Profile) {
     p.counter += 1;
 }
 
-criterion_group!(benches, bench);
+// `criterion_group!` defines an undocumented `pub fn benches`.
+#[allow(missing_docs)]
+mod group {
+    criterion::criterion_group!(benches, super::bench);
+}
+use group::benches;
 criterion_main!(benches);

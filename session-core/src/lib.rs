@@ -24,9 +24,10 @@ pub use config::Config;
 pub use expiry::Expiry;
 pub use schema::{FieldSpec, Schema, SchemaSpec};
 pub use session::{Handle, Session};
-/// `#[derive(Session)]`: see the [crate docs](crate) and [`schema`].
+/// `#[derive(Session)]`: see [`schema`] for an example and the attributes.
 ///
-/// The derive and the [`Session`] handle type share a name (macros and
-/// types live in separate namespaces), as serde's `Serialize` does.
+/// The derive and the [`Session`](struct@Session) handle type share a name
+/// (macros and types live in separate namespaces), as serde's `Serialize`
+/// does.
 pub use session_derive::Session;
 pub use sessions::{Outcome, Sessions};

@@ -33,11 +33,14 @@ pub trait Field<const I: usize>: Schema {
 /// that the proof of `T: Value` is made once, by [`ops`]. Calls through it
 /// are inlined: the pointers are constants.
 pub struct Ops<T> {
-    get: for<'a> fn(&'a Handle, &'static FieldSpec, fn() -> T) -> Ref<'a, T>,
-    get_mut: for<'a> fn(&'a Handle, &'static FieldSpec, fn() -> T) -> RefMut<'a, T>,
+    get: GetFn<T>,
+    get_mut: GetMutFn<T>,
     set: fn(&Handle, &'static FieldSpec, T),
     take: fn(&Handle, &'static FieldSpec, fn() -> T) -> T,
 }
+
+type GetFn<T> = for<'a> fn(&'a Handle, &'static FieldSpec, fn() -> T) -> Ref<'a, T>;
+type GetMutFn<T> = for<'a> fn(&'a Handle, &'static FieldSpec, fn() -> T) -> RefMut<'a, T>;
 
 /// The operations for a storable type.
 #[inline]
