@@ -28,6 +28,23 @@ pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
         .map_err(|_| EnvelopeError::Invalid)
 }
 
+/// Decodes strict base64url without padding into exactly `out.len()`
+/// bytes, without allocating.
+///
+/// # Errors
+///
+/// [`EnvelopeError::Invalid`] for non-canonical input or any other length.
+pub fn decode_exact(text: &str, out: &mut [u8]) -> Result<(), EnvelopeError> {
+    // Unpadded length of `out.len()` bytes: 4 chars per 3 bytes, rounded up.
+    if text.len() != (out.len() * 4).div_ceil(3) {
+        return Err(EnvelopeError::Invalid);
+    }
+    match URL_SAFE_NO_PAD.decode_slice(text, out) {
+        Ok(n) if n == out.len() => Ok(()),
+        _ => Err(EnvelopeError::Invalid),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +55,17 @@ mod tests {
         for bad in ["aGk=", "aGl", "aG k", "aGk\n", "a+/b", "a/bc", "*"] {
             assert!(decode(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn decode_exact_is_strict_and_sized_b5() {
+        let mut two = [0u8; 2];
+        decode_exact("aGk", &mut two).unwrap();
+        assert_eq!(&two, b"hi");
+        for bad in ["aGk=", "aGl", "aG", "aGkx", "a+k", "*Gk"] {
+            assert!(decode_exact(bad, &mut two).is_err(), "{bad:?} accepted");
+        }
+        let mut three = [0u8; 3];
+        assert!(decode_exact("aGk", &mut three).is_err());
     }
 }

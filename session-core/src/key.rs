@@ -273,9 +273,15 @@ pub(crate) fn length_prefixed(parts: &[&[u8]]) -> Vec<u8> {
 }
 
 pub(crate) fn write_length_prefixed(out: &mut Vec<u8>, part: &[u8]) {
+    put_length_prefixed(&mut |b: &[u8]| out.extend_from_slice(b), part);
+}
+
+/// Feeds `part` with its 4-byte big-endian length to `put` (a MAC being
+/// fed, or a buffer), so callers need not build an intermediate `Vec`.
+pub(crate) fn put_length_prefixed(put: &mut impl FnMut(&[u8]), part: &[u8]) {
     let len = u32::try_from(part.len()).unwrap_or(u32::MAX);
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(part);
+    put(&len.to_be_bytes());
+    put(part);
 }
 
 /// The current key plus fallbacks that are still accepted.

@@ -20,6 +20,10 @@ use crate::id::Id;
 use crate::schema::{FieldSpec, Schema, Value};
 use crate::state::{Slot, State};
 
+/// How long [`Handle::lock`] waits before concluding the session is
+/// borrowed by a live guard on this thread.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A shared, lockable session state.
 ///
 /// Locks are short and synchronous: do not hold a guard across `.await`
@@ -48,8 +52,23 @@ impl Handle {
     }
 
     /// Locks the state.
+    ///
+    /// # Panics
+    ///
+    /// Like `RefCell`, a session cannot be borrowed twice at once: calling
+    /// an accessor while a [`Ref`] or [`RefMut`] guard of the same session
+    /// is alive on this thread (as in `shop.set_n(*shop.n() + 1)`) would
+    /// deadlock, so after waiting [`LOCK_WAIT`] this panics with a message
+    /// saying so. Bind the value first: `let n = *shop.n(); shop.set_n(n + 1);`.
     pub fn lock(&self) -> MutexGuard<'_, State> {
-        self.0.lock()
+        match self.0.try_lock_for(LOCK_WAIT) {
+            Some(guard) => guard,
+            None => panic!(
+                "session state is still borrowed after {LOCK_WAIT:?}: a field guard (Ref/RefMut) \
+                 of this session is alive while another accessor is called; bind the value to a \
+                 local first (`let n = *s.n(); s.set_n(n + 1);`)"
+            ),
+        }
     }
 
     /// Views this session through schema `T`.
@@ -217,6 +236,7 @@ pub struct Session<T: Schema> {
 impl<T: Schema> Session<T> {
     /// Views `handle` through `T`.
     pub fn from_handle(handle: Handle) -> Self {
+        handle.lock().adopt_schema(T::SPEC);
         Session {
             accessor: T::Accessor::from(handle),
         }

@@ -173,10 +173,13 @@ impl<S: Store> Sessions<S> {
         let outcome = match plan {
             Plan::Nothing => return Ok(Outcome::Unchanged),
             Plan::Delete(old) => {
-                if let Some(old) = old {
-                    self.store.delete(&old).await?;
-                }
                 handle.lock().mark_saved(None);
+                let Some(old) = old else {
+                    // Never stored: nothing to delete, no cookie to remove
+                    // (J2: an anonymous logout creates nothing).
+                    return Ok(Outcome::Unchanged);
+                };
+                self.store.delete(&old).await?;
                 return Ok(Outcome::Deleted);
             }
             Plan::Save(id, changes, max_age) => {
@@ -221,11 +224,11 @@ impl<S: Store> Sessions<S> {
             Some(id) if !s.is_cycled() => {
                 let changes = s.changes()?;
                 let meta = changes.meta;
-                Plan::Save(id, changes, self.config.policy().cookie_max_age(&meta, now))
+                Plan::Save(id, changes, s.policy().cookie_max_age(&meta, now))
             }
             old => {
                 let record = s.to_record()?;
-                let max_age = self.config.policy().cookie_max_age(&record.meta, now);
+                let max_age = s.policy().cookie_max_age(&record.meta, now);
                 Plan::Create(old, record, max_age)
             }
         };

@@ -10,7 +10,7 @@
 //! on its own, with a `tracing` warning; the rest of the session is kept.
 
 use std::any::Any;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::value::RawValue;
@@ -19,7 +19,7 @@ use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::envelope::Context;
 use crate::error::FieldError;
-use crate::expiry::{Expiry, Meta, is_expired};
+use crate::expiry::{Expiry, Meta, Policy, is_expired};
 use crate::id::Id;
 use crate::schema::{FieldSpec, SchemaSpec, Value};
 use crate::store::{Changes, Record};
@@ -31,15 +31,17 @@ const TEST_COOKIE_VALUE: &str = "\"worked\"";
 
 /// A decoded value with its type erased, able to encode itself again.
 pub(crate) trait Erased: Any + Send + Sync {
-    fn encode(&self) -> serde_json::Result<Vec<u8>>;
+    /// The value as JSON, written straight into a `RawValue` (serde_json's
+    /// own output is valid JSON: no second parse to validate it).
+    fn encode(&self) -> serde_json::Result<Box<RawValue>>;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
 }
 
 impl<T: Value> Erased for T {
-    fn encode(&self) -> serde_json::Result<Vec<u8>> {
-        serde_json::to_vec(self)
+    fn encode(&self) -> serde_json::Result<Box<RawValue>> {
+        serde_json::value::to_raw_value(self)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -96,9 +98,14 @@ pub struct State {
     id: Option<Id>,
     meta: Meta,
     is_new: bool,
-    slots: HashMap<Box<str>, Slot>,
+    /// By stored key. Ordered: records are ordered maps too, so loading and
+    /// saving build each map in one sorted pass, and lookups need no
+    /// hashing (sessions hold tens of fields, not thousands).
+    slots: BTreeMap<Box<str>, Slot>,
     removed: Vec<String>,
     loaded_index: BTreeMap<String, String>,
+    binding: String,
+    policy: Policy,
     accessed: bool,
     modified: bool,
     flushed: bool,
@@ -123,14 +130,17 @@ impl State {
     /// A new, empty, unsaved session.
     pub fn new(config: Arc<Config>) -> Self {
         let now = config.clock().now();
+        let policy = *config.policy();
         State {
             config,
             id: None,
             meta: Meta::new(now),
             is_new: true,
-            slots: HashMap::new(),
+            slots: BTreeMap::new(),
             removed: Vec::new(),
             loaded_index: BTreeMap::new(),
+            binding: new_binding(),
+            policy,
             accessed: false,
             modified: false,
             flushed: false,
@@ -142,20 +152,25 @@ impl State {
     /// dropped here.
     pub fn from_record(config: Arc<Config>, id: Option<Id>, record: Record) -> Self {
         let now = config.clock().now();
-        let mut slots = HashMap::with_capacity(record.fields.len());
+        let policy = *config.policy();
         let mut deadlines = record.deadlines;
-        for (key, raw) in record.fields {
-            let deadline = deadlines.remove(&key);
-            if deadline.is_some_and(|d| is_expired(d, now)) {
-                continue;
-            }
-            let slot = Slot {
-                raw: Some(raw),
-                deadline,
-                ..Slot::default()
-            };
-            slots.insert(key.into_boxed_str(), slot);
-        }
+        // In key order: collected into a B-tree in one bulk pass.
+        let slots = record
+            .fields
+            .into_iter()
+            .filter_map(|(key, raw)| {
+                let deadline = deadlines.remove(&key);
+                if deadline.is_some_and(|d| is_expired(d, now)) {
+                    return None;
+                }
+                let slot = Slot {
+                    raw: Some(raw),
+                    deadline,
+                    ..Slot::default()
+                };
+                Some((key.into_boxed_str(), slot))
+            })
+            .collect();
         State {
             config,
             id,
@@ -164,6 +179,8 @@ impl State {
             slots,
             removed: Vec::new(),
             loaded_index: record.index,
+            binding: record.binding,
+            policy,
             accessed: false,
             modified: false,
             flushed: false,
@@ -174,6 +191,29 @@ impl State {
     /// The shared configuration.
     pub fn config(&self) -> &Arc<Config> {
         &self.config
+    }
+
+    /// The expiry policy in force for this session: the application's,
+    /// tightened by every schema that viewed it.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Applies a schema's `#[session(max_age, idle, absolute)]`: its
+    /// `max_age` replaces the default age, and its `idle` and `absolute`
+    /// caps tighten the policy (the strictest cap wins when several schemas
+    /// share one session).
+    pub fn adopt_schema(&mut self, schema: &SchemaSpec) {
+        if let Some(age) = schema.max_age {
+            self.policy.default_age = age;
+        }
+        let tighten =
+            |cur: Option<std::time::Duration>, new: Option<std::time::Duration>| match (cur, new) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        self.policy.idle = tighten(self.policy.idle, schema.idle);
+        self.policy.absolute = tighten(self.policy.absolute, schema.absolute);
     }
 
     /// The id under which the session is stored, if it has one. There is no
@@ -254,7 +294,7 @@ impl State {
     /// Sets a field and marks it dirty.
     pub fn set<T: Value>(&mut self, spec: &'static FieldSpec, value: T) {
         self.accessed = true;
-        let slot = self.slots.entry(spec.key.into()).or_default();
+        let slot = slot_entry(&mut self.slots, spec.key);
         slot.value = Some(Box::new(value));
         slot.raw = None;
         slot.dirty = true;
@@ -308,7 +348,8 @@ impl State {
         self.accessed = true;
         let now = self.config.clock().now();
         let codec = self.config.codec();
-        let slot = self.slots.entry(spec.key.into()).or_default();
+        let binding = self.binding.as_str();
+        let slot = slot_entry(&mut self.slots, spec.key);
         slot.spec = Some(spec);
         if slot_expired(slot, now) {
             *slot = Slot {
@@ -324,14 +365,13 @@ impl State {
             // Re-encode a value cached under another type (two schemas
             // sharing a key), then decode it as T.
             if let Some(other) = slot.value.take() {
-                if let Ok(bytes) = other.encode() {
-                    slot.raw =
-                        RawValue::from_string(String::from_utf8_lossy(&bytes).into_owned()).ok();
+                if let Ok(raw) = other.encode() {
+                    slot.raw = Some(raw);
                 }
             }
             let decoded = match &slot.raw {
                 None => None,
-                Some(raw) => match decode_field::<T>(codec, spec, raw) {
+                Some(raw) => match decode_field::<T>(codec, binding, spec, raw) {
                     Ok((v, rotated)) => {
                         slot.reseal = rotated;
                         Some(v)
@@ -361,10 +401,7 @@ impl State {
         let slot = self.slots.get(key).filter(|s| !slot_expired(s, now))?;
         match (&slot.raw, &slot.value) {
             (Some(raw), None) => Some(raw.clone()),
-            (_, Some(v)) => {
-                let bytes = v.encode().ok()?;
-                RawValue::from_string(String::from_utf8(bytes).ok()?).ok()
-            }
+            (_, Some(v)) => v.encode().ok(),
             (None, None) => None,
         }
     }
@@ -373,7 +410,7 @@ impl State {
     /// never sealed).
     pub fn set_raw(&mut self, key: &str, raw: Box<RawValue>) {
         self.accessed = true;
-        let slot = self.slots.entry(key.into()).or_default();
+        let slot = slot_entry(&mut self.slots, key);
         *slot = Slot {
             raw: Some(raw),
             dirty: true,
@@ -437,18 +474,18 @@ impl State {
     pub fn expiry_age(&self) -> std::time::Duration {
         let now = self.config.clock().now();
         let meta = self.meta_at(now);
-        self.config.policy().expiry_age(&meta, now)
+        self.policy.expiry_age(&meta, now)
     }
 
     /// When the session expires, as it would be if saved now.
     pub fn expiry_date(&self) -> Timestamp {
         let now = self.config.clock().now();
-        self.config.policy().expires_at(&self.meta_at(now))
+        self.policy.expires_at(&self.meta_at(now))
     }
 
     /// Whether the cookie is a browser-session cookie.
     pub fn expire_at_browser_close(&self) -> bool {
-        self.config.policy().expire_at_browser_close(&self.meta)
+        self.policy.expire_at_browser_close(&self.meta)
     }
 
     fn meta_at(&self, now: Timestamp) -> Meta {
@@ -486,11 +523,31 @@ impl State {
     /// [`FieldError`] if a value does not serialize or a private field has
     /// no keys to seal with.
     pub fn changes(&mut self) -> Result<Changes, FieldError> {
+        let mut set = Vec::new();
+        let (expires_at, index) = self.encode_pending(|key, raw, deadline| {
+            set.push((key.to_owned(), raw.to_owned(), deadline));
+        })?;
+        Ok(Changes {
+            meta: self.meta,
+            expires_at,
+            set,
+            removed: self.removed.clone(),
+            index,
+        })
+    }
+
+    /// Stamps the metadata with `now`, encodes every slot that must be
+    /// written (dirty, or sealed under a fallback key) into its own `raw`,
+    /// reporting each to `written`, and folds index changes into the loaded
+    /// index. Returns the new expiry and the index changes.
+    fn encode_pending(
+        &mut self,
+        mut written: impl FnMut(&str, &RawValue, Option<Timestamp>),
+    ) -> Result<(Timestamp, IndexChanges), FieldError> {
         let now = self.config.clock().now();
         self.meta.modified = now;
-        let expires_at = self.config.policy().expires_at(&self.meta);
-        let mut set = Vec::new();
-        let config = Arc::clone(&self.config);
+        let expires_at = self.policy.expires_at(&self.meta);
+        let config = &*self.config;
         for (key, slot) in &mut self.slots {
             if !(slot.dirty || slot.reseal && slot.value.is_some()) {
                 continue;
@@ -501,9 +558,15 @@ impl State {
                     .and_then(|s| s.max_age)
                     .map(|a| now.saturating_add(a));
             }
-            let raw = encode_slot(&config, key, slot)?;
-            slot.raw = Some(raw.clone());
-            set.push((key.to_string(), raw, slot.deadline));
+            // A slot set through `set_raw` already holds its bytes.
+            if let Some(raw) = encode_slot(config, &self.binding, key, slot)? {
+                slot.raw = Some(raw);
+            }
+            let raw = slot
+                .raw
+                .as_deref()
+                .expect("a slot to write holds a value or raw bytes");
+            written(key, raw, slot.deadline);
         }
         let index = self.index_changes();
         for (name, value) in &index {
@@ -512,13 +575,7 @@ impl State {
                 None => self.loaded_index.remove(name),
             };
         }
-        Ok(Changes {
-            meta: self.meta,
-            expires_at,
-            set,
-            removed: self.removed.clone(),
-            index,
-        })
+        Ok((expires_at, index))
     }
 
     /// The whole record as of `now` (for new sessions, cycled ids and
@@ -528,21 +585,27 @@ impl State {
     ///
     /// As [`State::changes`].
     pub fn to_record(&mut self) -> Result<Record, FieldError> {
-        let changes = self.changes()?;
-        let mut record = Record::new(changes.meta, changes.expires_at);
-        for (key, slot) in &self.slots {
-            if let Some(raw) = &slot.raw {
-                record.fields.insert(key.to_string(), raw.clone());
-                if let Some(d) = slot.deadline {
-                    record.deadlines.insert(key.to_string(), d);
-                }
-            }
-        }
+        // Encoded fields stay in their slots; each is copied once, below.
+        let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
+        let mut record = Record::new(self.meta, expires_at);
+        record.binding = self.binding.clone();
+        // Slots are in key order: each map is built in one bulk pass.
+        let stored = || {
+            self.slots
+                .iter()
+                .filter_map(|(key, slot)| Some((key, slot.raw.as_ref()?, slot.deadline)))
+        };
+        record.fields = stored()
+            .map(|(key, raw, _)| (key.to_string(), raw.clone()))
+            .collect();
+        record.deadlines = stored()
+            .filter_map(|(key, _, deadline)| Some((key.to_string(), deadline?)))
+            .collect();
         record.index = self.loaded_index.clone();
         Ok(record)
     }
 
-    fn index_changes(&self) -> Vec<(String, Option<String>)> {
+    fn index_changes(&self) -> IndexChanges {
         let mut out: Vec<(String, Option<String>)> = self
             .slots
             .values()
@@ -576,6 +639,9 @@ impl State {
     }
 }
 
+/// Index values that changed, by stored key (`None`: no longer indexed).
+type IndexChanges = Vec<(String, Option<String>)>;
+
 /// The text form of an indexed value: strings as themselves, `null` as no
 /// value, anything else as its JSON.
 fn index_text(raw: &RawValue) -> Option<String> {
@@ -586,12 +652,21 @@ fn index_text(raw: &RawValue) -> Option<String> {
     }
 }
 
+/// A fresh record binding: 96 random bits, base64url.
+fn new_binding() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 12];
+    rand::thread_rng().fill_bytes(&mut b);
+    crate::base64url::encode(&b)
+}
+
 fn slot_expired(slot: &Slot, now: Timestamp) -> bool {
     slot.deadline.is_some_and(|d| is_expired(d, now))
 }
 
 fn decode_field<T: Value>(
     codec: Option<&crate::envelope::Codec>,
+    binding: &str,
     spec: &FieldSpec,
     raw: &RawValue,
 ) -> Result<(T, bool), &'static str> {
@@ -604,34 +679,158 @@ fn decode_field<T: Value>(
     let token: String =
         serde_json::from_str(raw.get()).map_err(|_| "private field is not a sealed token")?;
     let opened = codec
-        .open_field(&Context::field("", spec.key), &token)
+        .open_field(&Context::field(binding, spec.key), &token)
         .map_err(|_| "private field failed to open (tampered, moved or unknown key)")?;
     serde_json::from_slice(&opened.payload)
         .map(|v| (v, opened.rotated))
         .map_err(|_| "private field's plaintext does not decode as the field's type")
 }
 
-fn encode_slot(config: &Config, key: &str, slot: &Slot) -> Result<Box<RawValue>, FieldError> {
+/// The slot's value encoded (and sealed if private, bound to the record's
+/// `binding`), or `None` for a slot without a decoded value (set through
+/// `set_raw`: its raw bytes stand).
+fn encode_slot(
+    config: &Config,
+    binding: &str,
+    key: &str,
+    slot: &Slot,
+) -> Result<Option<Box<RawValue>>, FieldError> {
     let Some(value) = &slot.value else {
-        // Dirty without a decoded value: set through `set_raw`.
-        return Ok(slot
-            .raw
-            .clone()
-            .expect("a dirty slot holds a value or raw bytes"));
+        return Ok(None);
     };
-    let bytes = value.encode().map_err(|source| FieldError::Encode {
+    let raw = value.encode().map_err(|source| FieldError::Encode {
         field: key.to_owned(),
         source,
     })?;
-    let json = match slot.spec {
+    match slot.spec {
         Some(spec) if spec.private => {
             let codec = config
                 .codec()
                 .ok_or_else(|| FieldError::NoKeys(key.to_owned()))?;
-            let token = codec.seal_field(&Context::field("", spec.key), &bytes);
-            serde_json::to_string(&token).expect("a string always serializes")
+            let token = codec.seal_field(&Context::field(binding, spec.key), raw.get().as_bytes());
+            let sealed =
+                serde_json::value::to_raw_value(&token).expect("a string always serializes");
+            Ok(Some(sealed))
         }
-        _ => String::from_utf8(bytes).expect("serde_json writes UTF-8"),
+        _ => Ok(Some(raw)),
+    }
+}
+
+/// The slot stored under `key`, created empty if missing. Looks up before
+/// inserting, so reading an existing field allocates nothing.
+fn slot_entry<'a>(slots: &'a mut BTreeMap<Box<str>, Slot>, key: &str) -> &'a mut Slot {
+    if !slots.contains_key(key) {
+        slots.insert(key.into(), Slot::default());
+    }
+    slots
+        .get_mut(key)
+        .expect("inserted above if it was missing")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FakeClock;
+    use crate::key::Key;
+
+    static PLAIN: FieldSpec = FieldSpec::new("plain", "plain");
+    static OTHER: FieldSpec = FieldSpec::new("other", "other");
+    static SECRET_FIELD: FieldSpec = FieldSpec {
+        private: true,
+        ..FieldSpec::new("secret", "secret")
     };
-    Ok(RawValue::from_string(json).expect("serde_json output is valid JSON"))
+
+    fn config() -> Arc<Config> {
+        let now = Timestamp::from_unix_seconds(1_800_000_000);
+        Arc::new(
+            Config::new()
+                .with_clock(Arc::new(FakeClock::new(now)))
+                .with_keys(
+                    Key::from_secret(b"state-tests-secret-0123456789-abcdefghijkl").unwrap(),
+                ),
+        )
+    }
+
+    fn raw(json: &str) -> Box<RawValue> {
+        RawValue::from_string(json.to_owned()).unwrap()
+    }
+
+    fn loaded(config: &Arc<Config>) -> State {
+        let now = config.clock().now();
+        let mut record = Record::new(Meta::new(now), now);
+        record.fields.insert("plain".into(), raw("1"));
+        record.fields.insert("other".into(), raw("\"x\""));
+        // Unknown to any schema, with odd spacing: must come back byte for byte.
+        record
+            .fields
+            .insert("legacy".into(), raw("{ \"a\" : [1, 2] }"));
+        let later = now.saturating_add(std::time::Duration::from_secs(60));
+        record.deadlines.insert("legacy".into(), later);
+        State::from_record(Arc::clone(config), None, record)
+    }
+
+    #[test]
+    fn to_record_splices_untouched_raw_and_encodes_dirty() {
+        let config = config();
+        let mut state = loaded(&config);
+        assert_eq!(*state.get(&OTHER, String::new), "x");
+        state.set(&PLAIN, 42u32);
+        let record = state.to_record().unwrap();
+        let fields: Vec<(&str, &str)> = record
+            .fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.get()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("legacy", "{ \"a\" : [1, 2] }"),
+                ("other", "\"x\""),
+                ("plain", "42")
+            ]
+        );
+        assert_eq!(record.deadlines.keys().collect::<Vec<_>>(), ["legacy"]);
+        // Round trip through JSON gives the same fields back.
+        let again = Record::from_json(&record.to_json()).unwrap();
+        assert_eq!(again.fields["legacy"].get(), "{ \"a\" : [1, 2] }");
+    }
+
+    #[test]
+    fn changes_hold_only_written_fields_h3() {
+        let config = config();
+        let mut state = loaded(&config);
+        assert_eq!(*state.get(&PLAIN, || 0u32), 1); // read only: not written
+        state.set(&OTHER, "y".to_owned());
+        state.set_raw("tool", raw("[true]"));
+        let changes = state.changes().unwrap();
+        let set: Vec<(&str, &str)> = changes
+            .set
+            .iter()
+            .map(|(k, v, _)| (k.as_str(), v.get()))
+            .collect();
+        assert_eq!(set, [("other", "\"y\""), ("tool", "[true]")]);
+        assert!(changes.removed.is_empty());
+    }
+
+    #[test]
+    fn private_field_is_sealed_in_the_record_and_reads_back() {
+        let config = config();
+        let mut state = State::new(Arc::clone(&config));
+        state.set(&SECRET_FIELD, "card-4242".to_owned());
+        let record = state.to_record().unwrap();
+        let stored = record.fields["secret"].get();
+        assert!(stored.starts_with('"') && !stored.contains("card-4242"));
+        let mut back = State::from_record(config, None, record);
+        assert_eq!(*back.get(&SECRET_FIELD, String::new), "card-4242");
+    }
+
+    #[test]
+    fn reading_a_field_under_another_type_re_decodes_it() {
+        let config = config();
+        let mut state = State::new(config);
+        state.set(&PLAIN, 7u8);
+        // Same key read as u64: the cached u8 is re-encoded, then decoded.
+        assert_eq!(*state.get(&PLAIN, || 0u64), 7);
+        assert_eq!(state.get_raw("plain").unwrap().get(), "7");
+    }
 }

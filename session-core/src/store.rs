@@ -121,6 +121,11 @@ pub struct Record {
     /// Values of `#[session(index)]` fields, as text.
     #[serde(rename = "i", default, skip_serializing_if = "BTreeMap::is_empty")]
     pub index: BTreeMap<String, String>,
+    /// A random tag drawn when the session is created and kept across
+    /// `cycle_key`. Private fields are sealed bound to it, so a sealed value
+    /// copied into another session's record does not open there (A3).
+    #[serde(rename = "b", default, skip_serializing_if = "String::is_empty")]
+    pub binding: String,
 }
 
 impl Record {
@@ -133,13 +138,22 @@ impl Record {
             fields: BTreeMap::new(),
             deadlines: BTreeMap::new(),
             index: BTreeMap::new(),
+            binding: String::new(),
         }
     }
 
     /// The record as JSON bytes.
     pub fn to_json(&self) -> Vec<u8> {
+        // Sized up front (fields are most of it): no regrowing while writing.
+        let fields: usize = self
+            .fields
+            .iter()
+            .map(|(k, v)| k.len() + v.get().len() + 4)
+            .sum();
+        let mut out = Vec::with_capacity(fields + 128);
         // Serializing a map of strings to raw JSON cannot fail.
-        serde_json::to_vec(self).expect("a session record always serializes")
+        serde_json::to_writer(&mut out, self).expect("a session record always serializes");
+        out
     }
 
     /// Parses a record from JSON bytes.
