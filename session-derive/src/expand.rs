@@ -339,8 +339,9 @@ fn methods(
     let get_doc = format!("Reads `{name}` ({about}).");
     let get_doc_end = format!(
         "A missing, expired or undecodable value reads as {default}. Reading never marks \
-         the field changed.\n\nThe guard holds the session's lock until it is dropped: do not \
-         keep it while using the session again (`s.set_a(*s.b())` would wait forever)."
+         the field changed.\n\nThe guard holds the session's lock until it is dropped: bind the \
+         value before using the session again (`let b = *s.b(); s.set_a(b);`; \
+         `s.set_a(*s.b())` panics after `session::LOCK_WAIT`)."
     );
     let set_doc = format!("Sets `{name}` ({about}); it is saved when the session is committed.");
     let mut_doc = format!(
