@@ -4,8 +4,12 @@
 //! * `serde_whole/*`: bytes → `serde_json::from_slice::<Profile>` → change →
 //!   `serde_json::to_vec`, the whole struct each way.
 //! * `derived/*`: the stored record's bytes → `Record::from_json` (raw JSON
-//!   per field, nothing decoded) → `State` → typed accessors → `to_record`
-//!   → `to_json`. Only the fields touched are decoded and re-encoded.
+//!   per field, nothing decoded) → `State` → typed accessors → `changes()`,
+//!   which is what `Sessions::commit` hands a server store for a session it
+//!   already holds: only the touched fields, encoded.
+//! * `derived_full/*`: the same, but saved as the whole record's bytes
+//!   (`to_record().to_json()`), as for a new or cycled session or a cookie
+//!   store. Unchanged fields are copied as raw bytes, not re-encoded.
 //!
 //! `one_field` reads and writes one field; `all_fields` reads and writes
 //! every field. Run: `cargo bench -p session-core --bench derive`.
@@ -20,7 +24,7 @@ use session_core::clock::{FakeClock, Timestamp};
 use session_core::id::Id;
 use session_core::session::Handle;
 use session_core::state::State;
-use session_core::store::Record;
+use session_core::store::{Changes, Record};
 use session_core::{Config, Session};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,7 +63,7 @@ fn sample() -> Profile {
                 price_cents: 1999 + u64::from(i) * 100,
             })
             .collect(),
-        history: (0..14)
+        history: (0..22)
             .map(|i| format!("/products/category-{i}/item-{}", i * 7919))
             .collect(),
         prefs: (0..10)
@@ -93,8 +97,32 @@ fn load(config: &Arc<Config>, id: Id, bytes: &[u8]) -> Session<Profile> {
     Handle::new(state).typed()
 }
 
-fn save(session: &Session<Profile>) -> Vec<u8> {
+/// What a server store is given for a session it already holds.
+fn save_changes(session: &Session<Profile>) -> Changes {
+    session.lock().changes().expect("encodes")
+}
+
+/// The whole record as bytes.
+fn save_full(session: &Session<Profile>) -> Vec<u8> {
     session.lock().to_record().expect("encodes").to_json()
+}
+
+fn touch_one(s: &Session<Profile>) {
+    let n = *s.counter();
+    s.set_counter(black_box(n) + 1);
+}
+
+fn touch_every(s: &Session<Profile>) {
+    // Bind first: a `Ref` holds the session's lock until the statement ends.
+    let user_id = s.user_id().map(|u| u + 1);
+    *s.user_id_mut() = user_id;
+    s.name_mut().push('!');
+    s.email_mut().push('!');
+    s.roles_mut().push("x".into());
+    s.cart_mut()[0].qty += 1;
+    s.history_mut().push("/".into());
+    s.prefs_mut().insert("k".into(), "v".into());
+    *s.counter_mut() += 1;
 }
 
 fn bench(c: &mut Criterion) {
@@ -119,9 +147,15 @@ fn bench(c: &mut Criterion) {
     g.bench_function("derived/one_field", |b| {
         b.iter(|| {
             let s = load(&config, id, black_box(&record));
-            let n = *s.counter();
-            s.set_counter(black_box(n) + 1);
-            save(&s)
+            touch_one(&s);
+            save_changes(&s)
+        })
+    });
+    g.bench_function("derived_full/one_field", |b| {
+        b.iter(|| {
+            let s = load(&config, id, black_box(&record));
+            touch_one(&s);
+            save_full(&s)
         })
     });
     g.bench_function("serde_whole/all_fields", |b| {
@@ -134,15 +168,15 @@ fn bench(c: &mut Criterion) {
     g.bench_function("derived/all_fields", |b| {
         b.iter(|| {
             let s = load(&config, id, black_box(&record));
-            *s.user_id_mut() = s.user_id().map(|u| u + 1);
-            s.name_mut().push('!');
-            s.email_mut().push('!');
-            s.roles_mut().push("x".into());
-            s.cart_mut()[0].qty += 1;
-            s.history_mut().push("/".into());
-            s.prefs_mut().insert("k".into(), "v".into());
-            *s.counter_mut() += 1;
-            save(&s)
+            touch_every(&s);
+            save_changes(&s)
+        })
+    });
+    g.bench_function("derived_full/all_fields", |b| {
+        b.iter(|| {
+            let s = load(&config, id, black_box(&record));
+            touch_every(&s);
+            save_full(&s)
         })
     });
     g.finish();

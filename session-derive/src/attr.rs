@@ -29,7 +29,7 @@ pub(crate) struct Valued<T> {
     pub(crate) lit: LitStr,
 }
 
-/// A parsed duration and the literal text it was written as (for docs).
+/// A parsed duration (the literal it was written as stays in [`Valued::lit`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Age(pub(crate) Duration);
 
