@@ -56,6 +56,8 @@ pub struct Opts {
     pub teapot_errors: bool,
     /// `with_secure(false)`, for plain-http real-socket tests.
     pub insecure: bool,
+    /// Encrypted cookie store: opt in to compression.
+    pub compress_sealed: bool,
 }
 
 /// An app, its clock, and what it reports.
@@ -106,7 +108,9 @@ impl Harness {
                 routes().layer(configure(b, &opts, &events))
             }
             Kind::Encrypted => {
-                let mut b = EncryptedCookieStore::from_config(config).expect("keys");
+                let mut b = EncryptedCookieStore::from_config(config)
+                    .expect("keys")
+                    .with_compression(opts.compress_sealed);
                 if opts.revocations {
                     b = b.with_revocations(revocations());
                 }

@@ -220,6 +220,25 @@ async fn signed_payload_is_compressed_when_it_pays_encrypted_is_not_f7() {
 }
 
 #[tokio::test]
+async fn encrypted_compression_is_opt_in() {
+    let item = "a".repeat(3500);
+    let h = Harness::with(
+        Kind::Encrypted,
+        Opts {
+            compress_sealed: true,
+            ..Opts::default()
+        },
+    );
+    let mut c = h.client();
+    let r = c.post(&format!("/add/{item}")).await;
+    let v = r
+        .cookie_value()
+        .expect("compressed under the limit once opted in");
+    assert!(v.len() < 1000, "{} bytes", v.len());
+    assert_eq!(c.get("/read").await.body, item);
+}
+
+#[tokio::test]
 async fn oversized_incoming_cookie_is_dropped_before_crypto_f6() {
     for kind in COOKIE_KINDS {
         let h = Harness::new(kind);

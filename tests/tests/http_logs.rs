@@ -61,3 +61,20 @@ async fn logs_report_rejections_without_cookie_values_a12() {
         assert!(!logs.contains("SECRET"), "no private field in logs");
     }
 }
+
+#[tokio::test]
+async fn a_cookie_near_the_limit_logs_a_warning_first_f3() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let h = Harness::new(Kind::Encrypted);
+    let r = h.client().post("/big/2400").await;
+    let size = 3 + r.cookie_value().expect("still under the limit").len();
+    assert!((3072..=4096).contains(&size), "{size}");
+    let logs = capture.text();
+    assert!(logs.contains("close to the size limit"), "F3:\n{logs}");
+}

@@ -267,3 +267,25 @@ async fn save_after_a_concurrent_logout_is_refused_not_resurrected_h1() {
     let after = send_raw(&app, Method::GET, "/read", Some(&cookie)).await;
     assert_eq!(after.body, "", "H1: the session was not resurrected");
 }
+
+#[tokio::test]
+async fn reconfiguring_a_clone_does_not_change_the_original_layer() {
+    async fn add(s: Session<Shop>) -> &'static str {
+        s.cart_mut().push("apple".into());
+        "ok"
+    }
+    let base = SessionLayer::new(Sessions::new(MemoryStore::new(100)));
+    let first = Router::new().route("/", get(add)).layer(base.clone());
+    let renamed = Router::new()
+        .route("/", get(add))
+        .layer(base.clone().with_name("sid"));
+    let again = Router::new().route("/", get(add)).layer(base);
+    for (app, name) in [(first, "id"), (renamed, "sid"), (again, "id")] {
+        let r = send_raw(&app, Method::GET, "/", None).await;
+        assert!(
+            r.cookie_line(name).is_some(),
+            "{name}: {:?}",
+            r.set_cookies()
+        );
+    }
+}

@@ -1,67 +1,19 @@
 //! The smallest app with a typed session kept in a signed cookie: no
 //! server to install. `cargo run -p example-counter`, then open
 //! <http://127.0.0.1:3000/> and reload.
-//!
-//! The `Counter` schema is written by hand here exactly as
-//! `#[derive(Session)]` will generate it; it becomes one derive line once
-//! the derive lands.
-
-use std::ops::Deref;
 
 use axum::{Router, routing::get, routing::post};
 use session_backends::cookie::SignedCookieStore;
+use session_core::Session;
 use session_core::key::Key;
 use session_core::web::SessionLayer;
-use session_core::{FieldSpec, Handle, Schema, SchemaSpec, Session};
 
-/// The session: how many times this browser visited.
-#[derive(Debug, Default)]
+/// The session: how many times this browser visited. Each field is stored
+/// on its own; `Session<Counter>` gets `visits()`, `set_visits()`,
+/// `visits_mut()`, `take_visits()` and `reset_visits()`.
+#[derive(Session, Default)]
 pub struct Counter {
-    /// Visits so far.
-    pub visits: u64,
-}
-
-static FIELDS: [FieldSpec; 1] = [FieldSpec::new("visits", "visits")];
-static SPEC: SchemaSpec = SchemaSpec {
-    name: "Counter",
-    namespace: "",
-    fields: &FIELDS,
-    max_age: None,
-    idle: None,
-    absolute: None,
-};
-
-impl Schema for Counter {
-    const SPEC: &'static SchemaSpec = &SPEC;
-    type Accessor = CounterAccess;
-}
-
-/// What `Session<Counter>` dereferences to: one getter and setter per field.
-#[derive(Debug, Clone)]
-pub struct CounterAccess(Handle);
-
-impl From<Handle> for CounterAccess {
-    fn from(h: Handle) -> Self {
-        CounterAccess(h)
-    }
-}
-
-impl Deref for CounterAccess {
-    type Target = Handle;
-    fn deref(&self) -> &Handle {
-        &self.0
-    }
-}
-
-impl CounterAccess {
-    /// Visits so far.
-    pub fn visits(&self) -> session_core::session::Ref<'_, u64> {
-        self.0.get(&FIELDS[0], u64::default)
-    }
-    /// Sets the visit count.
-    pub fn set_visits(&self, v: u64) {
-        self.0.set(&FIELDS[0], v);
-    }
+    visits: u64,
 }
 
 async fn visit(counter: Session<Counter>) -> String {

@@ -1,6 +1,8 @@
 //! The session cookie's attributes: validated when set, serialized with the
-//! `cookie` crate, and read back from `Cookie` headers without ever decoding
-//! names (B3).
+//! `cookie` crate (once, at configuration: each response appends the value
+//! and `Max-Age` to the precomputed attributes), and read back from `Cookie`
+//! headers by an exact-bytes scan that never decodes or unquotes names (B3)
+//! and skips pairs that are not ours before looking at their values.
 
 use std::time::Duration;
 
@@ -71,11 +73,15 @@ pub struct CookieConfig {
     pub(crate) http_only: bool,
     pub(crate) same_site: Option<SameSite>,
     pub(crate) partitioned: bool,
+    /// `; HttpOnly; SameSite=Lax; Secure; Path=/...`: the attributes as
+    /// serialized by the `cookie` crate, refreshed by every setter, so a
+    /// response's `Set-Cookie` is one string concatenation.
+    attrs: String,
 }
 
 impl Default for CookieConfig {
     fn default() -> Self {
-        CookieConfig {
+        let mut c = CookieConfig {
             name: "id".to_owned(),
             path: "/".to_owned(),
             domain: None,
@@ -83,7 +89,10 @@ impl Default for CookieConfig {
             http_only: true,
             same_site: Some(SameSite::Lax),
             partitioned: false,
-        }
+            attrs: String::new(),
+        };
+        c.refresh();
+        c
     }
 }
 
@@ -98,7 +107,7 @@ impl CookieConfig {
         self.name.starts_with(HOST_PREFIX)
     }
 
-    pub(crate) fn set_name(&mut self, name: &str) -> Result<(), ConfigError> {
+    fn set_name_inner(&mut self, name: &str) -> Result<(), ConfigError> {
         if name.is_empty() || !name.bytes().all(is_tchar) {
             return Err(ConfigError::Name(name.to_owned()));
         }
@@ -118,7 +127,7 @@ impl CookieConfig {
         Ok(())
     }
 
-    pub(crate) fn set_path(&mut self, path: &str) -> Result<(), ConfigError> {
+    fn set_path_inner(&mut self, path: &str) -> Result<(), ConfigError> {
         check_attribute("Path", path)?;
         if self.is_host_prefixed() && path != "/" {
             return Err(ConfigError::HostPrefix("the Path must be `/`"));
@@ -127,7 +136,7 @@ impl CookieConfig {
         Ok(())
     }
 
-    pub(crate) fn set_domain(&mut self, domain: Option<&str>) -> Result<(), ConfigError> {
+    fn set_domain_inner(&mut self, domain: Option<&str>) -> Result<(), ConfigError> {
         if let Some(d) = domain {
             check_attribute("Domain", d)?;
             if self.is_host_prefixed() {
@@ -138,7 +147,7 @@ impl CookieConfig {
         Ok(())
     }
 
-    pub(crate) fn set_secure(&mut self, secure: bool) -> Result<(), ConfigError> {
+    fn set_secure_inner(&mut self, secure: bool) -> Result<(), ConfigError> {
         if !secure {
             if self.is_host_prefixed() {
                 return Err(ConfigError::HostPrefix("Secure cannot be turned off"));
@@ -156,7 +165,7 @@ impl CookieConfig {
         Ok(())
     }
 
-    pub(crate) fn set_same_site(&mut self, same_site: Option<SameSite>) {
+    fn set_same_site_inner(&mut self, same_site: Option<SameSite>) {
         if same_site == Some(SameSite::None) {
             // SameSite=None without Secure is rejected by browsers.
             self.secure = true;
@@ -164,7 +173,7 @@ impl CookieConfig {
         self.same_site = same_site;
     }
 
-    pub(crate) fn set_partitioned(&mut self, partitioned: bool) {
+    fn set_partitioned_inner(&mut self, partitioned: bool) {
         if partitioned {
             // CHIPS requires Secure.
             self.secure = true;
@@ -172,19 +181,68 @@ impl CookieConfig {
         self.partitioned = partitioned;
     }
 
-    pub(crate) fn set_http_only(&mut self, http_only: bool) {
+    fn set_http_only_inner(&mut self, http_only: bool) {
         self.http_only = http_only;
+    }
+
+    pub(crate) fn set_name(&mut self, name: &str) -> Result<(), ConfigError> {
+        let r = self.set_name_inner(name);
+        self.refresh();
+        r
+    }
+
+    pub(crate) fn set_path(&mut self, path: &str) -> Result<(), ConfigError> {
+        let r = self.set_path_inner(path);
+        self.refresh();
+        r
+    }
+
+    pub(crate) fn set_domain(&mut self, domain: Option<&str>) -> Result<(), ConfigError> {
+        let r = self.set_domain_inner(domain);
+        self.refresh();
+        r
+    }
+
+    pub(crate) fn set_secure(&mut self, secure: bool) -> Result<(), ConfigError> {
+        let r = self.set_secure_inner(secure);
+        self.refresh();
+        r
+    }
+
+    pub(crate) fn set_same_site(&mut self, same_site: Option<SameSite>) {
+        self.set_same_site_inner(same_site);
+        self.refresh();
+    }
+
+    pub(crate) fn set_partitioned(&mut self, partitioned: bool) {
+        self.set_partitioned_inner(partitioned);
+        self.refresh();
+    }
+
+    pub(crate) fn set_http_only(&mut self, http_only: bool) {
+        self.set_http_only_inner(http_only);
+        self.refresh();
+    }
+
+    fn refresh(&mut self) {
+        let whole = self.base(String::new()).to_string();
+        self.attrs = whole[self.name.len() + 1..].to_owned();
     }
 
     /// The `Set-Cookie` value for `value` with `max_age` (`None`: a
     /// browser-session cookie).
     pub fn set_cookie(&self, value: &str, max_age: Option<Duration>) -> String {
-        let mut c = self.base(value.to_owned());
+        use std::fmt::Write;
+        let mut out =
+            String::with_capacity(self.name.len() + 1 + value.len() + self.attrs.len() + 24);
+        out.push_str(&self.name);
+        out.push('=');
+        out.push_str(value);
+        out.push_str(&self.attrs);
         if let Some(age) = max_age {
-            let secs = i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
-            c.set_max_age(cookie::time::Duration::seconds(secs));
+            let _ = write!(out, "; Max-Age={}", age.as_secs());
         }
-        c.to_string()
+        out
     }
 
     /// The `Set-Cookie` value that deletes the cookie: the same Path,
@@ -222,31 +280,73 @@ impl CookieConfig {
     ) -> (Vec<String>, usize) {
         let mut out = Vec::new();
         let mut oversized = 0;
-        'headers: for header in headers {
-            // Split the raw bytes: another cookie with a non-ASCII value must
-            // not hide ours, and a pair that is not UTF-8 is skipped (B1).
-            for pair in header.as_bytes().split(|b| *b == b';') {
-                let Ok(pair) = std::str::from_utf8(pair) else {
-                    continue;
-                };
-                let Ok(c) = Cookie::parse(pair.trim_start_matches([' ', '\t'])) else {
-                    continue;
-                };
-                if c.name() != self.name {
-                    continue;
+        for header in headers {
+            let bytes = header.as_bytes();
+            // Valid UTF-8 (the usual case): split with the fast `str`
+            // search. Otherwise split the raw bytes, so another cookie with
+            // a non-UTF-8 value cannot hide ours (B1).
+            let full = match std::str::from_utf8(bytes) {
+                Ok(text) => {
+                    let pairs = text.split(';').map(str::as_bytes);
+                    self.collect(pairs, &mut out, &mut oversized)
                 }
-                if c.name().len() + 1 + c.value().len() > MAX_COOKIE_LEN {
-                    oversized += 1;
-                    continue;
-                }
-                if out.len() == MAX_CANDIDATES {
-                    break 'headers;
-                }
-                out.push(c.value().to_owned());
+                Err(_) => self.collect(bytes.split(|b| *b == b';'), &mut out, &mut oversized),
+            };
+            if full {
+                break;
             }
         }
         (out, oversized)
     }
+
+    /// Adds the values of `pairs` named exactly like ours; true once
+    /// [`MAX_CANDIDATES`] are collected.
+    fn collect<'a>(
+        &self,
+        pairs: impl Iterator<Item = &'a [u8]>,
+        out: &mut Vec<String>,
+        oversized: &mut usize,
+    ) -> bool {
+        for pair in pairs {
+            // `name = value` with optional whitespace around each part; the
+            // name is compared as exact bytes (B3), the value kept as sent
+            // (quotes included: no backend value has any).
+            let Some(rest) = trim_ows(pair).strip_prefix(self.name.as_bytes()) else {
+                continue;
+            };
+            let Some(value) = trim_ows(rest).strip_prefix(b"=") else {
+                continue;
+            };
+            let value = trim_ows(value);
+            if self.name.len() + 1 + value.len() > MAX_COOKIE_LEN {
+                *oversized += 1; // Dropped before any decoding (F6).
+                continue;
+            }
+            if out.len() == MAX_CANDIDATES {
+                return true;
+            }
+            // Cookie values are ASCII (controls cannot reach a header
+            // value); anything else is not ours (B1). Backends then parse
+            // the value strictly.
+            if value.is_ascii() {
+                if let Ok(v) = std::str::from_utf8(value) {
+                    out.push(v.to_owned());
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Trims optional whitespace (SP, HTAB) from both ends.
+fn trim_ows(mut b: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = b {
+        b = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = b {
+        b = rest;
+    }
+    b
 }
 
 /// RFC 9110 `tchar`.
@@ -342,6 +442,54 @@ mod tests {
     }
 
     #[test]
+    fn set_cookie_parses_back_with_the_cookie_crate_b9() {
+        let mut configs = vec![CookieConfig::default()];
+        let mut c = CookieConfig::default();
+        c.set_name("sid").unwrap();
+        c.set_path("/app").unwrap();
+        c.set_domain(Some("example.com")).unwrap();
+        c.set_same_site(Some(SameSite::None));
+        c.set_partitioned(true);
+        c.set_http_only(false);
+        configs.push(c);
+        let mut c = CookieConfig::default();
+        c.set_secure(false).unwrap();
+        c.set_same_site(Some(SameSite::Strict));
+        configs.push(c);
+        for c in configs {
+            for age in [
+                None,
+                Some(Duration::from_secs(0)),
+                Some(Duration::from_secs(1_209_600)),
+            ] {
+                let line = c.set_cookie("v.A-_1", age);
+                let parsed = Cookie::parse(line.clone()).unwrap();
+                assert_eq!(
+                    (parsed.name(), parsed.value()),
+                    (c.name(), "v.A-_1"),
+                    "{line}"
+                );
+                assert_eq!(parsed.path(), Some(c.path.as_str()), "{line}");
+                assert_eq!(parsed.domain(), c.domain.as_deref(), "{line}");
+                assert_eq!(parsed.secure(), Some(c.secure).filter(|s| *s), "{line}");
+                assert_eq!(
+                    parsed.http_only(),
+                    Some(c.http_only).filter(|s| *s),
+                    "{line}"
+                );
+                assert_eq!(parsed.same_site(), c.same_site, "{line}");
+                assert_eq!(
+                    parsed.partitioned(),
+                    Some(c.partitioned).filter(|s| *s),
+                    "{line}"
+                );
+                let secs = parsed.max_age().map(|d| d.whole_seconds());
+                assert_eq!(secs, age.map(|a| a.as_secs() as i64), "{line}");
+            }
+        }
+    }
+
+    #[test]
     fn prefixed_names_are_matched_exactly_b3() {
         let mut c = CookieConfig::default();
         c.set_name("__Host-id").unwrap();
@@ -384,6 +532,17 @@ mod tests {
             HeaderValue::from_bytes(b"pref=\xffx; lang=caf\xc3\xa9; id=abc").unwrap(),
         );
         assert_eq!(cands(&c, &h).0, vec!["abc".to_owned()]);
+    }
+
+    #[test]
+    fn optional_whitespace_is_allowed_and_values_must_be_visible_ascii() {
+        let c = CookieConfig::default();
+        let mut h = HeaderMap::new();
+        h.insert(
+            COOKIE,
+            HeaderValue::from_static("idx=1; id = a ;\tid=b\t; ida=2"),
+        );
+        assert_eq!(cands(&c, &h).0, vec!["a".to_owned(), "b".to_owned()]);
     }
 
     #[test]

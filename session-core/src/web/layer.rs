@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -51,7 +51,12 @@ pub enum SameSite {
 #[derive(Clone)]
 pub struct SessionLayer<B> {
     backend: B,
-    shared: Shared0,
+    shared: Arc<Shared0>,
+    /// The settings as the services share them, built on first use and
+    /// shared by clones until one is reconfigured, so that cloning the layer
+    /// and `layer()` cost a few reference counts (axum clones and applies a
+    /// layer per request when a router is called without `with_state`).
+    built: Arc<OnceLock<Arc<Shared>>>,
 }
 
 /// Settings, before the backend is erased.
@@ -86,7 +91,8 @@ impl<B: Backend + Clone> SessionLayer<B> {
     pub fn new(backend: B) -> Self {
         SessionLayer {
             backend,
-            shared: Shared0 {
+            built: Arc::new(OnceLock::new()),
+            shared: Arc::new(Shared0 {
                 cookie: CookieConfig::default(),
                 events: Events::default(),
                 // Saving only what changed avoids a write per request and
@@ -96,8 +102,20 @@ impl<B: Backend + Clone> SessionLayer<B> {
                 // session (K2).
                 cache_private: true,
                 on_error: None,
-            },
+            }),
         }
+    }
+
+    /// The settings, for a builder method: forgets what an earlier
+    /// `layer()` call built.
+    fn settings(&mut self) -> &mut Shared0 {
+        self.built = Arc::new(OnceLock::new());
+        Arc::make_mut(&mut self.shared)
+    }
+
+    fn backend_mut(&mut self) -> &mut B {
+        self.built = Arc::new(OnceLock::new());
+        &mut self.backend
     }
 
     /// The cookie settings in force.
@@ -123,7 +141,7 @@ impl<B: Backend + Clone> SessionLayer<B> {
     /// A name that is not an RFC 9110 token (B4), or a `__Host-` name with a
     /// Domain or a Path other than `/` (D10).
     pub fn try_with_name(mut self, name: &str) -> Result<Self, ConfigError> {
-        self.shared.cookie.set_name(name)?;
+        self.settings().cookie.set_name(name)?;
         Ok(self)
     }
 
@@ -144,7 +162,7 @@ impl<B: Backend + Clone> SessionLayer<B> {
     /// `;`, controls, spaces, non-ASCII or over 1024 bytes (B4, F2); not `/`
     /// under `__Host-` (D10).
     pub fn try_with_path(mut self, path: &str) -> Result<Self, ConfigError> {
-        self.shared.cookie.set_path(path)?;
+        self.settings().cookie.set_path(path)?;
         Ok(self)
     }
 
@@ -164,7 +182,7 @@ impl<B: Backend + Clone> SessionLayer<B> {
     ///
     /// As for the Path; any Domain under `__Host-` (D10).
     pub fn try_with_domain(mut self, domain: &str) -> Result<Self, ConfigError> {
-        self.shared.cookie.set_domain(Some(domain))?;
+        self.settings().cookie.set_domain(Some(domain))?;
         Ok(self)
     }
 
@@ -191,21 +209,21 @@ impl<B: Backend + Clone> SessionLayer<B> {
     ///
     /// Turning it off under a `__Host-` or `__Secure-` name.
     pub fn try_with_secure(mut self, secure: bool) -> Result<Self, ConfigError> {
-        self.shared.cookie.set_secure(secure)?;
+        self.settings().cookie.set_secure(secure)?;
         Ok(self)
     }
 
     /// Turns `HttpOnly` on or off (default on: scripts cannot read it, K3).
     #[must_use]
     pub fn with_http_only(mut self, http_only: bool) -> Self {
-        self.shared.cookie.set_http_only(http_only);
+        self.settings().cookie.set_http_only(http_only);
         self
     }
 
     /// Sets `SameSite` (default `Lax`, K3); `None` forces `Secure`.
     #[must_use]
     pub fn with_same_site(mut self, same_site: SameSite) -> Self {
-        self.shared.cookie.set_same_site(Some(match same_site {
+        self.settings().cookie.set_same_site(Some(match same_site {
             SameSite::Strict => cookie::SameSite::Strict,
             SameSite::Lax => cookie::SameSite::Lax,
             SameSite::None => cookie::SameSite::None,
@@ -216,7 +234,7 @@ impl<B: Backend + Clone> SessionLayer<B> {
     /// Sets `Partitioned` (CHIPS; default off); forces `Secure`.
     #[must_use]
     pub fn with_partitioned(mut self, partitioned: bool) -> Self {
-        self.shared.cookie.set_partitioned(partitioned);
+        self.settings().cookie.set_partitioned(partitioned);
         self
     }
 
@@ -249,7 +267,7 @@ impl<B: Backend + Clone> SessionLayer<B> {
     /// by default), in the backend's expiry policy.
     #[must_use]
     pub fn with_default_age(mut self, age: Duration) -> Self {
-        self.backend.config_mut().policy_mut().default_age = age;
+        self.backend_mut().config_mut().policy_mut().default_age = age;
         self
     }
 
@@ -273,7 +291,7 @@ impl<B: Backend + Clone> SessionLayer<B> {
     /// sent unchanged: a page that did not need the session does not fail.
     #[must_use]
     pub fn with_save_every_request(mut self, on: bool) -> Self {
-        self.shared.save_every_request = on;
+        self.settings().save_every_request = on;
         self
     }
 
@@ -282,7 +300,7 @@ impl<B: Backend + Clone> SessionLayer<B> {
     /// session cookie.
     #[must_use]
     pub fn with_cache_control_private(mut self, on: bool) -> Self {
-        self.shared.cache_private = on;
+        self.settings().cache_private = on;
         self
     }
 
@@ -295,7 +313,7 @@ impl<B: Backend + Clone> SessionLayer<B> {
         mut self,
         handler: impl Fn(&Error) -> Response<String> + Send + Sync + 'static,
     ) -> Self {
-        self.shared.on_error = Some(Arc::new(handler));
+        self.settings().on_error = Some(Arc::new(handler));
         self
     }
 
@@ -304,7 +322,7 @@ impl<B: Backend + Clone> SessionLayer<B> {
     /// `tracing` events always emitted.
     #[must_use]
     pub fn with_events(mut self, callback: impl Fn(&Event) + Send + Sync + 'static) -> Self {
-        self.shared.events = Events::new(callback);
+        self.settings().events = Events::new(callback);
         self
     }
 }
@@ -313,17 +331,20 @@ impl<S, B: Backend + Clone> Layer<S> for SessionLayer<B> {
     type Service = SessionService<S>;
 
     fn layer(&self, inner: S) -> SessionService<S> {
-        let s = &self.shared;
-        SessionService {
-            inner,
-            shared: Arc::new(Shared {
+        let shared = self.built.get_or_init(|| {
+            let s = &self.shared;
+            Arc::new(Shared {
                 backend: Arc::new(self.backend.clone()),
                 cookie: s.cookie.clone(),
                 events: s.events.clone(),
                 save_every_request: s.save_every_request,
                 cache_private: s.cache_private,
                 on_error: s.on_error.clone(),
-            }),
+            })
+        });
+        SessionService {
+            inner,
+            shared: Arc::clone(shared),
         }
     }
 }

@@ -249,9 +249,6 @@ impl LazySession {
         };
         match action {
             CookieAction::Set { value, max_age } => {
-                // The tag (a SHA-256 of the id) only for the events that
-                // carry it: computing it on every save cost ~5% of a
-                // memory-store request (benches/peers).
                 let tag = || Id::parse(&value).ok().map(|id| id.log_tag());
                 if was_new {
                     shared.events.emit(Event::Created { tag: tag() });
@@ -326,7 +323,6 @@ fn add_vary_cookie(headers: &mut HeaderMap) {
 /// caches (K2): adds `private` and drops `public` / `s-maxage`.
 fn make_private(headers: &mut HeaderMap) {
     if !headers.contains_key(CACHE_CONTROL) {
-        // The common case, without the allocations of the merge below.
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("private"));
         return;
     }
