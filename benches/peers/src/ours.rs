@@ -2,11 +2,7 @@
 //! extractor) over the memory store and both cookie stores, with the same
 //! routes as the peers (`/seed`, `/rw`, `/untouched`).
 //!
-//! The schema is written by hand exactly as `#[derive(Session)]` generates
-//! it (a static spec and an accessor wrapping `Handle`), as the web
-//! branch's tests do until the derive lands.
-
-use std::ops::Deref;
+//! The schema is a `#[derive(Session)]` struct, as users write it.
 
 use axum::{Router, routing::get};
 use session_backends::{
@@ -14,7 +10,7 @@ use session_backends::{
     memory::MemoryStore,
 };
 use session_core::{
-    Config, FieldSpec, Handle, Schema, SchemaSpec, Session, Sessions,
+    Config, Session, Sessions,
     envelope::{Codec, Compression},
     key::Key,
     web::{Backend, SessionLayer},
@@ -27,67 +23,16 @@ use crate::{
 };
 
 /// The typed session: the same two fields as [`Payload`].
-#[derive(Debug, Default)]
+#[derive(Session, Debug, Default)]
 pub struct Bench {
     /// Read and written per request.
-    pub counter: u64,
+    counter: u64,
     /// Carried untouched.
-    pub cart: Vec<Item>,
-}
-
-static FIELDS: [FieldSpec; 2] = [
-    FieldSpec::new("counter", "counter"),
-    FieldSpec::new("cart", "cart"),
-];
-
-static SPEC: SchemaSpec = SchemaSpec {
-    name: "Bench",
-    namespace: "",
-    fields: &FIELDS,
-    max_age: None,
-    idle: None,
-    absolute: None,
-};
-
-impl Schema for Bench {
-    const SPEC: &'static SchemaSpec = &SPEC;
-    type Accessor = BenchAccess;
-}
-
-/// What `Session<Bench>` dereferences to.
-#[derive(Debug, Clone)]
-pub struct BenchAccess(Handle);
-
-impl From<Handle> for BenchAccess {
-    fn from(h: Handle) -> Self {
-        BenchAccess(h)
-    }
-}
-
-impl Deref for BenchAccess {
-    type Target = Handle;
-    fn deref(&self) -> &Handle {
-        &self.0
-    }
-}
-
-impl BenchAccess {
-    /// The counter.
-    pub fn counter(&self) -> u64 {
-        *self.0.get(&FIELDS[0], u64::default)
-    }
-    /// Sets the counter.
-    pub fn set_counter(&self, v: u64) {
-        self.0.set(&FIELDS[0], v);
-    }
-    /// Sets the cart.
-    pub fn set_cart(&self, v: Vec<Item>) {
-        self.0.set(&FIELDS[1], v);
-    }
+    cart: Vec<Item>,
 }
 
 async fn rw(session: Session<Bench>) -> String {
-    let n = session.counter();
+    let n = *session.counter();
     session.set_counter(n + 1);
     n.to_string()
 }
