@@ -1,6 +1,6 @@
 //! The in-memory state of one session.
 //!
-//! Each stored field is a [`Slot`]: its raw JSON as loaded, its decoded
+//! Each stored field is a `Slot`: its raw JSON as loaded, its decoded
 //! value once read, a dirty bit and a per-field deadline. Fields are decoded
 //! on first read and re-encoded only when dirty; every other field keeps its
 //! raw bytes and is written back untouched (including fields that no schema
