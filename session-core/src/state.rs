@@ -36,7 +36,7 @@ pub(crate) trait Erased: Any + Send + Sync {
     fn encode(&self) -> serde_json::Result<Box<RawValue>>;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
-    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
 }
 
 impl<T: Value> Erased for T {
@@ -49,7 +49,7 @@ impl<T: Value> Erased for T {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+    fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
         self
     }
 }
@@ -59,8 +59,9 @@ impl<T: Value> Erased for T {
 pub(crate) struct Slot {
     /// The bytes as loaded (sealed for private fields), if any.
     pub(crate) raw: Option<Box<RawValue>>,
-    /// The decoded value, once read or written.
-    pub(crate) value: Option<Box<dyn Erased>>,
+    /// The decoded value, once read or written. Shared so a getter can
+    /// hand it out without holding the session's lock.
+    pub(crate) value: Option<Arc<dyn Erased>>,
     /// Written since load.
     pub(crate) dirty: bool,
     /// Sealed under a fallback key: re-seal on the next save (E2, E6).
@@ -80,12 +81,53 @@ impl Slot {
             .expect("slot holds a decoded value of the accessor's type")
     }
 
-    pub(crate) fn typed_mut<T: Value>(&mut self) -> &mut T {
+    /// The decoded value, shared (for getters: no lock is held after).
+    pub(crate) fn shared<T: Value>(&self) -> Arc<T> {
         self.value
-            .as_mut()
-            .and_then(|v| v.as_any_mut().downcast_mut::<T>())
+            .clone()
+            .and_then(|v| v.into_any_arc().downcast::<T>().ok())
             .expect("slot holds a decoded value of the accessor's type")
     }
+
+    /// The decoded value, exclusively. If a getter's [`crate::session::Ref`]
+    /// still shares the current value, the writer gets its own copy (made
+    /// through serde, so field types need not be `Clone`); the reader keeps
+    /// seeing the value it was given.
+    pub(crate) fn typed_mut<T: Value>(&mut self) -> &mut T {
+        let shared = self
+            .value
+            .as_mut()
+            .is_some_and(|v| Arc::get_mut(v).is_none());
+        if shared {
+            let copy: T = copy_via_json(self.typed::<T>());
+            self.value = Some(Arc::new(copy));
+        }
+        self.value
+            .as_mut()
+            .and_then(Arc::get_mut)
+            .and_then(|v| v.as_any_mut().downcast_mut::<T>())
+            .expect("a freshly made Arc is unique and holds the accessor's type")
+    }
+
+    /// Moves the decoded value out (copied if a getter still shares it).
+    pub(crate) fn into_typed<T: Value>(self) -> T {
+        let arc = self.shared::<T>();
+        drop(self);
+        Arc::try_unwrap(arc).unwrap_or_else(|shared| copy_via_json(&*shared))
+    }
+}
+
+/// Copies a value through its JSON form.
+///
+/// # Panics
+///
+/// If the type's JSON does not read back as itself (such as an `f64` NaN,
+/// which JSON writes as `null`): such a value could not be stored either.
+fn copy_via_json<T: Value>(value: &T) -> T {
+    serde_json::to_vec(value)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .expect("a session field's JSON reads back as itself")
 }
 
 /// The in-memory record of one session.
@@ -295,7 +337,7 @@ impl State {
     pub fn set<T: Value>(&mut self, spec: &'static FieldSpec, value: T) {
         self.accessed = true;
         let slot = slot_entry(&mut self.slots, spec.key);
-        slot.value = Some(Box::new(value));
+        slot.value = Some(Arc::new(value));
         slot.raw = None;
         slot.dirty = true;
         slot.spec = Some(spec);
@@ -309,10 +351,7 @@ impl State {
         let slot = self.slots.remove(spec.key).unwrap_or_default();
         let had = slot.raw.is_some() || slot.dirty;
         self.mark_removed(spec.key, had);
-        slot.value
-            .and_then(|v| v.into_any().downcast::<T>().ok())
-            .map(|b| *b)
-            .expect("load_slot always leaves a decoded value")
+        slot.into_typed::<T>()
     }
 
     /// Removes a field, so it reads as its default.
@@ -386,7 +425,7 @@ impl State {
                     }
                 },
             };
-            slot.value = Some(Box::new(decoded.unwrap_or_else(default)));
+            slot.value = Some(Arc::new(decoded.unwrap_or_else(default)));
         }
         slot
     }
