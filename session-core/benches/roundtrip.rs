@@ -30,7 +30,6 @@ use session_core::clock::Timestamp;
 use session_core::config::Config;
 use session_core::envelope::{Codec, Compression, Context, DEFAULT_COMPRESS_THRESHOLD, Times};
 use session_core::state::State;
-use session_core::store::Record;
 
 const COOKIE: Context<'static> = Context::cookie("id");
 
@@ -53,10 +52,7 @@ fn codec(config: &Config) -> &Codec {
 }
 
 fn record_json<D: Dataset>(config: &Arc<Config>, d: &D) -> Vec<u8> {
-    filled_state(config, d)
-        .to_record()
-        .expect("encodes")
-        .to_json()
+    filled_state(config, d).to_json().expect("encodes")
 }
 
 /// The floor's serde cost alone: whole-struct decode and encode, beside
@@ -85,8 +81,8 @@ fn serde(c: &mut Criterion) {
     serde_group(c, "numeric", &numeric());
 }
 
-/// Our stack, one way and back: State → Record → JSON → envelope → JSON →
-/// Record → State, then every field decoded.
+/// Our stack, one way and back, as a cookie store does it: State → record
+/// JSON → envelope → JSON → State, then every field decoded.
 fn ours_whole<D: Dataset>(
     config: &Arc<Config>,
     state: &mut State,
@@ -94,7 +90,7 @@ fn ours_whole<D: Dataset>(
     sealed: bool,
 ) -> (State, usize) {
     let codec = codec(config);
-    let json = state.to_record().expect("encodes").to_json();
+    let json = state.to_json().expect("encodes");
     let opened = if sealed {
         let token = codec.seal(&COOKIE, times, &json);
         codec.open(&COOKIE, &token, times.issued_at)
@@ -103,8 +99,7 @@ fn ours_whole<D: Dataset>(
         codec.verify(&COOKIE, &token, times.issued_at)
     }
     .expect("round trip");
-    let record = Record::from_json(&opened.payload).expect("a record");
-    let mut back = State::from_record(Arc::clone(config), None, record);
+    let mut back = State::from_json(Arc::clone(config), None, &opened.payload).expect("a record");
     let n = D::read_all(&mut back);
     (back, n)
 }
@@ -160,11 +155,11 @@ fn whole(c: &mut Criterion) {
 fn ours_one_field(config: &Arc<Config>, token: &str, now: Timestamp) -> String {
     let codec = codec(config);
     let opened = codec.verify(&COOKIE, token, now).expect("verifies");
-    let record = Record::from_json(&opened.payload).expect("a record");
-    let handle = Handle::new(State::from_record(Arc::clone(config), None, record));
+    let state = State::from_json(Arc::clone(config), None, &opened.payload).expect("a record");
+    let handle = Handle::new(state);
     let user = *handle.get(&USER_ID, || 0u64);
     handle.set(&VISITS, (user % 1000) as u32 + 1);
-    let json = handle.lock().to_record().expect("encodes").to_json();
+    let json = handle.lock().to_json().expect("encodes");
     codec.sign(&COOKIE, opened.times, &json)
 }
 
