@@ -15,7 +15,6 @@ pub mod session;
 pub mod sessions;
 pub mod state;
 pub mod store;
-mod wire;
 
 pub use config::Config;
 pub use expiry::Expiry;

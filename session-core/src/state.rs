@@ -23,7 +23,8 @@ use crate::expiry::{Expiry, Meta, Policy, is_expired};
 use crate::id::Id;
 use crate::schema::{FieldSpec, SchemaSpec, Value};
 use crate::store::{Changes, Record};
-use crate::wire;
+
+mod wire;
 
 /// The key Django's test-cookie helpers use (leading `_`: no schema field
 /// can take it).
@@ -172,40 +173,6 @@ impl State {
             })
             .collect();
         Self::loaded(config, id, record.meta, slots, record.index, record.binding)
-    }
-
-    /// A session loaded from a record's JSON (as written by
-    /// [`State::to_json`] or [`Record::to_json`]): the same state as
-    /// `State::from_record(config, id, Record::from_json(bytes)?)`, built
-    /// without the intermediate [`Record`]. For stores that keep the whole
-    /// record as one value, such as cookie sessions.
-    ///
-    /// # Errors
-    ///
-    /// The serde error for bytes that [`Record::from_json`] refuses.
-    pub fn from_json(
-        config: Arc<Config>,
-        id: Option<Id>,
-        bytes: &[u8],
-    ) -> Result<Self, serde_json::Error> {
-        let record: wire::RecordIn = serde_json::from_slice(bytes)?;
-        let now = config.clock().now();
-        let mut slots = record.fields.0;
-        for (key, deadline) in record.deadlines {
-            if is_expired(deadline, now) {
-                slots.remove(key.as_str());
-            } else if let Some(slot) = slots.get_mut(key.as_str()) {
-                slot.deadline = Some(deadline);
-            }
-        }
-        Ok(Self::loaded(
-            config,
-            id,
-            record.meta,
-            slots,
-            record.index,
-            record.binding,
-        ))
     }
 
     fn loaded(
@@ -649,37 +616,6 @@ impl State {
             .collect();
         record.index = self.loaded_index.clone();
         Ok(record)
-    }
-
-    /// The whole record as JSON, as of `now`: the same bytes as
-    /// `self.to_record()?.to_json()`, written straight from the fields
-    /// (each field's bytes are copied once, into the output). For stores
-    /// that keep the whole record as one value, such as cookie sessions.
-    ///
-    /// # Errors
-    ///
-    /// As [`State::changes`].
-    pub fn to_json(&mut self) -> Result<Vec<u8>, FieldError> {
-        let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
-        // Sized up front (fields are most of it): no regrowing while writing.
-        let fields: usize = self
-            .slots
-            .iter()
-            .filter_map(|(k, s)| Some(k.len() + s.raw.as_ref()?.get().len() + 4))
-            .sum();
-        let mut out = Vec::with_capacity(fields + self.binding.len() + 128);
-        let record = wire::RecordOut {
-            version: crate::store::RECORD_VERSION,
-            meta: &self.meta,
-            expires_at,
-            fields: wire::FieldsOut(&self.slots),
-            deadlines: wire::DeadlinesOut(&self.slots),
-            index: &self.loaded_index,
-            binding: &self.binding,
-        };
-        // Maps of strings to raw JSON and timestamps cannot fail to write.
-        serde_json::to_writer(&mut out, &record).expect("a session record always serializes");
-        Ok(out)
     }
 
     fn index_changes(&self) -> IndexChanges {

@@ -4,7 +4,6 @@
 //! [`Record::from_json`], without building the intermediate [`Record`]
 //! (two allocations per field, and a map, each way).
 //!
-//! [`State`]: crate::state::State
 //! [`Record`]: crate::store::Record
 //! [`Record::to_json`]: crate::store::Record::to_json
 //! [`Record::from_json`]: crate::store::Record::from_json
@@ -12,6 +11,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
@@ -19,8 +19,79 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
-use crate::expiry::Meta;
-use crate::state::Slot;
+use crate::config::Config;
+use crate::error::FieldError;
+use crate::expiry::{Meta, is_expired};
+use crate::id::Id;
+use crate::state::{Slot, State};
+
+impl State {
+    /// A session loaded from a record's JSON (as written by
+    /// [`State::to_json`] or [`Record::to_json`](crate::store::Record::to_json)): the same state as
+    /// `State::from_record(config, id, Record::from_json(bytes)?)`, built
+    /// without the intermediate [`Record`](crate::store::Record). For stores that keep the whole
+    /// record as one value, such as cookie sessions.
+    ///
+    /// # Errors
+    ///
+    /// The serde error for bytes that
+    /// [`Record::from_json`](crate::store::Record::from_json) refuses.
+    pub fn from_json(
+        config: Arc<Config>,
+        id: Option<Id>,
+        bytes: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        let record: RecordIn = serde_json::from_slice(bytes)?;
+        let now = config.clock().now();
+        let mut slots = record.fields.0;
+        for (key, deadline) in record.deadlines {
+            if is_expired(deadline, now) {
+                slots.remove(key.as_str());
+            } else if let Some(slot) = slots.get_mut(key.as_str()) {
+                slot.deadline = Some(deadline);
+            }
+        }
+        Ok(Self::loaded(
+            config,
+            id,
+            record.meta,
+            slots,
+            record.index,
+            record.binding,
+        ))
+    }
+
+    /// The whole record as JSON, as of `now`: the same bytes as
+    /// `self.to_record()?.to_json()`, written straight from the fields
+    /// (each field's bytes are copied once, into the output). For stores
+    /// that keep the whole record as one value, such as cookie sessions.
+    ///
+    /// # Errors
+    ///
+    /// As [`State::changes`].
+    pub fn to_json(&mut self) -> Result<Vec<u8>, FieldError> {
+        let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
+        // Sized up front (fields are most of it): no regrowing while writing.
+        let fields: usize = self
+            .slots
+            .iter()
+            .filter_map(|(k, s)| Some(k.len() + s.raw.as_ref()?.get().len() + 4))
+            .sum();
+        let mut out = Vec::with_capacity(fields + self.binding.len() + 128);
+        let record = RecordOut {
+            version: crate::store::RECORD_VERSION,
+            meta: &self.meta,
+            expires_at,
+            fields: FieldsOut(&self.slots),
+            deadlines: DeadlinesOut(&self.slots),
+            index: &self.loaded_index,
+            binding: &self.binding,
+        };
+        // Maps of strings to raw JSON and timestamps cannot fail to write.
+        serde_json::to_writer(&mut out, &record).expect("a session record always serializes");
+        Ok(out)
+    }
+}
 
 /// The slots of a state, by stored key.
 pub(crate) type Slots = BTreeMap<Box<str>, Slot>;
