@@ -16,8 +16,18 @@ pub mod sessions;
 pub mod state;
 pub mod store;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
 pub use config::Config;
 pub use expiry::Expiry;
 pub use schema::{FieldSpec, Schema, SchemaSpec};
 pub use session::{Handle, Session};
+/// `#[derive(Session)]`: see [`schema`] for an example and the attributes.
+///
+/// The derive and the [`Session`](struct@Session) handle type share a name
+/// (macros and types live in separate namespaces), as serde's `Serialize`
+/// does.
+pub use session_derive::Session;
 pub use sessions::{Outcome, Sessions};

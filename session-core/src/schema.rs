@@ -6,6 +6,50 @@
 //! its own. The derive writes a [`SchemaSpec`] listing every field's
 //! [`FieldSpec`], and an accessor type with a getter, setter, `_mut` guard,
 //! `take_` and `reset_` per field.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::sync::Arc;
+//! use session_core::{Config, Handle, Session, key::Key};
+//!
+//! fn default_lang() -> String {
+//!     "en".to_owned()
+//! }
+//!
+//! /// What the shop keeps per visitor.
+//! #[derive(Session)]
+//! #[session(max_age = "14d", idle = "30m", namespace = "shop")]
+//! pub struct Shop {
+//!     user_id: Option<u64>,
+//!     cart: Vec<String>,
+//!     #[session(private)]              // sealed with AES-256-GCM before storage
+//!     payment_token: Option<String>,
+//!     #[session(max_age = "5m")]       // this field alone expires
+//!     flash: Option<String>,
+//!     #[session(rename = "lang", default = "default_lang")]
+//!     language: String,
+//! }
+//!
+//! let config = Arc::new(Config::new().with_keys(Key::generate()));
+//! let shop: Session<Shop> = Handle::empty(config).typed();
+//! assert_eq!(*shop.language(), "en");          // missing: the default
+//! shop.cart_mut().push("book".to_owned());     // marks `cart` changed
+//! shop.set_flash(Some("Added to cart".to_owned()));
+//! assert_eq!(shop.take_flash().as_deref(), Some("Added to cart"));
+//! assert_eq!(shop.cart().len(), 1);
+//! shop.cycle_key();                            // session-wide, via `Handle`
+//! assert!(shop.is_modified());
+//! ```
+//!
+//! Every field type must be `Serialize + DeserializeOwned` ([`Value`]) and
+//! have a default (`Default`, or `#[session(default = "path")]`). Struct
+//! attributes: `max_age`, `idle`, `absolute` (durations such as `"30s"`,
+//! `"15m"`, `"12h"`, `"14d"`, checked at compile time, at most 400 days),
+//! `namespace`, `crate`. Field attributes: `private`, `max_age`, `index`,
+//! `client`, `rename`, `default`, `skip`. The accessor type is
+//! `<Struct>Session` (here `ShopSession`); a `Ref` guard holds the session's
+//! lock, so drop it before using the session again.
 
 use std::time::Duration;
 
@@ -74,7 +118,7 @@ pub struct SchemaSpec {
 pub trait Schema: Sized + Send + Sync + 'static {
     /// The fields and policies of this schema.
     const SPEC: &'static SchemaSpec;
-    /// The generated accessor type that [`crate::Session`] dereferences to.
+    /// The generated accessor type that [`crate::Session`](struct@crate::Session) dereferences to.
     type Accessor: From<crate::session::Handle> + std::ops::Deref<Target = crate::session::Handle>;
 }
 

@@ -1,0 +1,9 @@
+use session_core::Session;
+
+#[derive(Session)]
+struct Shop {
+    #[session(default = "|| String::new()")]
+    language: String,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use session_core::Session;
+
+#[derive(Session)]
+struct Shop<'a> {
+    name: &'a str,
+}
+
+fn main() {}
