@@ -24,6 +24,8 @@ use crate::id::Id;
 use crate::schema::{FieldSpec, SchemaSpec, Value};
 use crate::store::{Changes, Record};
 
+mod wire;
+
 /// The key Django's test-cookie helpers use (leading `_`: no schema field
 /// can take it).
 pub const TEST_COOKIE_KEY: &str = "_testcookie";
@@ -194,7 +196,6 @@ impl State {
     /// dropped here.
     pub fn from_record(config: Arc<Config>, id: Option<Id>, record: Record) -> Self {
         let now = config.clock().now();
-        let policy = *config.policy();
         let mut deadlines = record.deadlines;
         // In key order: collected into a B-tree in one bulk pass.
         let slots = record
@@ -213,15 +214,27 @@ impl State {
                 Some((key.into_boxed_str(), slot))
             })
             .collect();
+        Self::loaded(config, id, record.meta, slots, record.index, record.binding)
+    }
+
+    fn loaded(
+        config: Arc<Config>,
+        id: Option<Id>,
+        meta: Meta,
+        slots: wire::Slots,
+        index: BTreeMap<String, String>,
+        binding: String,
+    ) -> Self {
+        let policy = *config.policy();
         State {
             config,
             id,
-            meta: record.meta,
+            meta,
             is_new: false,
             slots,
             removed: Vec::new(),
-            loaded_index: record.index,
-            binding: record.binding,
+            loaded_index: index,
+            binding,
             policy,
             accessed: false,
             modified: false,
@@ -861,6 +874,90 @@ mod tests {
         assert!(stored.starts_with('"') && !stored.contains("card-4242"));
         let mut back = State::from_record(config, None, record);
         assert_eq!(*back.get(&SECRET_FIELD, String::new), "card-4242");
+    }
+
+    /// A record with every part set: unknown and escaped keys, a live and
+    /// an expired deadline, an index, a binding, a private field.
+    fn busy_json(config: &Arc<Config>) -> Vec<u8> {
+        let now = config.clock().now();
+        let mut state = loaded(config);
+        state.set(&SECRET_FIELD, "card-4242".to_owned());
+        state.set_raw("we\"ird\u{e9}", raw(r#"[1,{"b":null}]"#));
+        let mut record = state.to_record().unwrap();
+        record.fields.insert("gone".into(), raw("3"));
+        let past = now.saturating_sub(std::time::Duration::from_secs(1));
+        record.deadlines.insert("gone".into(), past);
+        record.deadlines.insert("no-such-field".into(), now);
+        record.index.insert("user".into(), "alice".into());
+        record.to_json()
+    }
+
+    #[test]
+    fn to_json_writes_the_same_bytes_as_to_record() {
+        let config = config();
+        let json = busy_json(&config);
+        let mut a = State::from_json(Arc::clone(&config), None, &json).unwrap();
+        let mut b =
+            State::from_record(Arc::clone(&config), None, Record::from_json(&json).unwrap());
+        assert_eq!(a.to_json().unwrap(), b.to_record().unwrap().to_json());
+        // After a write, still the same.
+        a.set(&PLAIN, 9u8);
+        b.set(&PLAIN, 9u8);
+        assert_eq!(a.to_json().unwrap(), b.to_record().unwrap().to_json());
+        // A new session (no deadlines, no index) too.
+        let mut fresh = State::new(Arc::clone(&config));
+        fresh.set(&OTHER, "z".to_owned());
+        let text = String::from_utf8(fresh.to_json().unwrap()).unwrap();
+        assert_eq!(text.as_bytes(), fresh.to_record().unwrap().to_json());
+        assert!(
+            !text.contains(r#""d":"#) && !text.contains(r#""i":"#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn from_json_loads_what_from_record_loads() {
+        let config = config();
+        let json = busy_json(&config);
+        let mut a = State::from_json(Arc::clone(&config), None, &json).unwrap();
+        let b = State::from_record(Arc::clone(&config), None, Record::from_json(&json).unwrap());
+        assert_eq!(a.keys(), b.keys());
+        assert!(!a.keys().contains(&"gone"), "expired field dropped");
+        assert!(a.keys().contains(&"we\"ird\u{e9}"), "escaped key kept");
+        assert_eq!(a.binding, b.binding);
+        assert_eq!(a.loaded_index, b.loaded_index);
+        assert_eq!(a.meta, b.meta);
+        assert_eq!(a.slots["legacy"].deadline, b.slots["legacy"].deadline);
+        assert!(a.slots["legacy"].deadline.is_some());
+        assert_eq!(*a.get(&SECRET_FIELD, String::new), "card-4242");
+        assert_eq!(a.get_raw("legacy").unwrap().get(), r#"{ "a" : [1, 2] }"#);
+    }
+
+    #[test]
+    fn from_json_refuses_what_record_from_json_refuses() {
+        let config = config();
+        let good = busy_json(&config);
+        let cases: &[&[u8]] = &[
+            b"",
+            b"null",
+            b"[]",
+            b"{}",
+            br#"{"v":1}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":{"a":}}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":{"a":1,"a":2}}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":[]}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":{"a":1},"d":{"a":"x"}}"#,
+            br#"{"v":"1","meta":{"c":0,"m":0},"x":0}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"zz":true}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":{"\ud800":1}}"#,
+            &good[..good.len() - 1],
+            &good,
+        ];
+        for bytes in cases {
+            let ours = State::from_json(Arc::clone(&config), None, bytes).is_ok();
+            assert_eq!(ours, Record::from_json(bytes).is_ok(), "{bytes:?}");
+        }
     }
 
     #[test]
