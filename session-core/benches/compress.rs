@@ -17,7 +17,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
-use common::{Data, config, filled_state};
+use common::{Text, config, filled_state};
 use session_core::envelope::{Codec, Compression, Context, Times};
 use session_core::key::Key;
 
@@ -29,7 +29,7 @@ const SIZES: &[usize] = &[256, 512, 768, 1024, 1536, 2048, 4096, 8192];
 fn payload(target: usize) -> Vec<u8> {
     let (config, _) = config();
     for n in 0.. {
-        let json = filled_state(&config, &Data::sample(n, n))
+        let json = filled_state(&config, &Text::sample(n, n))
             .to_record()
             .expect("encodes")
             .to_json();

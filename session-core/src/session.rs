@@ -56,17 +56,18 @@ impl Handle {
     /// # Panics
     ///
     /// Like `RefCell`, a session cannot be borrowed twice at once: calling
-    /// an accessor while a [`Ref`] or [`RefMut`] guard of the same session
-    /// is alive on this thread (as in `shop.set_n(*shop.n() + 1)`) would
-    /// deadlock, so after waiting [`LOCK_WAIT`] this panics with a message
-    /// saying so. Bind the value first: `let n = *shop.n(); shop.set_n(n + 1);`.
+    /// an accessor while a [`RefMut`] write guard of the same session is
+    /// alive on this thread (as in `shop.cart_mut().push(shop.item().clone())`)
+    /// would deadlock, so after waiting [`LOCK_WAIT`] this panics with a
+    /// message saying so. Bind the value first. Getters return a [`Ref`],
+    /// which holds no lock, so `shop.set_n(*shop.n() + 1)` is fine.
     pub fn lock(&self) -> MutexGuard<'_, State> {
         match self.0.try_lock_for(LOCK_WAIT) {
             Some(guard) => guard,
             None => panic!(
-                "session state is still borrowed after {LOCK_WAIT:?}: a field guard (Ref/RefMut) \
-                 of this session is alive while another accessor is called; bind the value to a \
-                 local first (`let n = *s.n(); s.set_n(n + 1);`)"
+                "session state is still borrowed after {LOCK_WAIT:?}: a write guard (`_mut`) of \
+                 this session is alive while another accessor is called; read what you need \
+                 into a local before taking the `_mut` guard"
             ),
         }
     }
@@ -87,9 +88,11 @@ impl Handle {
         spec: &'static FieldSpec,
         default: impl FnOnce() -> T,
     ) -> Ref<'_, T> {
-        Ref(MutexGuard::map(self.lock(), |s| {
-            s.slot_mut::<T>(spec, default).typed_mut::<T>()
-        }))
+        let value = self.lock().slot_mut::<T>(spec, default).shared::<T>();
+        Ref {
+            value,
+            _session: PhantomData,
+        }
     }
 
     /// Reads a field for writing: the guard marks the field dirty only when
@@ -183,13 +186,30 @@ impl Handle {
     }
 }
 
-/// A read guard on one field. Derefs to `&T`; holds the session lock.
-pub struct Ref<'a, T>(MappedMutexGuard<'a, T>);
+/// A field's value as read. Derefs to `&T`.
+///
+/// It does **not** hold the session's lock, so `s.set_a(*s.b())` is fine.
+/// It is a snapshot: a later write to the same field is not seen through an
+/// existing `Ref` (read the field again).
+pub struct Ref<'a, T> {
+    value: Arc<T>,
+    _session: PhantomData<&'a Handle>,
+}
+
+impl<T> Ref<'_, T> {
+    /// The shared value, detached from the session's lifetime.
+    pub fn into_arc(this: Self) -> Arc<T> {
+        this.value
+    }
+}
+
+// No `Clone` impl on purpose: `s.cart().clone()` must clone the value
+// (through `Deref`), not the guard.
 
 impl<T> Deref for Ref<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.0
+        &self.value
     }
 }
 

@@ -1,6 +1,6 @@
 //! The in-memory state of one session.
 //!
-//! Each stored field is a [`Slot`]: its raw JSON as loaded, its decoded
+//! Each stored field is a `Slot`: its raw JSON as loaded, its decoded
 //! value once read, a dirty bit and a per-field deadline. Fields are decoded
 //! on first read and re-encoded only when dirty; every other field keeps its
 //! raw bytes and is written back untouched (including fields that no schema
@@ -24,6 +24,8 @@ use crate::id::Id;
 use crate::schema::{FieldSpec, SchemaSpec, Value};
 use crate::store::{Changes, Record};
 
+mod wire;
+
 /// The key Django's test-cookie helpers use (leading `_`: no schema field
 /// can take it).
 pub const TEST_COOKIE_KEY: &str = "_testcookie";
@@ -36,7 +38,7 @@ pub(crate) trait Erased: Any + Send + Sync {
     fn encode(&self) -> serde_json::Result<Box<RawValue>>;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
-    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
 }
 
 impl<T: Value> Erased for T {
@@ -49,7 +51,7 @@ impl<T: Value> Erased for T {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+    fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
         self
     }
 }
@@ -59,8 +61,9 @@ impl<T: Value> Erased for T {
 pub(crate) struct Slot {
     /// The bytes as loaded (sealed for private fields), if any.
     pub(crate) raw: Option<Box<RawValue>>,
-    /// The decoded value, once read or written.
-    pub(crate) value: Option<Box<dyn Erased>>,
+    /// The decoded value, once read or written. Shared so a getter can
+    /// hand it out without holding the session's lock.
+    pub(crate) value: Option<Arc<dyn Erased>>,
     /// Written since load.
     pub(crate) dirty: bool,
     /// Sealed under a fallback key: re-seal on the next save (E2, E6).
@@ -80,12 +83,53 @@ impl Slot {
             .expect("slot holds a decoded value of the accessor's type")
     }
 
-    pub(crate) fn typed_mut<T: Value>(&mut self) -> &mut T {
+    /// The decoded value, shared (for getters: no lock is held after).
+    pub(crate) fn shared<T: Value>(&self) -> Arc<T> {
         self.value
-            .as_mut()
-            .and_then(|v| v.as_any_mut().downcast_mut::<T>())
+            .clone()
+            .and_then(|v| v.into_any_arc().downcast::<T>().ok())
             .expect("slot holds a decoded value of the accessor's type")
     }
+
+    /// The decoded value, exclusively. If a getter's [`crate::session::Ref`]
+    /// still shares the current value, the writer gets its own copy (made
+    /// through serde, so field types need not be `Clone`); the reader keeps
+    /// seeing the value it was given.
+    pub(crate) fn typed_mut<T: Value>(&mut self) -> &mut T {
+        let shared = self
+            .value
+            .as_mut()
+            .is_some_and(|v| Arc::get_mut(v).is_none());
+        if shared {
+            let copy: T = copy_via_json(self.typed::<T>());
+            self.value = Some(Arc::new(copy));
+        }
+        self.value
+            .as_mut()
+            .and_then(Arc::get_mut)
+            .and_then(|v| v.as_any_mut().downcast_mut::<T>())
+            .expect("a freshly made Arc is unique and holds the accessor's type")
+    }
+
+    /// Moves the decoded value out (copied if a getter still shares it).
+    pub(crate) fn into_typed<T: Value>(self) -> T {
+        let arc = self.shared::<T>();
+        drop(self);
+        Arc::try_unwrap(arc).unwrap_or_else(|shared| copy_via_json(&*shared))
+    }
+}
+
+/// Copies a value through its JSON form.
+///
+/// # Panics
+///
+/// If the type's JSON does not read back as itself (such as an `f64` NaN,
+/// which JSON writes as `null`): such a value could not be stored either.
+fn copy_via_json<T: Value>(value: &T) -> T {
+    serde_json::to_vec(value)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .expect("a session field's JSON reads back as itself")
 }
 
 /// The in-memory record of one session.
@@ -152,7 +196,6 @@ impl State {
     /// dropped here.
     pub fn from_record(config: Arc<Config>, id: Option<Id>, record: Record) -> Self {
         let now = config.clock().now();
-        let policy = *config.policy();
         let mut deadlines = record.deadlines;
         // In key order: collected into a B-tree in one bulk pass.
         let slots = record
@@ -171,15 +214,27 @@ impl State {
                 Some((key.into_boxed_str(), slot))
             })
             .collect();
+        Self::loaded(config, id, record.meta, slots, record.index, record.binding)
+    }
+
+    fn loaded(
+        config: Arc<Config>,
+        id: Option<Id>,
+        meta: Meta,
+        slots: wire::Slots,
+        index: BTreeMap<String, String>,
+        binding: String,
+    ) -> Self {
+        let policy = *config.policy();
         State {
             config,
             id,
-            meta: record.meta,
+            meta,
             is_new: false,
             slots,
             removed: Vec::new(),
-            loaded_index: record.index,
-            binding: record.binding,
+            loaded_index: index,
+            binding,
             policy,
             accessed: false,
             modified: false,
@@ -295,7 +350,7 @@ impl State {
     pub fn set<T: Value>(&mut self, spec: &'static FieldSpec, value: T) {
         self.accessed = true;
         let slot = slot_entry(&mut self.slots, spec.key);
-        slot.value = Some(Box::new(value));
+        slot.value = Some(Arc::new(value));
         slot.raw = None;
         slot.dirty = true;
         slot.spec = Some(spec);
@@ -309,10 +364,7 @@ impl State {
         let slot = self.slots.remove(spec.key).unwrap_or_default();
         let had = slot.raw.is_some() || slot.dirty;
         self.mark_removed(spec.key, had);
-        slot.value
-            .and_then(|v| v.into_any().downcast::<T>().ok())
-            .map(|b| *b)
-            .expect("load_slot always leaves a decoded value")
+        slot.into_typed::<T>()
     }
 
     /// Removes a field, so it reads as its default.
@@ -386,7 +438,7 @@ impl State {
                     }
                 },
             };
-            slot.value = Some(Box::new(decoded.unwrap_or_else(default)));
+            slot.value = Some(Arc::new(decoded.unwrap_or_else(default)));
         }
         slot
     }
@@ -822,6 +874,90 @@ mod tests {
         assert!(stored.starts_with('"') && !stored.contains("card-4242"));
         let mut back = State::from_record(config, None, record);
         assert_eq!(*back.get(&SECRET_FIELD, String::new), "card-4242");
+    }
+
+    /// A record with every part set: unknown and escaped keys, a live and
+    /// an expired deadline, an index, a binding, a private field.
+    fn busy_json(config: &Arc<Config>) -> Vec<u8> {
+        let now = config.clock().now();
+        let mut state = loaded(config);
+        state.set(&SECRET_FIELD, "card-4242".to_owned());
+        state.set_raw("we\"ird\u{e9}", raw(r#"[1,{"b":null}]"#));
+        let mut record = state.to_record().unwrap();
+        record.fields.insert("gone".into(), raw("3"));
+        let past = now.saturating_sub(std::time::Duration::from_secs(1));
+        record.deadlines.insert("gone".into(), past);
+        record.deadlines.insert("no-such-field".into(), now);
+        record.index.insert("user".into(), "alice".into());
+        record.to_json()
+    }
+
+    #[test]
+    fn to_json_writes_the_same_bytes_as_to_record() {
+        let config = config();
+        let json = busy_json(&config);
+        let mut a = State::from_json(Arc::clone(&config), None, &json).unwrap();
+        let mut b =
+            State::from_record(Arc::clone(&config), None, Record::from_json(&json).unwrap());
+        assert_eq!(a.to_json().unwrap(), b.to_record().unwrap().to_json());
+        // After a write, still the same.
+        a.set(&PLAIN, 9u8);
+        b.set(&PLAIN, 9u8);
+        assert_eq!(a.to_json().unwrap(), b.to_record().unwrap().to_json());
+        // A new session (no deadlines, no index) too.
+        let mut fresh = State::new(Arc::clone(&config));
+        fresh.set(&OTHER, "z".to_owned());
+        let text = String::from_utf8(fresh.to_json().unwrap()).unwrap();
+        assert_eq!(text.as_bytes(), fresh.to_record().unwrap().to_json());
+        assert!(
+            !text.contains(r#""d":"#) && !text.contains(r#""i":"#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn from_json_loads_what_from_record_loads() {
+        let config = config();
+        let json = busy_json(&config);
+        let mut a = State::from_json(Arc::clone(&config), None, &json).unwrap();
+        let b = State::from_record(Arc::clone(&config), None, Record::from_json(&json).unwrap());
+        assert_eq!(a.keys(), b.keys());
+        assert!(!a.keys().contains(&"gone"), "expired field dropped");
+        assert!(a.keys().contains(&"we\"ird\u{e9}"), "escaped key kept");
+        assert_eq!(a.binding, b.binding);
+        assert_eq!(a.loaded_index, b.loaded_index);
+        assert_eq!(a.meta, b.meta);
+        assert_eq!(a.slots["legacy"].deadline, b.slots["legacy"].deadline);
+        assert!(a.slots["legacy"].deadline.is_some());
+        assert_eq!(*a.get(&SECRET_FIELD, String::new), "card-4242");
+        assert_eq!(a.get_raw("legacy").unwrap().get(), r#"{ "a" : [1, 2] }"#);
+    }
+
+    #[test]
+    fn from_json_refuses_what_record_from_json_refuses() {
+        let config = config();
+        let good = busy_json(&config);
+        let cases: &[&[u8]] = &[
+            b"",
+            b"null",
+            b"[]",
+            b"{}",
+            br#"{"v":1}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":{"a":}}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":{"a":1,"a":2}}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":[]}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":{"a":1},"d":{"a":"x"}}"#,
+            br#"{"v":"1","meta":{"c":0,"m":0},"x":0}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"zz":true}"#,
+            br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":{"\ud800":1}}"#,
+            &good[..good.len() - 1],
+            &good,
+        ];
+        for bytes in cases {
+            let ours = State::from_json(Arc::clone(&config), None, bytes).is_ok();
+            assert_eq!(ours, Record::from_json(bytes).is_ok(), "{bytes:?}");
+        }
     }
 
     #[test]

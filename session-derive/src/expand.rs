@@ -339,15 +339,15 @@ fn methods(
     let get_doc = format!("Reads `{name}` ({about}).");
     let get_doc_end = format!(
         "A missing, expired or undecodable value reads as {default}. Reading never marks \
-         the field changed.\n\nThe guard holds the session's lock until it is dropped: bind the \
-         value before using the session again (`let b = *s.b(); s.set_a(b);`; \
-         `s.set_a(*s.b())` panics after `session::LOCK_WAIT`)."
+         the field changed.\n\nThe returned `Ref` holds no lock (`s.set_a(*s.b())` is fine); \
+         it is a snapshot of the value as read."
     );
     let set_doc = format!("Sets `{name}` ({about}); it is saved when the session is committed.");
     let mut_doc = format!(
         "A write guard on `{name}` ({about}).\n\nWriting through it (`*guard = value`, \
          `guard.push(x)`) marks the field changed, so nested changes are saved; only reading \
-         it does not. A missing value starts as {default}. Holds the session's lock until dropped."
+         it does not. A missing value starts as {default}. Holds the session's lock until dropped: \
+         read what you need into locals before taking it."
     );
     let take_doc = format!(
         "Removes `{name}` from the session and returns its value ({default} if it was not set)."

@@ -203,3 +203,22 @@ async fn expired_field_in_a_live_handle_reads_as_default() {
     env.advance(Duration::from_secs(5 * 60 + 1));
     assert_eq!(*shop.flash(), None);
 }
+
+/// Getters hold no lock: reading a field inside another accessor's
+/// argument works (it used to deadlock), and a `Ref` is a snapshot.
+#[tokio::test]
+async fn getter_in_setter_argument_does_not_block() {
+    let env = Env::new();
+    let shop = loaded(&env).await;
+    shop.set_user_id(shop.user_id().map(|n| n + 1));
+    assert_eq!(*shop.user_id(), Some(8));
+
+    let before = shop.cart();
+    shop.cart_mut().push(Item {
+        sku: "b".into(),
+        qty: 2,
+    });
+    assert_eq!(before.len(), 1, "an existing Ref keeps the value it read");
+    assert_eq!(shop.cart().len(), 2);
+    assert_eq!(pending(&shop).0.len(), 2);
+}

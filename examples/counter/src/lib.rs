@@ -1,6 +1,6 @@
 //! The smallest app with a typed session kept in a signed cookie: no
 //! server to install. `cargo run -p example-counter`, then open
-//! <http://127.0.0.1:3000/> and reload.
+//! <http://localhost:3000/> and reload.
 
 use axum::{Router, routing::get, routing::post};
 use session_backends::cookie::SignedCookieStore;

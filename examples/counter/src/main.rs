@@ -11,13 +11,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_err(|_| format!("PORT must be a number, got {p:?}"))?,
         Err(_) => 3000,
     };
-    // Plain http on localhost: browsers do not send Secure cookies over
-    // http except to localhost, so keep Secure on and use 127.0.0.1 or
-    // localhost; behind TLS nothing changes.
-    let app = example_counter::app(key, |layer| layer);
+    // The cookie stays `Secure`: browsers treat http://localhost as a
+    // secure context and send it back. A client that does not (Safari,
+    // curl's jar over plain http to another host name) needs TLS, or
+    // `SESSION_COOKIE_SECURE=0` for local experiments only.
+    let insecure = std::env::var("SESSION_COOKIE_SECURE").is_ok_and(|v| v == "0");
+    if insecure {
+        eprintln!("WARNING: SESSION_COOKIE_SECURE=0: the session cookie is sent over plain http");
+    }
+    let app = example_counter::app(key, |layer| layer.with_secure(!insecure));
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    eprintln!("counter listening on http://{addr}/");
+    eprintln!("counter listening on http://localhost:{port}/");
     axum::serve(listener, app).await?;
     Ok(())
 }

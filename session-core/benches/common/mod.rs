@@ -1,6 +1,7 @@
-//! Shared fixtures for the benches: a realistic session in two sizes, its
-//! field specs, and the "floor" (serde_json of the whole struct + HMAC or
-//! AES-GCM + base64, by hand).
+//! Shared fixtures for the benches: two realistic sessions (string-heavy
+//! [`Text`], numeric-heavy [`Numeric`]) in two sizes each, their field
+//! specs, and the "floor" (serde_json of the whole struct + HMAC or AES-GCM
+//! + base64, by hand).
 
 #![allow(dead_code)] // Each bench binary uses a different part of this module.
 
@@ -12,7 +13,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::Sha256;
 
 use session_core::FieldSpec;
@@ -22,86 +24,32 @@ use session_core::envelope::{Codec, Compression};
 use session_core::key::Key;
 use session_core::state::State;
 
+mod numeric;
+mod text;
+
+#[allow(unused_imports)] // `compress` benches the text dataset only.
+pub(crate) use numeric::Numeric;
+pub(crate) use text::Text;
+
 pub(crate) const SECRET: &[u8] = b"bench-secret-not-for-production-0123456789-abcdefghijklmnop";
 
-/// One cart line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Item {
-    pub(crate) sku: String,
-    pub(crate) name: String,
-    pub(crate) qty: u32,
-    pub(crate) price_cents: u64,
-}
-
-/// User preferences.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Prefs {
-    pub(crate) theme: String,
-    pub(crate) lang: String,
-    pub(crate) tz: String,
-    pub(crate) page_size: u32,
-}
-
-/// The whole session, as the floor encodes it in one go.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Data {
-    pub(crate) user_id: u64,
-    pub(crate) username: String,
-    pub(crate) csrf: String,
-    pub(crate) roles: Vec<String>,
-    pub(crate) prefs: Prefs,
-    pub(crate) cart: Vec<Item>,
-    pub(crate) recent: Vec<String>,
-    pub(crate) visits: u32,
-}
-
-const NAMES: &[&str] = &[
-    "Stainless steel water bottle 750ml",
-    "Organic cotton t-shirt, navy, size M",
-    "Wireless mouse with USB-C receiver",
-    "Hardcover notebook, dotted, A5",
-    "Ceramic pour-over coffee dripper",
-];
-
-impl Data {
-    /// A session of `cart` cart lines and `recent` visited pages: (0, 0) is
-    /// 223 bytes of JSON, (16, 14) about 2.2 KB (the 224 B / 2.2 KB).
-    pub(crate) fn sample(cart: usize, recent: usize) -> Data {
-        Data {
-            user_id: 4_811_920_113,
-            username: "ada.lovelace".into(),
-            csrf: "q8Zt3uJd0x9Kc1VbN2mLp5RwYs7Ae4Hf".into(),
-            roles: vec!["customer".into()],
-            prefs: Prefs {
-                theme: "dark".into(),
-                lang: "en-GB".into(),
-                tz: "Europe/London".into(),
-                page_size: 25,
-            },
-            cart: (0..cart)
-                .map(|i| Item {
-                    sku: format!("SKU-{:06}", 100_003 + i * 7919),
-                    name: NAMES[i % NAMES.len()].into(),
-                    qty: 1 + (i as u32 % 3),
-                    price_cents: 499 + (i as u64 * 1_337) % 9_000,
-                })
-                .collect(),
-            recent: (0..recent)
-                .map(|i| format!("/catalogue/category-{}/product-{}", i % 4, 2_000 + i * 31))
-                .collect(),
-            visits: 17,
-        }
-    }
-}
-
+/// Both datasets have these two fields: the one-field round trip reads
+/// `user_id` and writes `visits`.
 pub(crate) static USER_ID: FieldSpec = FieldSpec::new("user_id", "user_id");
-pub(crate) static USERNAME: FieldSpec = FieldSpec::new("username", "username");
-pub(crate) static CSRF: FieldSpec = FieldSpec::new("csrf", "csrf");
-pub(crate) static ROLES: FieldSpec = FieldSpec::new("roles", "roles");
-pub(crate) static PREFS: FieldSpec = FieldSpec::new("prefs", "prefs");
-pub(crate) static CART: FieldSpec = FieldSpec::new("cart", "cart");
-pub(crate) static RECENT: FieldSpec = FieldSpec::new("recent", "recent");
 pub(crate) static VISITS: FieldSpec = FieldSpec::new("visits", "visits");
+
+/// A session struct benched both ways: field by field through our stack,
+/// and whole through the floor.
+pub(crate) trait Dataset: Serialize + DeserializeOwned + Clone + 'static {
+    /// Sets every field of the struct in `s`.
+    fn fill(&self, s: &mut State);
+    /// Decodes every field of a loaded state (as the floor decodes the whole
+    /// struct). Returns something derived from each so nothing is optimised
+    /// out.
+    fn read_all(s: &mut State) -> usize;
+    fn user_id(&self) -> u64;
+    fn set_visits(&mut self, visits: u32);
+}
 
 /// A fixed instant, and the config (fake clock at that instant, keys,
 /// default compression).
@@ -121,39 +69,10 @@ pub(crate) fn config_with(compression: Compression) -> (Arc<Config>, Timestamp) 
 
 /// A new state with every field of `d` set (all dirty: `to_record` encodes
 /// each of them, as the floor encodes the whole struct).
-pub(crate) fn filled_state(config: &Arc<Config>, d: &Data) -> State {
+pub(crate) fn filled_state<D: Dataset>(config: &Arc<Config>, d: &D) -> State {
     let mut s = State::new(Arc::clone(config));
-    s.set(&USER_ID, d.user_id);
-    s.set(&USERNAME, d.username.clone());
-    s.set(&CSRF, d.csrf.clone());
-    s.set(&ROLES, d.roles.clone());
-    s.set(&PREFS, d.prefs.clone());
-    s.set(&CART, d.cart.clone());
-    s.set(&RECENT, d.recent.clone());
-    s.set(&VISITS, d.visits);
+    d.fill(&mut s);
     s
-}
-
-/// Decodes every field of a loaded state (as the floor decodes the whole
-/// struct). Returns something derived from each so nothing is optimised out.
-pub(crate) fn read_all(s: &mut State) -> usize {
-    let mut n = *s.get(&USER_ID, || 0u64) as usize;
-    n += s.get(&USERNAME, String::new).len();
-    n += s.get(&CSRF, String::new).len();
-    n += s.get(&ROLES, Vec::<String>::new).len();
-    n += s
-        .get(&PREFS, || Prefs {
-            theme: String::new(),
-            lang: String::new(),
-            tz: String::new(),
-            page_size: 0,
-        })
-        .lang
-        .len();
-    n += s.get(&CART, Vec::<Item>::new).len();
-    n += s.get(&RECENT, Vec::<String>::new).len();
-    n += *s.get(&VISITS, || 0u32) as usize;
-    n
 }
 
 type HmacSha256 = Hmac<Sha256>;
@@ -173,12 +92,17 @@ impl Floor {
         }
     }
 
-    /// `b64(json).b64(hmac(json))`.
-    pub(crate) fn sign(&self, d: &Data) -> String {
-        let json = serde_json::to_vec(d).expect("serializes");
+    /// HMAC-SHA256 of `bytes` alone.
+    pub(crate) fn mac(&self, bytes: &[u8]) -> [u8; 32] {
         let mut mac = self.mac.clone();
-        mac.update(&json);
-        let tag = mac.finalize().into_bytes();
+        mac.update(bytes);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// `b64(json).b64(hmac(json))`.
+    pub(crate) fn sign<D: Serialize>(&self, d: &D) -> String {
+        let json = serde_json::to_vec(d).expect("serializes");
+        let tag = self.mac(&json);
         let mut out = String::with_capacity(json.len() * 4 / 3 + 48);
         URL_SAFE_NO_PAD.encode_string(&json, &mut out);
         out.push('.');
@@ -186,7 +110,7 @@ impl Floor {
         out
     }
 
-    pub(crate) fn verify(&self, token: &str) -> Option<Data> {
+    pub(crate) fn verify<D: DeserializeOwned>(&self, token: &str) -> Option<D> {
         let (p, t) = token.split_once('.')?;
         let json = URL_SAFE_NO_PAD.decode(p).ok()?;
         let tag = URL_SAFE_NO_PAD.decode(t).ok()?;
@@ -197,7 +121,7 @@ impl Floor {
     }
 
     /// `b64(nonce || aes-gcm(json))`, random nonce from the thread RNG.
-    pub(crate) fn seal(&self, d: &Data) -> String {
+    pub(crate) fn seal<D: Serialize>(&self, d: &D) -> String {
         let json = serde_json::to_vec(d).expect("serializes");
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
@@ -211,7 +135,7 @@ impl Floor {
         URL_SAFE_NO_PAD.encode(raw)
     }
 
-    pub(crate) fn open(&self, token: &str) -> Option<Data> {
+    pub(crate) fn open<D: DeserializeOwned>(&self, token: &str) -> Option<D> {
         let raw = URL_SAFE_NO_PAD.decode(token).ok()?;
         if raw.len() < 12 + 16 {
             return None;

@@ -78,7 +78,7 @@ pub enum CookieAction {
     Remove,
 }
 
-/// Turns cookies into sessions and back. See the [module docs](self).
+/// Turns cookies into sessions and back. See the [module docs](crate::web).
 pub trait Backend: Send + Sync + 'static {
     /// The configuration (clock, keys, expiry policy, ids) new sessions get.
     fn config(&self) -> &Arc<Config>;
