@@ -57,12 +57,10 @@ use session_core::clock::Timestamp;
 use session_core::config::Config;
 use session_core::envelope::{Codec, Compression, Context, Times};
 use session_core::error::EnvelopeError;
-use session_core::expiry::is_expired;
 use session_core::id::Id;
 use session_core::key::KeyRing;
 use session_core::session::Handle;
 use session_core::state::State;
-use session_core::store::Record;
 use session_core::web::{
     Backend, CookieAction, Cx, Error, Event, Loaded, MAX_COOKIE_LEN, WARN_COOKIE_LEN,
 };
@@ -118,7 +116,7 @@ impl Inner {
 
     /// Verifies or opens `value`: the record, and whether it was made under
     /// a fallback key. Failures are the event to report.
-    fn open(&self, cx: &Cx<'_>, value: &str, now: Timestamp) -> Result<(Record, bool), Event> {
+    fn open(&self, cx: &Cx<'_>, value: &str, now: Timestamp) -> Result<(State, bool), Event> {
         let ctx = Context::cookie(cx.cookie_name);
         let opened = match self.mode {
             Mode::Signed => self.codec().verify(&ctx, value, now),
@@ -133,24 +131,24 @@ impl Inner {
             },
             _ => Event::TamperDetected,
         })?;
-        // A valid MAC over bytes that are not a record: refuse (A6).
-        let record = Record::from_json(&opened.payload).map_err(|_| Event::TamperDetected)?;
-        if is_expired(record.expires_at, now) {
-            return Err(Event::Expired);
-        }
-        Ok((record, opened.rotated))
+        // The envelope's authenticated expiry was checked above (C6, C7);
+        // the record's own copy of it is the same instant. A valid MAC over
+        // bytes that are not a record: refuse (A6). Read straight into the
+        // session state, without an intermediate `Record`.
+        let state = State::from_json(Arc::clone(&self.config), None, &opened.payload)
+            .map_err(|_| Event::TamperDetected)?;
+        Ok((state, opened.rotated))
     }
 
     async fn load(&self, value: &str, cx: &Cx<'_>) -> Result<Option<Loaded>, Error> {
         let now = self.config.clock().now();
-        let (record, reissue) = match self.open(cx, value, now) {
+        let (mut state, reissue) = match self.open(cx, value, now) {
             Ok(r) => r,
             Err(event) => {
                 cx.events.emit(event);
                 return Ok(None);
             }
         };
-        let mut state = State::from_record(Arc::clone(&self.config), None, record);
         if let Some(revocations) = &self.revocations {
             if let Some(serial) = revocation::serial(&mut state) {
                 if revocations.is_revoked(&serial).await? {
@@ -192,22 +190,23 @@ impl Inner {
                 if s.is_cycled() || revocation::serial(&mut s).is_none() {
                     revocation::new_serial(&mut s, &self.config.ids().generate());
                 }
-                let record = s.to_record()?;
-                let max_age = s.policy().cookie_max_age(&record.meta, now);
-                (Some((record, max_age)), ended)
+                let json = s.to_json()?;
+                let meta = *s.meta();
+                let expires_at = s.policy().expires_at(&meta);
+                let max_age = s.policy().cookie_max_age(&meta, now);
+                (Some((json, expires_at, max_age)), ended)
             }
         };
         self.revoke(ended, now).await?;
-        let Some((record, max_age)) = record else {
+        let Some((json, expires_at, max_age)) = record else {
             return Ok(CookieAction::Remove); // flushed
         };
-        let value = self.seal(cx, &record, now)?;
+        let value = self.seal(cx, &json, expires_at, now)?;
         Ok(CookieAction::Set { value, max_age })
     }
 
     fn incoming_serial(&self, cx: &Cx<'_>, incoming: &str, now: Timestamp) -> Option<Id> {
-        let (record, _) = self.open(cx, incoming, now).ok()?;
-        let mut state = State::from_record(Arc::clone(&self.config), None, record);
+        let (mut state, _) = self.open(cx, incoming, now).ok()?;
         revocation::serial(&mut state)
     }
 
@@ -219,16 +218,21 @@ impl Inner {
     }
 
     /// Signs or seals the record, refusing a cookie over the limit (F1).
-    fn seal(&self, cx: &Cx<'_>, record: &Record, now: Timestamp) -> Result<String, Error> {
+    fn seal(
+        &self,
+        cx: &Cx<'_>,
+        json: &[u8],
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<String, Error> {
         let times = Times {
             issued_at: now,
-            expires_at: record.expires_at,
+            expires_at,
         };
         let ctx = Context::cookie(cx.cookie_name);
-        let json = record.to_json();
         let value = match self.mode {
-            Mode::Signed => self.codec().sign(&ctx, times, &json),
-            Mode::Sealed => self.codec().seal(&ctx, times, &json),
+            Mode::Signed => self.codec().sign(&ctx, times, json),
+            Mode::Sealed => self.codec().seal(&ctx, times, json),
         };
         let size = cx.cookie_name.len() + 1 + value.len();
         if size > MAX_COOKIE_LEN {
