@@ -49,25 +49,24 @@ pub const MAX_INFLATE_RATIO: usize = 50;
 /// Default payload size (bytes of JSON) from which compression is tried.
 ///
 /// Measured with `cargo bench -p session-core --bench compress` (session
-/// records, sign + verify, medians, 2 shared cores: ±10–20 % noise).
-/// Deflate + inflate add a near-constant 10–14 µs, even with reused state
-/// (miniz resets ~200 KB of tables per call), while a plain round trip costs
-/// 2.3 µs at 256 B and 5.6 µs at 2 KiB. Added time for token bytes saved:
+/// records, sign + verify, medians, quiet machine), with flate2's `zlib-rs`
+/// backend at the fast level. miniz_oxide, flate2's default backend, was
+/// dropped: it resets ~200 KB of tables per call, a near-constant 10–14 µs
+/// per round trip even on tiny inputs, which made a signed 2.2 KB cookie
+/// cost more than actix-session's whole cookie store.
 ///
-/// | JSON | plain | deflated | saved | cost per byte saved |
+/// | JSON | plain | deflated | token saved | cost per byte saved |
 /// |---|---|---|---|---|
-/// | 256 B | 2.3 µs | 14.5 µs | 116 B (23 %) | 105 ns |
-/// | 1 KiB | 3.2 µs | 15.6 µs | 729 B (47 %) | 17 ns |
-/// | 1.5 KiB | 4.2 µs | 14.5 µs | 1281 B (58 %) | 8 ns |
-/// | 2 KiB | 5.6 µs | 19.2 µs | 1860 B (64 %) | 7 ns |
-/// | 4 KiB | 10.4 µs | 20.1 µs | 4188 B (74 %) | 2.3 ns |
-/// | 8 KiB | 18.8 µs | 26.1 µs | 8875 B (80 %) | 0.8 ns |
+/// | 256 B | 1.45 µs | 6.58 µs | 65 B (13 %) | 79 ns |
+/// | 1 KiB | 3.56 µs | 7.85 µs | 583 B (38 %) | 7.4 ns |
+/// | 1.5 KiB | 5.01 µs | 10.0 µs | 1117 B (50 %) | 4.5 ns |
+/// | 2 KiB | 5.97 µs | 9.70 µs | 1683 B (58 %) | 2.2 ns |
+/// | 4 KiB | 10.5 µs | 13.7 µs | 3914 B (69 %) | 0.8 ns |
+/// | 8 KiB | 20.0 µs | 20.4 µs | 8360 B (75 %) | 0.05 ns |
 ///
-/// From about 1.5–2 KiB the cost per byte saved levels off under 10 ns and
-/// more than half the token goes; 2 KiB is chosen because below it the plain
-/// token (under ~2.9 KB) is far from the 4096-byte cookie limit anyway,
-/// while the plain token reaches that limit at about 2.9 KiB of JSON, so
-/// compression is on well before it is needed to fit.
+/// From 2 KiB the token more than halves for ~2 ns per byte saved (a cookie
+/// is uploaded with every request, so bytes matter), and the plain token is
+/// still far from the 4096-byte limit below it.
 pub const DEFAULT_COMPRESS_THRESHOLD: usize = 2048;
 
 /// What an envelope is bound to. A token made for one context never opens
