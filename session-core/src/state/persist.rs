@@ -1,0 +1,144 @@
+//! Persistence: what a save sends (`Changes`), the whole record, and the
+//! bookkeeping after a save.
+
+use super::*;
+
+impl State {
+    // ----- persistence -----
+
+    /// The changes to save, with the metadata as of `now`. Encodes only the
+    /// dirty fields (and private fields sealed under a fallback key).
+    ///
+    /// # Errors
+    ///
+    /// [`FieldError`] if a value does not serialize or a private field has
+    /// no keys to seal with.
+    pub fn changes(&mut self) -> Result<Changes, FieldError> {
+        let mut set = Vec::new();
+        let (expires_at, index) = self.encode_pending(|key, raw, deadline| {
+            set.push((key.to_owned(), raw.to_owned(), deadline));
+        })?;
+        Ok(Changes {
+            meta: self.meta,
+            expires_at,
+            set,
+            removed: self.removed.clone(),
+            index,
+        })
+    }
+
+    /// Stamps the metadata with `now`, encodes every slot that must be
+    /// written (dirty, or sealed under a fallback key) into its own `raw`,
+    /// reporting each to `written`, and folds index changes into the loaded
+    /// index. Returns the new expiry and the index changes.
+    pub(super) fn encode_pending(
+        &mut self,
+        mut written: impl FnMut(&str, &RawValue, Option<Timestamp>),
+    ) -> Result<(Timestamp, IndexChanges), FieldError> {
+        let now = self.config.clock().now();
+        self.meta.modified = now;
+        let expires_at = self.policy.expires_at(&self.meta);
+        let config = &*self.config;
+        for (key, slot) in &mut self.slots {
+            if !(slot.dirty || slot.reseal && slot.value.is_some()) {
+                continue;
+            }
+            if slot.dirty {
+                slot.deadline = slot
+                    .spec
+                    .and_then(|s| s.max_age)
+                    .map(|a| now.saturating_add(a));
+            }
+            // A slot set through `set_raw` already holds its bytes.
+            if let Some(raw) = encode_slot(config, &self.binding, key, slot)? {
+                slot.raw = Some(raw);
+            }
+            let raw = slot
+                .raw
+                .as_deref()
+                .expect("a slot to write holds a value or raw bytes");
+            written(key, raw, slot.deadline);
+        }
+        let index = self.index_changes();
+        for (name, value) in &index {
+            match value {
+                Some(v) => self.loaded_index.insert(name.clone(), v.clone()),
+                None => self.loaded_index.remove(name),
+            };
+        }
+        Ok((expires_at, index))
+    }
+
+    /// The whole record as of `now` (for new sessions, cycled ids and
+    /// cookie stores). Unknown fields are included unchanged.
+    ///
+    /// # Errors
+    ///
+    /// As [`State::changes`].
+    pub fn to_record(&mut self) -> Result<Record, FieldError> {
+        // Encoded fields stay in their slots; each is copied once, below.
+        let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
+        let mut record = Record::new(self.meta, expires_at);
+        record.binding = self.binding.clone();
+        // Slots are in key order: each map is built in one bulk pass.
+        let stored = || {
+            self.slots
+                .iter()
+                .filter_map(|(key, slot)| Some((key, slot.raw.as_ref()?, slot.deadline)))
+        };
+        record.fields = stored()
+            .map(|(key, raw, _)| (key.to_string(), raw.clone()))
+            .collect();
+        record.deadlines = stored()
+            .filter_map(|(key, _, deadline)| Some((key.to_string(), deadline?)))
+            .collect();
+        record.index = self.loaded_index.clone();
+        Ok(record)
+    }
+
+    pub(super) fn index_changes(&self) -> IndexChanges {
+        let mut out: Vec<(String, Option<String>)> = self
+            .slots
+            .values()
+            .filter_map(|slot| {
+                let spec = slot.spec.filter(|s| s.index && slot.dirty)?;
+                Some((
+                    spec.key.to_owned(),
+                    slot.raw.as_deref().and_then(index_text),
+                ))
+            })
+            .collect();
+        out.extend(self.removed.iter().map(|k| (k.clone(), None)));
+        out
+    }
+
+    /// Marks the state as saved under `id`: clears dirty bits and flags.
+    pub(crate) fn mark_saved(&mut self, id: Option<Id>) {
+        self.id = id;
+        self.is_new = id.is_none() && self.is_new;
+        if id.is_some() {
+            self.is_new = false;
+        }
+        for slot in self.slots.values_mut() {
+            slot.dirty = false;
+            slot.reseal = false;
+        }
+        self.removed.clear();
+        self.modified = false;
+        self.cycled = false;
+        self.flushed = false;
+    }
+}
+
+/// Index values that changed, by stored key (`None`: no longer indexed).
+type IndexChanges = Vec<(String, Option<String>)>;
+
+/// The text form of an indexed value: strings as themselves, `null` as no
+/// value, anything else as its JSON.
+fn index_text(raw: &RawValue) -> Option<String> {
+    match serde_json::from_str::<serde_json::Value>(raw.get()).ok()? {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    }
+}

@@ -1,0 +1,187 @@
+//! Unit tests of the session state.
+
+use super::*;
+use crate::clock::FakeClock;
+use crate::key::Key;
+
+static PLAIN: FieldSpec = FieldSpec::new("plain", "plain");
+static OTHER: FieldSpec = FieldSpec::new("other", "other");
+static SECRET_FIELD: FieldSpec = FieldSpec {
+    private: true,
+    ..FieldSpec::new("secret", "secret")
+};
+
+fn config() -> Arc<Config> {
+    let now = Timestamp::from_unix_seconds(1_800_000_000);
+    Arc::new(
+        Config::new()
+            .with_clock(Arc::new(FakeClock::new(now)))
+            .with_keys(Key::from_secret(b"state-tests-secret-0123456789-abcdefghijkl").unwrap()),
+    )
+}
+
+fn raw(json: &str) -> Box<RawValue> {
+    RawValue::from_string(json.to_owned()).unwrap()
+}
+
+fn loaded(config: &Arc<Config>) -> State {
+    let now = config.clock().now();
+    let mut record = Record::new(Meta::new(now), now);
+    record.fields.insert("plain".into(), raw("1"));
+    record.fields.insert("other".into(), raw("\"x\""));
+    // Unknown to any schema, with odd spacing: must come back byte for byte.
+    record
+        .fields
+        .insert("legacy".into(), raw("{ \"a\" : [1, 2] }"));
+    let later = now.saturating_add(std::time::Duration::from_secs(60));
+    record.deadlines.insert("legacy".into(), later);
+    State::from_record(Arc::clone(config), None, record)
+}
+
+#[test]
+fn to_record_splices_untouched_raw_and_encodes_dirty() {
+    let config = config();
+    let mut state = loaded(&config);
+    assert_eq!(*state.get(&OTHER, String::new), "x");
+    state.set(&PLAIN, 42u32);
+    let record = state.to_record().unwrap();
+    let fields: Vec<(&str, &str)> = record
+        .fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.get()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("legacy", "{ \"a\" : [1, 2] }"),
+            ("other", "\"x\""),
+            ("plain", "42")
+        ]
+    );
+    assert_eq!(record.deadlines.keys().collect::<Vec<_>>(), ["legacy"]);
+    // Round trip through JSON gives the same fields back.
+    let again = Record::from_json(&record.to_json()).unwrap();
+    assert_eq!(again.fields["legacy"].get(), "{ \"a\" : [1, 2] }");
+}
+
+#[test]
+fn changes_hold_only_written_fields_h3() {
+    let config = config();
+    let mut state = loaded(&config);
+    assert_eq!(*state.get(&PLAIN, || 0u32), 1); // read only: not written
+    state.set(&OTHER, "y".to_owned());
+    state.set_raw("tool", raw("[true]"));
+    let changes = state.changes().unwrap();
+    let set: Vec<(&str, &str)> = changes
+        .set
+        .iter()
+        .map(|(k, v, _)| (k.as_str(), v.get()))
+        .collect();
+    assert_eq!(set, [("other", "\"y\""), ("tool", "[true]")]);
+    assert!(changes.removed.is_empty());
+}
+
+#[test]
+fn private_field_is_sealed_in_the_record_and_reads_back() {
+    let config = config();
+    let mut state = State::new(Arc::clone(&config));
+    state.set(&SECRET_FIELD, "card-4242".to_owned());
+    let record = state.to_record().unwrap();
+    let stored = record.fields["secret"].get();
+    assert!(stored.starts_with('"') && !stored.contains("card-4242"));
+    let mut back = State::from_record(config, None, record);
+    assert_eq!(*back.get(&SECRET_FIELD, String::new), "card-4242");
+}
+
+/// A record with every part set: unknown and escaped keys, a live and
+/// an expired deadline, an index, a binding, a private field.
+fn busy_json(config: &Arc<Config>) -> Vec<u8> {
+    let now = config.clock().now();
+    let mut state = loaded(config);
+    state.set(&SECRET_FIELD, "card-4242".to_owned());
+    state.set_raw("we\"ird\u{e9}", raw(r#"[1,{"b":null}]"#));
+    let mut record = state.to_record().unwrap();
+    record.fields.insert("gone".into(), raw("3"));
+    let past = now.saturating_sub(std::time::Duration::from_secs(1));
+    record.deadlines.insert("gone".into(), past);
+    record.deadlines.insert("no-such-field".into(), now);
+    record.index.insert("user".into(), "alice".into());
+    record.to_json()
+}
+
+#[test]
+fn to_json_writes_the_same_bytes_as_to_record() {
+    let config = config();
+    let json = busy_json(&config);
+    let mut a = State::from_json(Arc::clone(&config), None, &json).unwrap();
+    let mut b = State::from_record(Arc::clone(&config), None, Record::from_json(&json).unwrap());
+    assert_eq!(a.to_json().unwrap(), b.to_record().unwrap().to_json());
+    // After a write, still the same.
+    a.set(&PLAIN, 9u8);
+    b.set(&PLAIN, 9u8);
+    assert_eq!(a.to_json().unwrap(), b.to_record().unwrap().to_json());
+    // A new session (no deadlines, no index) too.
+    let mut fresh = State::new(Arc::clone(&config));
+    fresh.set(&OTHER, "z".to_owned());
+    let text = String::from_utf8(fresh.to_json().unwrap()).unwrap();
+    assert_eq!(text.as_bytes(), fresh.to_record().unwrap().to_json());
+    assert!(
+        !text.contains(r#""d":"#) && !text.contains(r#""i":"#),
+        "{text}"
+    );
+}
+
+#[test]
+fn from_json_loads_what_from_record_loads() {
+    let config = config();
+    let json = busy_json(&config);
+    let mut a = State::from_json(Arc::clone(&config), None, &json).unwrap();
+    let b = State::from_record(Arc::clone(&config), None, Record::from_json(&json).unwrap());
+    assert_eq!(a.keys(), b.keys());
+    assert!(!a.keys().contains(&"gone"), "expired field dropped");
+    assert!(a.keys().contains(&"we\"ird\u{e9}"), "escaped key kept");
+    assert_eq!(a.binding, b.binding);
+    assert_eq!(a.loaded_index, b.loaded_index);
+    assert_eq!(a.meta, b.meta);
+    assert_eq!(a.slots["legacy"].deadline, b.slots["legacy"].deadline);
+    assert!(a.slots["legacy"].deadline.is_some());
+    assert_eq!(*a.get(&SECRET_FIELD, String::new), "card-4242");
+    assert_eq!(a.get_raw("legacy").unwrap().get(), r#"{ "a" : [1, 2] }"#);
+}
+
+#[test]
+fn from_json_refuses_what_record_from_json_refuses() {
+    let config = config();
+    let good = busy_json(&config);
+    let cases: &[&[u8]] = &[
+        b"",
+        b"null",
+        b"[]",
+        b"{}",
+        br#"{"v":1}"#,
+        br#"{"v":1,"meta":{"c":0,"m":0},"x":0}"#,
+        br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":{"a":}}"#,
+        br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":{"a":1,"a":2}}"#,
+        br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":[]}"#,
+        br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":{"a":1},"d":{"a":"x"}}"#,
+        br#"{"v":"1","meta":{"c":0,"m":0},"x":0}"#,
+        br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"zz":true}"#,
+        br#"{"v":1,"meta":{"c":0,"m":0},"x":0,"f":{"\ud800":1}}"#,
+        &good[..good.len() - 1],
+        &good,
+    ];
+    for bytes in cases {
+        let ours = State::from_json(Arc::clone(&config), None, bytes).is_ok();
+        assert_eq!(ours, Record::from_json(bytes).is_ok(), "{bytes:?}");
+    }
+}
+
+#[test]
+fn reading_a_field_under_another_type_re_decodes_it() {
+    let config = config();
+    let mut state = State::new(config);
+    state.set(&PLAIN, 7u8);
+    // Same key read as u64: the cached u8 is re-encoded, then decoded.
+    assert_eq!(*state.get(&PLAIN, || 0u64), 7);
+    assert_eq!(state.get_raw("plain").unwrap().get(), "7");
+}
