@@ -179,9 +179,8 @@ impl Inner {
             if s.is_flushed() {
                 (None, ended)
             } else {
-                let wanted =
-                    s.is_modified() || cx.reissue || (cx.save_every_request && !s.is_new());
-                if !wanted || (s.is_new() && s.is_empty()) {
+                let stored = !s.is_new();
+                if !s.wants_save(stored, cx.reissue || cx.save_every_request) {
                     return Ok(CookieAction::Nothing);
                 }
                 // Every cookie session carries a serial, renewed by

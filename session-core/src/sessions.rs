@@ -222,8 +222,7 @@ impl<S: Store> Sessions<S> {
         }
         let now = self.config.clock().now();
         let persisted = s.id();
-        let wanted = s.is_modified() || (save_every_request && persisted.is_some());
-        if !wanted || (persisted.is_none() && s.is_empty()) {
+        if !s.wants_save(persisted.is_some(), save_every_request) {
             return Ok(Plan::Nothing);
         }
         let plan = match persisted {

@@ -4,6 +4,15 @@
 use super::*;
 
 impl State {
+    /// Whether a commit should write this session: when it was modified,
+    /// or when `force` applies (save every request, re-seal under a new
+    /// key) to a session already `stored`. A session never stored and still
+    /// empty is never written (J2). Flushed sessions are the caller's case.
+    pub fn wants_save(&self, stored: bool, force: bool) -> bool {
+        let wanted = self.is_modified() || (force && stored);
+        wanted && (stored || !self.is_empty())
+    }
+
     // ----- persistence -----
 
     /// The changes to save, with the metadata as of `now`. Encodes only the
