@@ -50,31 +50,13 @@ async fn shop_journey(kind: Kind) {
     let post = |path: &str| browser.post(format!("{base}{path}")).send();
 
     let r = post("/add/apple").await.expect("add");
-    let anon_cookie = r
-        .headers()
-        .get("set-cookie")
-        .expect("anonymous session")
-        .to_str()
-        .expect("ascii")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_owned();
+    let anon_cookie = cookie_pair(&r, "anonymous session");
     assert_eq!(
         text(post("/login/42").await.expect("login")).await.1,
         "Cycled"
     );
     let r = post("/add/pear").await.expect("add");
-    let login_cookie = r
-        .headers()
-        .get("set-cookie")
-        .expect("saved")
-        .to_str()
-        .expect("ascii")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_owned();
+    let login_cookie = cookie_pair(&r, "saved");
     let cart = browser
         .get(format!("{base}/read"))
         .send()
@@ -203,4 +185,17 @@ async fn counter_example_counts_over_a_socket() {
         .await
         .expect("visit");
     assert_eq!(text(r).await.1, "visits: 1\n");
+}
+
+/// The `name=value` pair of the response's `Set-Cookie`.
+fn cookie_pair(r: &reqwest::Response, what: &str) -> String {
+    r.headers()
+        .get("set-cookie")
+        .expect(what)
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned()
 }
