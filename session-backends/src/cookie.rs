@@ -134,8 +134,9 @@ impl Inner {
         // The envelope's authenticated expiry was checked above (C6, C7);
         // the record's own copy of it is the same instant. A valid MAC over
         // bytes that are not a record: refuse (A6). Read straight into the
-        // session state, without an intermediate `Record`.
-        let state = State::from_json(Arc::clone(&self.config), None, &opened.payload)
+        // session state (binary record format: fields are sliced out of
+        // the payload, not parsed until read).
+        let state = State::from_bytes(Arc::clone(&self.config), None, opened.payload)
             .map_err(|_| Event::TamperDetected)?;
         Ok((state, opened.rotated))
     }
@@ -189,7 +190,7 @@ impl Inner {
                 if s.is_cycled() || revocation::serial(&mut s).is_none() {
                     revocation::new_serial(&mut s, &self.config.ids().generate());
                 }
-                let json = s.to_json()?;
+                let json = s.to_bytes()?;
                 let meta = *s.meta();
                 let expires_at = s.policy().expires_at(&meta);
                 let max_age = s.policy().cookie_max_age(&meta, now);

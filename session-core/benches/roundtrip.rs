@@ -52,7 +52,7 @@ fn codec(config: &Config) -> &Codec {
 }
 
 fn record_json<D: Dataset>(config: &Arc<Config>, d: &D) -> Vec<u8> {
-    filled_state(config, d).to_json().expect("encodes")
+    filled_state(config, d).to_bytes().expect("encodes")
 }
 
 /// The floor's serde cost alone: whole-struct decode and encode, beside
@@ -90,7 +90,7 @@ fn ours_whole<D: Dataset>(
     sealed: bool,
 ) -> (State, usize) {
     let codec = codec(config);
-    let json = state.to_json().expect("encodes");
+    let json = state.to_bytes().expect("encodes");
     let opened = if sealed {
         let token = codec.seal(&COOKIE, times, &json);
         codec.open(&COOKIE, &token, times.issued_at)
@@ -99,7 +99,7 @@ fn ours_whole<D: Dataset>(
         codec.verify(&COOKIE, &token, times.issued_at)
     }
     .expect("round trip");
-    let mut back = State::from_json(Arc::clone(config), None, &opened.payload).expect("a record");
+    let mut back = State::from_bytes(Arc::clone(config), None, opened.payload).expect("a record");
     let n = D::read_all(&mut back);
     (back, n)
 }
@@ -122,7 +122,7 @@ fn whole_group<D: Dataset>(c: &mut Criterion, set: &str, sizes: &Sizes<D>) {
     for (size, d) in sizes {
         let record_len = record_json(&config, d).len();
         let floor_len = serde_json::to_vec(d).expect("json").len();
-        eprintln!("{set}/{size}: record JSON {record_len} B, floor struct JSON {floor_len} B");
+        eprintln!("{set}/{size}: record {record_len} B, floor struct JSON {floor_len} B");
         for sealed in [false, true] {
             let group = if sealed { "seal_open" } else { "sign_verify" };
             let mut g = c.benchmark_group(format!("{group}/{set}/{size}"));
@@ -155,11 +155,11 @@ fn whole(c: &mut Criterion) {
 fn ours_one_field(config: &Arc<Config>, token: &str, now: Timestamp) -> String {
     let codec = codec(config);
     let opened = codec.verify(&COOKIE, token, now).expect("verifies");
-    let state = State::from_json(Arc::clone(config), None, &opened.payload).expect("a record");
+    let state = State::from_bytes(Arc::clone(config), None, opened.payload).expect("a record");
     let handle = Handle::new(state);
     let user = *handle.get(&USER_ID, || 0u64);
     handle.set(&VISITS, (user % 1000) as u32 + 1);
-    let json = handle.lock().to_json().expect("encodes");
+    let json = handle.lock().to_bytes().expect("encodes");
     codec.sign(&COOKIE, opened.times, &json)
 }
 

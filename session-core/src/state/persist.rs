@@ -25,7 +25,7 @@ impl State {
     pub fn changes(&mut self) -> Result<Changes, FieldError> {
         let mut set = Vec::new();
         let (expires_at, index) = self.encode_pending(|key, raw, deadline| {
-            set.push((key.to_owned(), raw.to_owned(), deadline));
+            set.push((key.to_owned(), raw.clone(), deadline));
         })?;
         Ok(Changes {
             meta: self.meta,
@@ -42,13 +42,13 @@ impl State {
     /// index. Returns the new expiry and the index changes.
     pub(super) fn encode_pending(
         &mut self,
-        mut written: impl FnMut(&str, &RawValue, Option<Timestamp>),
+        mut written: impl FnMut(&str, &RawJson, Option<Timestamp>),
     ) -> Result<(Timestamp, IndexChanges), FieldError> {
         let now = self.config.clock().now();
         self.meta.modified = now;
         let expires_at = self.policy.expires_at(&self.meta);
         let config = &*self.config;
-        for (key, slot) in &mut self.slots {
+        for (key, slot) in self.slots.iter_mut() {
             if !(slot.dirty || slot.reseal && slot.value.is_some()) {
                 continue;
             }
@@ -64,7 +64,7 @@ impl State {
             }
             let raw = slot
                 .raw
-                .as_deref()
+                .as_ref()
                 .expect("a slot to write holds a value or raw bytes");
             written(key, raw, slot.deadline);
         }
@@ -111,10 +111,7 @@ impl State {
             .values()
             .filter_map(|slot| {
                 let spec = slot.spec.filter(|s| s.index && slot.dirty)?;
-                Some((
-                    spec.key.to_owned(),
-                    slot.raw.as_deref().and_then(index_text),
-                ))
+                Some((spec.key.to_owned(), slot.raw.as_ref().and_then(index_text)))
             })
             .collect();
         out.extend(self.removed.iter().map(|k| (k.clone(), None)));
@@ -144,8 +141,8 @@ type IndexChanges = Vec<(String, Option<String>)>;
 
 /// The text form of an indexed value: strings as themselves, `null` as no
 /// value, anything else as its JSON.
-fn index_text(raw: &RawValue) -> Option<String> {
-    match serde_json::from_str::<serde_json::Value>(raw.get()).ok()? {
+fn index_text(raw: &RawJson) -> Option<String> {
+    match serde_json::from_slice::<serde_json::Value>(raw.as_bytes()).ok()? {
         serde_json::Value::Null => None,
         serde_json::Value::String(s) => Some(s),
         other => Some(other.to_string()),

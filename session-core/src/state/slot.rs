@@ -7,15 +7,15 @@ use super::*;
 pub(crate) trait Erased: Any + Send + Sync {
     /// The value as JSON, written straight into a `RawValue` (serde_json's
     /// own output is valid JSON: no second parse to validate it).
-    fn encode(&self) -> serde_json::Result<Box<RawValue>>;
+    fn encode(&self) -> serde_json::Result<RawJson>;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
     fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
 }
 
 impl<T: Value> Erased for T {
-    fn encode(&self) -> serde_json::Result<Box<RawValue>> {
-        serde_json::value::to_raw_value(self)
+    fn encode(&self) -> serde_json::Result<RawJson> {
+        RawJson::encode(self)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -32,7 +32,7 @@ impl<T: Value> Erased for T {
 #[derive(Default)]
 pub(crate) struct Slot {
     /// The bytes as loaded (sealed for private fields), if any.
-    pub(crate) raw: Option<Box<RawValue>>,
+    pub(crate) raw: Option<RawJson>,
     /// The decoded value, once read or written. Shared so a getter can
     /// hand it out without holding the session's lock.
     pub(crate) value: Option<Arc<dyn Erased>>,
@@ -112,16 +112,16 @@ pub(super) fn decode_field<T: Value>(
     codec: Option<&crate::envelope::Codec>,
     binding: &str,
     spec: &FieldSpec,
-    raw: &RawValue,
+    raw: &RawJson,
 ) -> Result<(T, bool), &'static str> {
     if !spec.private {
-        return serde_json::from_str(raw.get())
+        return serde_json::from_slice(raw.as_bytes())
             .map(|v| (v, false))
             .map_err(|_| "not valid JSON for the field's type");
     }
     let codec = codec.ok_or("private field but no key ring is configured")?;
-    let token: String =
-        serde_json::from_str(raw.get()).map_err(|_| "private field is not a sealed token")?;
+    let token: String = serde_json::from_slice(raw.as_bytes())
+        .map_err(|_| "private field is not a sealed token")?;
     let opened = codec
         .open_field(&Context::field(binding, spec.key), &token)
         .map_err(|_| "private field failed to open (tampered, moved or unknown key)")?;
@@ -138,7 +138,7 @@ pub(super) fn encode_slot(
     binding: &str,
     key: &str,
     slot: &Slot,
-) -> Result<Option<Box<RawValue>>, FieldError> {
+) -> Result<Option<RawJson>, FieldError> {
     let Some(value) = &slot.value else {
         return Ok(None);
     };
@@ -151,11 +151,123 @@ pub(super) fn encode_slot(
             let codec = config
                 .codec()
                 .ok_or_else(|| FieldError::NoKeys(key.to_owned()))?;
-            let token = codec.seal_field(&Context::field(binding, spec.key), raw.get().as_bytes());
-            let sealed =
-                serde_json::value::to_raw_value(&token).expect("a string always serializes");
+            let token = codec.seal_field(&Context::field(binding, spec.key), raw.as_bytes());
+            let sealed = RawJson::encode(&token).expect("a string always serializes");
             Ok(Some(sealed))
         }
         _ => Ok(Some(raw)),
+    }
+}
+
+/// A state's fields by stored key, kept sorted: lookups are a binary search
+/// (sessions hold tens of fields), loading a record in key order appends,
+/// and keys are shared bytes (a schema's `&'static str`, or a slice of the
+/// loaded record), so neither costs an allocation per field.
+#[derive(Default)]
+pub(crate) struct Slots(Vec<(Bytes, Slot)>);
+
+impl Slots {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Slots(Vec::with_capacity(n))
+    }
+
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| (**k).cmp(key.as_bytes()))
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&Slot> {
+        self.find(key).ok().map(|i| &self.0[i].1)
+    }
+
+    /// The slot under `key`, created empty if missing. A schema's key is
+    /// `'static`: stored without copying.
+    pub(crate) fn entry(&mut self, key: KeyRef<'_>) -> &mut Slot {
+        let i = match self.find(key.as_str()) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (key.to_bytes(), Slot::default()));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    /// Inserts or replaces (a repeated key: the last one wins). Appends
+    /// when keys come in order, as records are written.
+    pub(crate) fn insert(&mut self, key: Bytes, slot: Slot) {
+        if self.0.last().is_none_or(|(last, _)| *last < key) {
+            self.0.push((key, slot));
+            return;
+        }
+        let k = std::str::from_utf8(&key).expect("slot keys are UTF-8");
+        match self.find(k) {
+            Ok(i) => self.0[i].1 = slot,
+            Err(i) => self.0.insert(i, (key, slot)),
+        }
+    }
+
+    pub(crate) fn remove(&mut self, key: &str) -> Option<Slot> {
+        self.find(key).ok().map(|i| self.0.remove(i).1)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Slot)> {
+        self.0.iter().map(|(k, s)| (key_str(k), s))
+    }
+
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Slot)> {
+        self.0.iter_mut().map(|(k, s)| (key_str(k), s))
+    }
+
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| key_str(k))
+    }
+
+    pub(crate) fn values(&self) -> impl Iterator<Item = &Slot> {
+        self.0.iter().map(|(_, s)| s)
+    }
+
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut Slot> {
+        self.0.iter_mut().map(|(_, s)| s)
+    }
+}
+
+impl std::ops::Index<&str> for Slots {
+    type Output = Slot;
+    fn index(&self, key: &str) -> &Slot {
+        self.get(key).expect("no slot under this key")
+    }
+}
+
+/// A slot key, as UTF-8 (checked when the key was made).
+fn key_str(k: &Bytes) -> &str {
+    std::str::from_utf8(k).expect("slot keys are UTF-8")
+}
+
+/// A key to look up or create a slot under.
+#[derive(Clone, Copy)]
+pub(crate) enum KeyRef<'a> {
+    /// A schema's key: stored without a copy.
+    Static(&'static str),
+    /// Any other key: copied if a slot is created.
+    Borrowed(&'a str),
+}
+
+impl KeyRef<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            KeyRef::Static(s) => s,
+            KeyRef::Borrowed(s) => s,
+        }
+    }
+
+    fn to_bytes(self) -> Bytes {
+        match self {
+            KeyRef::Static(s) => Bytes::from_static(s.as_bytes()),
+            KeyRef::Borrowed(s) => Bytes::copy_from_slice(s.as_bytes()),
+        }
     }
 }
