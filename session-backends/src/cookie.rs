@@ -190,7 +190,14 @@ impl Inner {
                 if s.is_cycled() || revocation::serial(&mut s).is_none() {
                     revocation::new_serial(&mut s, &self.config.ids().generate());
                 }
-                let json = s.to_bytes()?;
+                // Large fields are deflated on their own, once, when
+                // written (signed mode; sealed only if opted in): a request
+                // that does not touch them neither deflates nor inflates.
+                let deflate = self
+                    .codec()
+                    .compression()
+                    .field_threshold_for(self.mode == Mode::Sealed);
+                let json = s.to_bytes_deflating(deflate)?;
                 let meta = *s.meta();
                 let expires_at = s.policy().expires_at(&meta);
                 let max_age = s.policy().cookie_max_age(&meta, now);

@@ -31,8 +31,8 @@ mod slot;
 mod tests;
 mod wire;
 
-pub(crate) use slot::Slot;
 use slot::{KeyRef, Slots, decode_field, encode_slot, slot_expired};
+pub(crate) use slot::{Slot, Stored};
 
 /// The key Django's test-cookie helpers use (leading `_`: no schema field
 /// can take it).
@@ -110,7 +110,7 @@ impl State {
                 continue;
             }
             let slot = Slot {
-                raw: Some(raw),
+                raw: Some(Stored::Json(raw)),
                 deadline,
                 ..Slot::default()
             };
@@ -320,7 +320,7 @@ impl State {
             // sharing a key), then decode it as T.
             if let Some(other) = slot.value.take() {
                 if let Ok(raw) = other.encode() {
-                    slot.raw = Some(raw);
+                    slot.raw = Some(Stored::Json(raw));
                 }
             }
             let decoded = match &slot.raw {
@@ -354,7 +354,7 @@ impl State {
         let now = self.config.clock().now();
         let slot = self.slots.get(key).filter(|s| !slot_expired(s, now))?;
         let raw = match (&slot.raw, &slot.value) {
-            (Some(raw), None) => raw.clone(),
+            (Some(raw), None) => raw.json().ok()?.into_owned(),
             (_, Some(v)) => v.encode().ok()?,
             (None, None) => return None,
         };
@@ -367,7 +367,7 @@ impl State {
         self.accessed = true;
         let slot = self.slots.entry(KeyRef::Borrowed(key));
         *slot = Slot {
-            raw: Some(RawJson::from(raw)),
+            raw: Some(Stored::Json(RawJson::from(raw))),
             dirty: true,
             ..Slot::default()
         };

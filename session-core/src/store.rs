@@ -184,19 +184,17 @@ impl Record {
             self.fields.len(),
         );
         for (key, raw) in &self.fields {
-            w.field(
-                key.as_bytes(),
-                self.deadlines.get(key).copied(),
-                raw.as_bytes(),
-            );
+            let deadline = self.deadlines.get(key).copied();
+            w.field(key.as_bytes(), deadline, raw.as_bytes(), false);
         }
         out
     }
 
-    /// Reads a record written by [`Record::to_bytes`] or
+    /// Reads a record written by [`Record::to_bytes`],
+    /// [`State::to_bytes`](crate::state::State::to_bytes) or
     /// [`Record::to_json`] (told apart by the first byte). Field bytes are
     /// shared with `bytes`, not copied, and not parsed until a field is
-    /// read.
+    /// read; deflated fields are inflated (within 64 KiB and 50:1, J4).
     ///
     /// # Errors
     ///
@@ -218,7 +216,19 @@ impl Record {
             if let Some(d) = f.deadline {
                 record.deadlines.insert(key.clone(), d);
             }
-            record.fields.insert(key, RawJson(bytes.slice(f.raw)));
+            let raw = if f.deflated {
+                let bad = || RecordError::Malformed {
+                    at: f.raw.start,
+                    what: "deflated field",
+                };
+                let text =
+                    crate::envelope::inflate_field(&bytes[f.raw.clone()]).map_err(|_| bad())?;
+                std::str::from_utf8(&text).map_err(|_| bad())?;
+                RawJson(Bytes::from(text))
+            } else {
+                RawJson(bytes.slice(f.raw))
+            };
+            record.fields.insert(key, raw);
         }
         r.finish()?;
         Ok(record)

@@ -16,7 +16,8 @@
 //! expires_at                            signed, unix ms
 //! binding                               length, bytes
 //! n-index  (name, value)*               lengths, bytes
-//! n-fields (key, flags, [deadline], raw)*  flags bit 0: a deadline follows
+//! n-fields (key, flags, [deadline], raw)*  flags bit 0: a deadline follows;
+//!                                       bit 1: raw is the JSON deflated
 //! ```
 //!
 //! Fields are written in key order. Reading is strict: every length is
@@ -41,6 +42,7 @@ const EXPIRY_IDLE: u8 = 1;
 const EXPIRY_AT: u8 = 2;
 const EXPIRY_BROWSER: u8 = 3;
 const FLAG_DEADLINE: u8 = 1;
+const FLAG_DEFLATED: u8 = 2;
 
 /// Appends a record to a buffer.
 pub(crate) struct Writer<'a>(pub(crate) &'a mut Vec<u8>);
@@ -98,14 +100,21 @@ impl Writer<'_> {
         self.u(n_fields as u64);
     }
 
-    pub(crate) fn field(&mut self, key: &[u8], deadline: Option<Timestamp>, raw: &[u8]) {
+    pub(crate) fn field(
+        &mut self,
+        key: &[u8],
+        deadline: Option<Timestamp>,
+        raw: &[u8],
+        deflated: bool,
+    ) {
         self.bytes(key);
+        let deflated = if deflated { FLAG_DEFLATED } else { 0 };
         match deadline {
             Some(d) => {
-                self.0.push(FLAG_DEADLINE);
+                self.0.push(FLAG_DEADLINE | deflated);
                 self.i(d.unix_millis());
             }
-            None => self.0.push(0),
+            None => self.0.push(deflated),
         }
         self.bytes(raw);
     }
@@ -129,6 +138,8 @@ pub(crate) struct Field {
     pub(crate) key: Range<usize>,
     pub(crate) deadline: Option<Timestamp>,
     pub(crate) raw: Range<usize>,
+    /// `raw` is deflated JSON (not checked to be anything yet).
+    pub(crate) deflated: bool,
 }
 
 /// Reads a record from a buffer.
@@ -239,22 +250,32 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// The next field; keys and bytes are checked to be UTF-8.
+    /// The next field; keys and plain bytes are checked to be UTF-8.
     pub(crate) fn field(&mut self) -> Result<Field, RecordError> {
         let key = self.range("field key")?;
         if std::str::from_utf8(&self.buf[key.clone()]).is_err() {
             return Err(self.bad("field key"));
         }
-        let deadline = match self.byte("field flags")? {
-            0 => None,
-            FLAG_DEADLINE => Some(self.time("field deadline")?),
-            _ => return Err(self.bad("field flags")),
+        let flags = self.byte("field flags")?;
+        if flags & !(FLAG_DEADLINE | FLAG_DEFLATED) != 0 {
+            return Err(self.bad("field flags"));
+        }
+        let deadline = if flags & FLAG_DEADLINE != 0 {
+            Some(self.time("field deadline")?)
+        } else {
+            None
         };
+        let deflated = flags & FLAG_DEFLATED != 0;
         let raw = self.range("field bytes")?;
-        if std::str::from_utf8(&self.buf[raw.clone()]).is_err() {
+        if !deflated && std::str::from_utf8(&self.buf[raw.clone()]).is_err() {
             return Err(self.bad("field bytes"));
         }
-        Ok(Field { key, deadline, raw })
+        Ok(Field {
+            key,
+            deadline,
+            raw,
+            deflated,
+        })
     }
 
     /// Fails unless the whole input was read.

@@ -60,13 +60,13 @@ impl State {
             }
             // A slot set through `set_raw` already holds its bytes.
             if let Some(raw) = encode_slot(config, &self.binding, key, slot)? {
-                slot.raw = Some(raw);
+                slot.raw = Some(Stored::Json(raw));
             }
-            let raw = slot
-                .raw
-                .as_ref()
-                .expect("a slot to write holds a value or raw bytes");
-            written(key, raw, slot.deadline);
+            // Just encoded, or set through `set_raw`: JSON either way.
+            match slot.raw.as_ref().map(Stored::json) {
+                Some(Ok(raw)) => written(key, &raw, slot.deadline),
+                _ => tracing::warn!(field = key, "session field has no bytes to write"),
+            }
         }
         let index = self.index_changes();
         for (name, value) in &index {
@@ -90,17 +90,22 @@ impl State {
         let mut record = Record::new(self.meta, expires_at);
         record.binding = self.binding.clone();
         // Slots are in key order: each map is built in one bulk pass.
-        let stored = || {
-            self.slots
-                .iter()
-                .filter_map(|(key, slot)| Some((key, slot.raw.as_ref()?, slot.deadline)))
-        };
-        record.fields = stored()
-            .map(|(key, raw, _)| (key.to_string(), raw.clone()))
-            .collect();
-        record.deadlines = stored()
-            .filter_map(|(key, _, deadline)| Some((key.to_string(), deadline?)))
-            .collect();
+        for (key, slot) in self.slots.iter() {
+            let Some(stored) = &slot.raw else { continue };
+            let raw = match stored.json() {
+                Ok(raw) => raw.into_owned(),
+                Err(reason) => {
+                    // Only a corrupted deflated field: dropped, as a field
+                    // that does not decode is reset.
+                    tracing::warn!(field = key, reason, "session field dropped");
+                    continue;
+                }
+            };
+            record.fields.insert(key.to_owned(), raw);
+            if let Some(deadline) = slot.deadline {
+                record.deadlines.insert(key.to_owned(), deadline);
+            }
+        }
         record.index = self.loaded_index.clone();
         Ok(record)
     }
@@ -111,7 +116,8 @@ impl State {
             .values()
             .filter_map(|slot| {
                 let spec = slot.spec.filter(|s| s.index && slot.dirty)?;
-                Some((spec.key.to_owned(), slot.raw.as_ref().and_then(index_text)))
+                let text = slot.raw.as_ref().and_then(|r| index_text(&*r.json().ok()?));
+                Some((spec.key.to_owned(), text))
             })
             .collect();
         out.extend(self.removed.iter().map(|k| (k.clone(), None)));

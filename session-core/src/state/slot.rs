@@ -28,11 +28,46 @@ impl<T: Value> Erased for T {
     }
 }
 
+/// A field's stored bytes.
+#[derive(Clone)]
+pub(crate) enum Stored {
+    /// JSON text (a sealed token's JSON string for private fields).
+    Json(RawJson),
+    /// That text deflated: binary records only, for large fields (see
+    /// [`Compression::field_threshold`](crate::envelope::Compression::field_threshold)).
+    Deflated(Bytes),
+}
+
+impl Stored {
+    /// The JSON text, inflated if needed (within 64 KiB and 50:1, J4).
+    pub(crate) fn json(&self) -> Result<std::borrow::Cow<'_, RawJson>, &'static str> {
+        match self {
+            Stored::Json(json) => Ok(std::borrow::Cow::Borrowed(json)),
+            Stored::Deflated(packed) => {
+                let text = crate::envelope::inflate_field(packed)
+                    .map_err(|_| "deflated field does not inflate within the caps")?;
+                std::str::from_utf8(&text).map_err(|_| "inflated field is not UTF-8")?;
+                Ok(std::borrow::Cow::Owned(RawJson::from_utf8_bytes(
+                    Bytes::from(text),
+                )))
+            }
+        }
+    }
+
+    /// The bytes as they are stored, and whether they are deflated.
+    pub(crate) fn stored_bytes(&self) -> (&[u8], bool) {
+        match self {
+            Stored::Json(json) => (json.as_bytes(), false),
+            Stored::Deflated(packed) => (packed, true),
+        }
+    }
+}
+
 /// One stored field.
 #[derive(Default)]
 pub(crate) struct Slot {
     /// The bytes as loaded (sealed for private fields), if any.
-    pub(crate) raw: Option<RawJson>,
+    pub(crate) raw: Option<Stored>,
     /// The decoded value, once read or written. Shared so a getter can
     /// hand it out without holding the session's lock.
     pub(crate) value: Option<Arc<dyn Erased>>,
@@ -112,8 +147,9 @@ pub(super) fn decode_field<T: Value>(
     codec: Option<&crate::envelope::Codec>,
     binding: &str,
     spec: &FieldSpec,
-    raw: &RawJson,
+    raw: &Stored,
 ) -> Result<(T, bool), &'static str> {
+    let raw = raw.json()?;
     if !spec.private {
         return serde_json::from_slice(raw.as_bytes())
             .map(|v| (v, false))
@@ -220,6 +256,15 @@ impl Slots {
 
     pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Slot)> {
         self.0.iter_mut().map(|(k, s)| (key_str(k), s))
+    }
+
+    /// Keys as bytes (no UTF-8 check), for writers.
+    pub(crate) fn iter_bytes(&self) -> impl Iterator<Item = (&[u8], &Slot)> {
+        self.0.iter().map(|(k, s)| (&k[..], s))
+    }
+
+    pub(crate) fn iter_bytes_mut(&mut self) -> impl Iterator<Item = (&[u8], &mut Slot)> {
+        self.0.iter_mut().map(|(k, s)| (&k[..], s))
     }
 
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {

@@ -288,3 +288,80 @@ fn malformed_binary_records_are_refused_without_panic_b8() {
         assert!(State::from_bytes(Arc::clone(&config), None, bad).is_err());
     }
 }
+
+static BIG: FieldSpec = FieldSpec::new("big", "big");
+
+fn big_value() -> Vec<String> {
+    (0..60).map(|i| format!("/catalogue/item-{i}")).collect()
+}
+
+#[test]
+fn large_fields_are_deflated_once_and_kept_deflated() {
+    let config = config();
+    let mut s = State::new(Arc::clone(&config));
+    s.set(&BIG, big_value());
+    s.set(&PLAIN, 1u8);
+    let plain = s.to_bytes().unwrap();
+    let packed = s.to_bytes_deflating(Some(256)).unwrap();
+    assert!(
+        packed.len() < plain.len() / 2,
+        "{} vs {}",
+        packed.len(),
+        plain.len()
+    );
+    // Read back: the big field is still deflated until read.
+    let mut back = State::from_bytes(Arc::clone(&config), None, packed.clone()).unwrap();
+    assert!(matches!(back.slots["big"].raw, Some(Stored::Deflated(_))));
+    back.set(&PLAIN, 2u8);
+    let again = back.to_bytes_deflating(Some(256)).unwrap();
+    let mut third = State::from_bytes(Arc::clone(&config), None, again).unwrap();
+    assert_eq!(*third.get(&BIG, Vec::<String>::new), big_value());
+    assert_eq!(*third.get(&PLAIN, || 0u8), 2);
+    // The JSON forms inflate it.
+    let record = Record::from_bytes(packed).unwrap();
+    assert!(
+        record.fields["big"]
+            .get()
+            .starts_with("[\"/catalogue/item-0\"")
+    );
+    let json = third.to_json().unwrap();
+    assert!(String::from_utf8(json).unwrap().contains("item-59"));
+    // Small fields and fields that do not shrink stay plain.
+    let mut small = State::new(Arc::clone(&config));
+    small.set(&PLAIN, 7u8);
+    assert_eq!(
+        small.to_bytes_deflating(Some(1)).unwrap(),
+        small.to_bytes().unwrap()
+    );
+}
+
+/// J4, B8: a deflated field that is garbage or a bomb is reset alone (the
+/// rest of the session loads); `Record::from_bytes` refuses it.
+#[test]
+fn bad_deflated_field_is_reset_alone_j4() {
+    let config = config();
+    let bomb = {
+        let zeros = vec![b' '; 60_000];
+        let mut v = b"[".to_vec();
+        v.extend_from_slice(&zeros);
+        v.extend_from_slice(b"1]");
+        crate::envelope::deflate(&v).unwrap()
+    };
+    for packed in [vec![0xde, 0xad, 0xbe, 0xef], bomb] {
+        let mut bytes = Vec::new();
+        let mut w = crate::wire::Writer(&mut bytes);
+        w.header(
+            &Meta::new(config.clock().now()),
+            Timestamp::MAX,
+            "b",
+            &BTreeMap::new(),
+            2,
+        );
+        w.field(b"big", None, &packed, true);
+        w.field(b"plain", None, b"5", false);
+        let mut s = State::from_bytes(Arc::clone(&config), None, bytes.clone()).unwrap();
+        assert_eq!(*s.get(&BIG, Vec::<String>::new), Vec::<String>::new());
+        assert_eq!(*s.get(&PLAIN, || 0u8), 5);
+        assert!(Record::from_bytes(bytes).is_err());
+    }
+}

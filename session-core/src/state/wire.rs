@@ -16,7 +16,7 @@ use crate::error::{FieldError, RecordError};
 use crate::expiry::is_expired;
 use crate::id::Id;
 use crate::state::slot::Slots;
-use crate::state::{Slot, State};
+use crate::state::{Slot, State, Stored};
 use crate::store::{RawJson, Record};
 use crate::wire::{FIELD_OVERHEAD, FORMAT, HEADER_OVERHEAD, Reader, Writer};
 
@@ -49,8 +49,14 @@ impl State {
             if f.deadline.is_some_and(|d| is_expired(d, now)) {
                 continue;
             }
+            let raw = bytes.slice(f.raw);
+            let raw = if f.deflated {
+                Stored::Deflated(raw)
+            } else {
+                Stored::Json(RawJson::from_utf8_bytes(raw))
+            };
             let slot = Slot {
-                raw: Some(RawJson::from_utf8_bytes(bytes.slice(f.raw))),
+                raw: Some(raw),
                 deadline: f.deadline,
                 ..Slot::default()
             };
@@ -68,18 +74,44 @@ impl State {
     ///
     /// As [`State::changes`].
     pub fn to_bytes(&mut self) -> Result<Vec<u8>, FieldError> {
+        self.to_bytes_deflating(None)
+    }
+
+    /// As [`State::to_bytes`], deflating on its own each field whose JSON
+    /// has at least `threshold` bytes, when that saves bytes (see
+    /// [`Compression::field_threshold`](crate::envelope::Compression::field_threshold)).
+    /// A deflated field stays deflated in the state, so it is written as is
+    /// until it changes. `None` deflates nothing.
+    ///
+    /// # Errors
+    ///
+    /// As [`State::changes`].
+    pub fn to_bytes_deflating(&mut self, threshold: Option<usize>) -> Result<Vec<u8>, FieldError> {
         let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
-        let stored = || self.slots.iter().filter(|(_, s)| s.raw.is_some());
-        let (n, len) = stored().fold((0, 0), |(n, len), (k, s)| {
-            let raw = s.raw.as_ref().map_or(0, RawJson::len);
-            (n + 1, len + k.len() + raw + FIELD_OVERHEAD)
-        });
+        if let Some(threshold) = threshold {
+            for (_, slot) in self.slots.iter_bytes_mut() {
+                if let Some(Stored::Json(json)) = &slot.raw {
+                    if json.len() >= threshold {
+                        if let Some(packed) = deflate_pays(json.as_bytes()) {
+                            slot.raw = Some(Stored::Deflated(Bytes::from(packed)));
+                        }
+                    }
+                }
+            }
+        }
+        let (n, len) = self
+            .slots
+            .iter_bytes()
+            .filter_map(|(k, s)| Some(k.len() + s.raw.as_ref()?.stored_bytes().0.len()))
+            .fold((0, 0), |(n, len), l| (n + 1, len + l + FIELD_OVERHEAD));
         let mut out = Vec::with_capacity(len + HEADER_OVERHEAD + self.binding.len());
         let mut w = Writer(&mut out);
         w.header(&self.meta, expires_at, &self.binding, &self.loaded_index, n);
-        for (key, slot) in stored() {
-            let raw = slot.raw.as_ref().expect("filtered on raw bytes");
-            w.field(key.as_bytes(), slot.deadline, raw.as_bytes());
+        for (key, slot) in self.slots.iter_bytes() {
+            if let Some(raw) = &slot.raw {
+                let (bytes, deflated) = raw.stored_bytes();
+                w.field(key, slot.deadline, bytes, deflated);
+            }
         }
         Ok(out)
     }
@@ -107,4 +139,17 @@ impl State {
     pub fn to_json(&mut self) -> Result<Vec<u8>, FieldError> {
         Ok(self.to_record()?.to_json())
     }
+}
+
+/// `json` deflated, if that saves at least 2 bytes and our reader will
+/// inflate it again (within the caps, J4).
+fn deflate_pays(json: &[u8]) -> Option<Vec<u8>> {
+    let packed = crate::envelope::deflate(json)?;
+    let cap = crate::envelope::DEFAULT_MAX_INFLATED.min(
+        packed
+            .len()
+            .saturating_mul(crate::envelope::MAX_INFLATE_RATIO)
+            .max(1024),
+    );
+    (packed.len() + 2 <= json.len() && json.len() <= cap).then_some(packed)
 }
