@@ -128,7 +128,7 @@ fn whole_group<D: Dataset>(c: &mut Criterion, set: &str, sizes: &Sizes<D>) {
     let times = Times::unbounded(now);
     let floor = Floor::new();
     for (size, d) in sizes {
-        let record_len = record_json(&config, d).len();
+        let record_len = record_json(&config_with(Compression::OFF).0, d).len();
         let floor_len = serde_json::to_vec(d).expect("json").len();
         eprintln!("{set}/{size}: record {record_len} B, floor struct JSON {floor_len} B");
         for sealed in [false, true] {
@@ -182,7 +182,7 @@ fn one_field_group<D: Dataset>(c: &mut Criterion, set: &str, sizes: &Sizes<D>) {
     let times = Times::unbounded(now);
     let floor = Floor::new();
     for (size, d) in sizes {
-        let record_len = record_json(&config, d).len();
+        let record_len = record_json(&config_with(Compression::OFF).0, d).len();
         let floor_token = floor.sign(d);
         let mut g = c.benchmark_group(format!("one_field/{set}/{size}"));
         for (name, config) in configs(record_len) {
