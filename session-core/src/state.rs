@@ -13,7 +13,6 @@ use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
@@ -31,8 +30,8 @@ mod slot;
 mod tests;
 mod wire;
 
-use slot::{KeyRef, Slots, decode_field, encode_slot, slot_expired};
 pub(crate) use slot::{Slot, Stored};
+use slot::{SlotKey, Slots, decode_field, encode_slot, slot_expired};
 
 /// The key Django's test-cookie helpers use (leading `_`: no schema field
 /// can take it).
@@ -114,7 +113,7 @@ impl State {
                 deadline,
                 ..Slot::default()
             };
-            slots.insert(Bytes::from(key), slot);
+            slots.insert(SlotKey::copied(&key), slot);
         }
         Self::loaded(config, id, record.meta, slots, record.index, record.binding)
     }
@@ -251,7 +250,7 @@ impl State {
     /// Sets a field and marks it dirty.
     pub fn set<T: Value>(&mut self, spec: &'static FieldSpec, value: T) {
         self.accessed = true;
-        let slot = self.slots.entry(KeyRef::Static(spec.key));
+        let slot = self.slots.entry(SlotKey::Static(spec.key));
         slot.value = Some(Arc::new(value));
         slot.raw = None;
         slot.dirty = true;
@@ -303,7 +302,7 @@ impl State {
         let now = self.config.clock().now();
         let codec = self.config.codec();
         let binding = self.binding.as_str();
-        let slot = self.slots.entry(KeyRef::Static(spec.key));
+        let slot = self.slots.entry(SlotKey::Static(spec.key));
         slot.spec = Some(spec);
         if slot_expired(slot, now) {
             *slot = Slot {
@@ -365,7 +364,7 @@ impl State {
     /// never sealed).
     pub fn set_raw(&mut self, key: &str, raw: Box<RawValue>) {
         self.accessed = true;
-        let slot = self.slots.entry(KeyRef::Borrowed(key));
+        let slot = self.slots.entry(SlotKey::copied(key));
         *slot = Slot {
             raw: Some(Stored::Json(RawJson::from(raw))),
             dirty: true,

@@ -3,6 +3,8 @@
 
 use super::*;
 
+use bytes::Bytes;
+
 /// A decoded value with its type erased, able to encode itself again.
 pub(crate) trait Erased: Any + Send + Sync {
     /// The value as JSON, written straight into a `RawValue` (serde_json's
@@ -195,33 +197,42 @@ pub(super) fn encode_slot(
     }
 }
 
-/// A state's fields by stored key, kept sorted: lookups are a binary search
-/// (sessions hold tens of fields), loading a record in key order appends,
-/// and keys are shared bytes (a schema's `&'static str`, or a slice of the
-/// loaded record), so neither costs an allocation per field.
+/// A state's fields by stored key, kept sorted: records are written in key
+/// order, so loading one appends. Sessions hold tens of fields, so a lookup
+/// is a scan that compares lengths first; keys are a schema's
+/// `&'static str` or short inline copies, so neither costs an allocation.
 #[derive(Default)]
-pub(crate) struct Slots(Vec<(Bytes, Slot)>);
+pub(crate) struct Slots(Vec<(SlotKey, Slot)>);
+
+/// Up to this many slots, lookups scan; past it, binary search.
+const SCAN_MAX: usize = 16;
 
 impl Slots {
     pub(crate) fn with_capacity(n: usize) -> Self {
         Slots(Vec::with_capacity(n))
     }
 
-    fn find(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| (**k).cmp(key.as_bytes()))
+    fn find(&self, key: &[u8]) -> Result<usize, usize> {
+        if self.0.len() <= SCAN_MAX {
+            let hit = self
+                .0
+                .iter()
+                .position(|(k, _)| k.len() == key.len() && k.as_bytes() == key);
+            return hit.ok_or_else(|| self.0.partition_point(|(k, _)| k.as_bytes() < key));
+        }
+        self.0.binary_search_by(|(k, _)| k.as_bytes().cmp(key))
     }
 
     pub(crate) fn get(&self, key: &str) -> Option<&Slot> {
-        self.find(key).ok().map(|i| &self.0[i].1)
+        self.find(key.as_bytes()).ok().map(|i| &self.0[i].1)
     }
 
-    /// The slot under `key`, created empty if missing. A schema's key is
-    /// `'static`: stored without copying.
-    pub(crate) fn entry(&mut self, key: KeyRef<'_>) -> &mut Slot {
-        let i = match self.find(key.as_str()) {
+    /// The slot under `key`, created empty if missing.
+    pub(crate) fn entry(&mut self, key: SlotKey) -> &mut Slot {
+        let i = match self.find(key.as_bytes()) {
             Ok(i) => i,
             Err(i) => {
-                self.0.insert(i, (key.to_bytes(), Slot::default()));
+                self.0.insert(i, (key, Slot::default()));
                 i
             }
         };
@@ -230,20 +241,23 @@ impl Slots {
 
     /// Inserts or replaces (a repeated key: the last one wins). Appends
     /// when keys come in order, as records are written.
-    pub(crate) fn insert(&mut self, key: Bytes, slot: Slot) {
-        if self.0.last().is_none_or(|(last, _)| *last < key) {
+    pub(crate) fn insert(&mut self, key: SlotKey, slot: Slot) {
+        if self
+            .0
+            .last()
+            .is_none_or(|(last, _)| last.as_bytes() < key.as_bytes())
+        {
             self.0.push((key, slot));
             return;
         }
-        let k = std::str::from_utf8(&key).expect("slot keys are UTF-8");
-        match self.find(k) {
+        match self.find(key.as_bytes()) {
             Ok(i) => self.0[i].1 = slot,
             Err(i) => self.0.insert(i, (key, slot)),
         }
     }
 
     pub(crate) fn remove(&mut self, key: &str) -> Option<Slot> {
-        self.find(key).ok().map(|i| self.0.remove(i).1)
+        self.find(key.as_bytes()).ok().map(|i| self.0.remove(i).1)
     }
 
     pub(crate) fn clear(&mut self) {
@@ -251,24 +265,20 @@ impl Slots {
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Slot)> {
-        self.0.iter().map(|(k, s)| (key_str(k), s))
+        self.0.iter().map(|(k, s)| (k.as_str(), s))
     }
 
     pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Slot)> {
-        self.0.iter_mut().map(|(k, s)| (key_str(k), s))
+        self.0.iter_mut().map(|(k, s)| (k.as_str(), s))
     }
 
     /// Keys as bytes (no UTF-8 check), for writers.
     pub(crate) fn iter_bytes(&self) -> impl Iterator<Item = (&[u8], &Slot)> {
-        self.0.iter().map(|(k, s)| (&k[..], s))
-    }
-
-    pub(crate) fn iter_bytes_mut(&mut self) -> impl Iterator<Item = (&[u8], &mut Slot)> {
-        self.0.iter_mut().map(|(k, s)| (&k[..], s))
+        self.0.iter().map(|(k, s)| (k.as_bytes(), s))
     }
 
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| key_str(k))
+        self.0.iter().map(|(k, _)| k.as_str())
     }
 
     pub(crate) fn values(&self) -> impl Iterator<Item = &Slot> {
@@ -287,32 +297,61 @@ impl std::ops::Index<&str> for Slots {
     }
 }
 
-/// A slot key, as UTF-8 (checked when the key was made).
-fn key_str(k: &Bytes) -> &str {
-    std::str::from_utf8(k).expect("slot keys are UTF-8")
-}
+/// Keys up to this many bytes are stored inline.
+const INLINE: usize = 22;
 
-/// A key to look up or create a slot under.
-#[derive(Clone, Copy)]
-pub(crate) enum KeyRef<'a> {
-    /// A schema's key: stored without a copy.
+/// A slot's key: UTF-8, checked when it was made.
+#[derive(Clone)]
+pub(crate) enum SlotKey {
+    /// A schema's key.
     Static(&'static str),
-    /// Any other key: copied if a slot is created.
-    Borrowed(&'a str),
+    /// A short key, copied inline.
+    Inline(u8, [u8; INLINE]),
+    /// A long key.
+    Heap(Box<str>),
 }
 
-impl KeyRef<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            KeyRef::Static(s) => s,
-            KeyRef::Borrowed(s) => s,
+impl SlotKey {
+    /// A key from text (copied inline when short).
+    pub(crate) fn copied(key: &str) -> Self {
+        let b = key.as_bytes();
+        if b.len() <= INLINE {
+            let mut buf = [0u8; INLINE];
+            buf[..b.len()].copy_from_slice(b);
+            SlotKey::Inline(b.len() as u8, buf)
+        } else {
+            SlotKey::Heap(key.into())
         }
     }
 
-    fn to_bytes(self) -> Bytes {
+    /// A key from bytes already checked to be UTF-8.
+    pub(crate) fn from_utf8(key: &[u8]) -> Self {
+        SlotKey::copied(std::str::from_utf8(key).expect("checked to be UTF-8 by the reader"))
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
-            KeyRef::Static(s) => Bytes::from_static(s.as_bytes()),
-            KeyRef::Borrowed(s) => Bytes::copy_from_slice(s.as_bytes()),
+            SlotKey::Static(s) => s.as_bytes(),
+            SlotKey::Inline(len, buf) => &buf[..usize::from(*len)],
+            SlotKey::Heap(s) => s.as_bytes(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            SlotKey::Static(s) => s.len(),
+            SlotKey::Inline(len, _) => usize::from(*len),
+            SlotKey::Heap(s) => s.len(),
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            SlotKey::Static(s) => s,
+            SlotKey::Inline(len, buf) => {
+                std::str::from_utf8(&buf[..usize::from(*len)]).expect("keys are UTF-8")
+            }
+            SlotKey::Heap(s) => s,
         }
     }
 }

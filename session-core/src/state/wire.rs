@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::error::{FieldError, RecordError};
 use crate::expiry::is_expired;
 use crate::id::Id;
-use crate::state::slot::Slots;
+use crate::state::slot::{SlotKey, Slots};
 use crate::state::{Slot, State, Stored};
 use crate::store::{RawJson, Record};
 use crate::wire::{FIELD_OVERHEAD, FORMAT, HEADER_OVERHEAD, Reader, Writer};
@@ -60,7 +60,7 @@ impl State {
                 deadline: f.deadline,
                 ..Slot::default()
             };
-            slots.insert(bytes.slice(f.key), slot);
+            slots.insert(SlotKey::from_utf8(&bytes[f.key]), slot);
         }
         r.finish()?;
         Ok(Self::loaded(config, id, h.meta, slots, h.index, h.binding))
@@ -89,7 +89,7 @@ impl State {
     pub fn to_bytes_deflating(&mut self, threshold: Option<usize>) -> Result<Vec<u8>, FieldError> {
         let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
         if let Some(threshold) = threshold {
-            for (_, slot) in self.slots.iter_bytes_mut() {
+            for slot in self.slots.values_mut() {
                 if let Some(Stored::Json(json)) = &slot.raw {
                     if json.len() >= threshold {
                         if let Some(packed) = deflate_pays(json.as_bytes()) {
