@@ -124,7 +124,7 @@ fn configs(record_len: usize) -> Vec<(&'static str, Arc<Config>)> {
 }
 
 fn whole_group<D: Dataset>(c: &mut Criterion, set: &str, sizes: &Sizes<D>) {
-    let (config, now) = config();
+    let (_, now) = config();
     let times = Times::unbounded(now);
     let floor = Floor::new();
     for (size, d) in sizes {
@@ -178,7 +178,7 @@ fn floor_one_field<D: Dataset>(floor: &Floor, token: &str) -> String {
 }
 
 fn one_field_group<D: Dataset>(c: &mut Criterion, set: &str, sizes: &Sizes<D>) {
-    let (config, now) = config();
+    let (_, now) = config();
     let times = Times::unbounded(now);
     let floor = Floor::new();
     for (size, d) in sizes {
