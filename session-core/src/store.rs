@@ -226,6 +226,10 @@ impl Record {
                 std::str::from_utf8(&text).map_err(|_| bad())?;
                 RawJson(Bytes::from(text))
             } else {
+                std::str::from_utf8(&bytes[f.raw.clone()]).map_err(|_| RecordError::Malformed {
+                    at: f.raw.start,
+                    what: "field bytes",
+                })?;
                 RawJson(bytes.slice(f.raw))
             };
             record.fields.insert(key, raw);

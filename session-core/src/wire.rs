@@ -138,7 +138,8 @@ pub(crate) struct Field {
     pub(crate) key: Range<usize>,
     pub(crate) deadline: Option<Timestamp>,
     pub(crate) raw: Range<usize>,
-    /// `raw` is deflated JSON (not checked to be anything yet).
+    /// `raw` is deflated JSON. Not checked to be anything yet: plain JSON
+    /// is checked to be UTF-8 by whoever hands it out as text.
     pub(crate) deflated: bool,
 }
 
@@ -250,7 +251,7 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// The next field; keys and plain bytes are checked to be UTF-8.
+    /// The next field; keys are checked to be UTF-8.
     pub(crate) fn field(&mut self) -> Result<Field, RecordError> {
         let key = self.range("field key")?;
         if std::str::from_utf8(&self.buf[key.clone()]).is_err() {
@@ -267,9 +268,6 @@ impl<'a> Reader<'a> {
         };
         let deflated = flags & FLAG_DEFLATED != 0;
         let raw = self.range("field bytes")?;
-        if !deflated && std::str::from_utf8(&self.buf[raw.clone()]).is_err() {
-            return Err(self.bad("field bytes"));
-        }
         Ok(Field {
             key,
             deadline,

@@ -3,6 +3,8 @@
 
 use super::*;
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 
 /// A decoded value with its type erased, able to encode itself again.
@@ -35,31 +37,44 @@ impl<T: Value> Erased for T {
 pub(crate) enum Stored {
     /// JSON text (a sealed token's JSON string for private fields).
     Json(RawJson),
-    /// That text deflated: binary records only, for large fields (see
+    /// JSON text as read from a binary record, not yet checked to be UTF-8:
+    /// serde_json checks it when the field is decoded, [`Stored::json`]
+    /// when it is handed out; written back as is.
+    Loaded(Bytes),
+    /// JSON text deflated: binary records only, for large fields (see
     /// [`Compression::field_threshold`](crate::envelope::Compression::field_threshold)).
     Deflated(Bytes),
 }
 
 impl Stored {
-    /// The JSON text, inflated if needed (within 64 KiB and 50:1, J4).
-    pub(crate) fn json(&self) -> Result<std::borrow::Cow<'_, RawJson>, &'static str> {
+    /// The JSON text's bytes, inflated if needed (within 64 KiB and 50:1,
+    /// J4), for decoding.
+    pub(crate) fn text(&self) -> Result<Cow<'_, [u8]>, &'static str> {
         match self {
-            Stored::Json(json) => Ok(std::borrow::Cow::Borrowed(json)),
-            Stored::Deflated(packed) => {
-                let text = crate::envelope::inflate_field(packed)
-                    .map_err(|_| "deflated field does not inflate within the caps")?;
-                std::str::from_utf8(&text).map_err(|_| "inflated field is not UTF-8")?;
-                Ok(std::borrow::Cow::Owned(RawJson::from_utf8_bytes(
-                    Bytes::from(text),
-                )))
-            }
+            Stored::Json(json) => Ok(Cow::Borrowed(json.as_bytes())),
+            Stored::Loaded(bytes) => Ok(Cow::Borrowed(bytes)),
+            Stored::Deflated(packed) => crate::envelope::inflate_field(packed)
+                .map(Cow::Owned)
+                .map_err(|_| "deflated field does not inflate within the caps"),
         }
+    }
+
+    /// The JSON text, checked to be UTF-8.
+    pub(crate) fn json(&self) -> Result<Cow<'_, RawJson>, &'static str> {
+        let bytes = match self {
+            Stored::Json(json) => return Ok(Cow::Borrowed(json)),
+            Stored::Loaded(bytes) => bytes.clone(),
+            Stored::Deflated(_) => Bytes::from(self.text()?.into_owned()),
+        };
+        std::str::from_utf8(&bytes).map_err(|_| "field bytes are not UTF-8")?;
+        Ok(Cow::Owned(RawJson::from_utf8_bytes(bytes)))
     }
 
     /// The bytes as they are stored, and whether they are deflated.
     pub(crate) fn stored_bytes(&self) -> (&[u8], bool) {
         match self {
             Stored::Json(json) => (json.as_bytes(), false),
+            Stored::Loaded(bytes) => (bytes, false),
             Stored::Deflated(packed) => (packed, true),
         }
     }
@@ -151,15 +166,15 @@ pub(super) fn decode_field<T: Value>(
     spec: &FieldSpec,
     raw: &Stored,
 ) -> Result<(T, bool), &'static str> {
-    let raw = raw.json()?;
+    let raw = raw.text()?;
     if !spec.private {
-        return serde_json::from_slice(raw.as_bytes())
+        return serde_json::from_slice(&raw)
             .map(|v| (v, false))
             .map_err(|_| "not valid JSON for the field's type");
     }
     let codec = codec.ok_or("private field but no key ring is configured")?;
-    let token: String = serde_json::from_slice(raw.as_bytes())
-        .map_err(|_| "private field is not a sealed token")?;
+    let token: String =
+        serde_json::from_slice(&raw).map_err(|_| "private field is not a sealed token")?;
     let opened = codec
         .open_field(&Context::field(binding, spec.key), &token)
         .map_err(|_| "private field failed to open (tampered, moved or unknown key)")?;

@@ -266,8 +266,19 @@ fn malformed_binary_records_are_refused_without_panic_b8() {
         for flip in [0x01u8, 0x80, 0xff] {
             let mut bad = good.clone();
             bad[at] ^= flip;
-            let a = State::from_bytes(Arc::clone(&config), None, bad.clone()).is_ok();
-            assert_eq!(a, Record::from_bytes(bad).is_ok(), "byte {at} ^ {flip:#x}");
+            // The state defers the UTF-8 check of field bytes to first
+            // use; otherwise both accept the same.
+            let state = State::from_bytes(Arc::clone(&config), None, bad.clone());
+            if Record::from_bytes(bad).is_ok() {
+                assert!(state.is_ok(), "byte {at} ^ {flip:#x}");
+            }
+            if let Ok(mut state) = state {
+                // Whatever loaded reads and writes back without panicking.
+                let _ = state.get(&SECRET_FIELD, String::new);
+                let _ = state.get_raw("legacy");
+                let _ = state.to_record();
+                let _ = state.to_bytes();
+            }
         }
     }
     let mut trailing = good.clone();
@@ -364,4 +375,29 @@ fn bad_deflated_field_is_reset_alone_j4() {
         assert_eq!(*s.get(&PLAIN, || 0u8), 5);
         assert!(Record::from_bytes(bytes).is_err());
     }
+}
+
+/// B8: field bytes that are not UTF-8 in a binary record: the state loads,
+/// the field reads as its default, the other fields are kept.
+#[test]
+fn non_utf8_field_bytes_reset_that_field_alone_b8() {
+    let config = config();
+    let mut bytes = Vec::new();
+    let mut w = crate::wire::Writer(&mut bytes);
+    w.header(
+        &Meta::new(config.clock().now()),
+        Timestamp::MAX,
+        "b",
+        &BTreeMap::new(),
+        2,
+    );
+    w.field(b"other", None, b"\"\xff\xfe\"", false);
+    w.field(b"plain", None, b"5", false);
+    assert!(Record::from_bytes(bytes.clone()).is_err());
+    let mut s = State::from_bytes(Arc::clone(&config), None, bytes).unwrap();
+    assert!(s.get_raw("other").is_none());
+    assert_eq!(*s.get(&OTHER, String::new), "");
+    assert_eq!(*s.get(&PLAIN, || 0u8), 5);
+    let record = s.to_record().unwrap();
+    assert_eq!(record.fields["plain"].get(), "5");
 }

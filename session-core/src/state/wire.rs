@@ -17,7 +17,7 @@ use crate::expiry::is_expired;
 use crate::id::Id;
 use crate::state::slot::{SlotKey, Slots};
 use crate::state::{Slot, State, Stored};
-use crate::store::{RawJson, Record};
+use crate::store::Record;
 use crate::wire::{FIELD_OVERHEAD, FORMAT, HEADER_OVERHEAD, Reader, Writer};
 
 impl State {
@@ -53,7 +53,7 @@ impl State {
             let raw = if f.deflated {
                 Stored::Deflated(raw)
             } else {
-                Stored::Json(RawJson::from_utf8_bytes(raw))
+                Stored::Loaded(raw)
             };
             let slot = Slot {
                 raw: Some(raw),
@@ -90,9 +90,10 @@ impl State {
         let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
         if let Some(threshold) = threshold {
             for slot in self.slots.values_mut() {
-                if let Some(Stored::Json(json)) = &slot.raw {
+                if let Some(stored @ (Stored::Json(_) | Stored::Loaded(_))) = &slot.raw {
+                    let (json, _) = stored.stored_bytes();
                     if json.len() >= threshold {
-                        if let Some(packed) = deflate_pays(json.as_bytes()) {
+                        if let Some(packed) = deflate_pays(json) {
                             slot.raw = Some(Stored::Deflated(Bytes::from(packed)));
                         }
                     }
