@@ -143,7 +143,7 @@ impl Inner {
 
     async fn load(&self, value: &str, cx: &Cx<'_>) -> Result<Option<Loaded>, Error> {
         let now = self.config.clock().now();
-        let (mut state, reissue) = match self.open(cx, value, now) {
+        let (state, reissue) = match self.open(cx, value, now) {
             Ok(r) => r,
             Err(event) => {
                 cx.events.emit(event);
@@ -151,7 +151,7 @@ impl Inner {
             }
         };
         if let Some(revocations) = &self.revocations {
-            if let Some(serial) = revocation::serial(&mut state) {
+            if let Some(serial) = revocation::serial(&state) {
                 if revocations.is_revoked(&serial).await? {
                     cx.events.emit(Event::Revoked);
                     return Ok(None);
@@ -187,7 +187,7 @@ impl Inner {
                 // Every cookie session carries a serial, renewed by
                 // `cycle_key`: the cookie changes at login even if the data
                 // does not, and revocation (if on) can name it.
-                if s.is_cycled() || revocation::serial(&mut s).is_none() {
+                if s.is_cycled() || revocation::serial(&s).is_none() {
                     revocation::new_serial(&mut s, &self.config.ids().generate());
                 }
                 // Large fields are deflated on their own, once, when
@@ -213,8 +213,8 @@ impl Inner {
     }
 
     fn incoming_serial(&self, cx: &Cx<'_>, incoming: &str, now: Timestamp) -> Option<Id> {
-        let (mut state, _) = self.open(cx, incoming, now).ok()?;
-        revocation::serial(&mut state)
+        let (state, _) = self.open(cx, incoming, now).ok()?;
+        revocation::serial(&state)
     }
 
     async fn revoke(&self, ended: Option<(Id, Timestamp)>, now: Timestamp) -> Result<(), Error> {

@@ -360,6 +360,21 @@ impl State {
         raw.to_raw_value().ok()
     }
 
+    /// Calls `f` with a field's stored JSON bytes (not checked to be UTF-8
+    /// or JSON: `f` parses them), without copying them and without marking
+    /// the session accessed: for stores that peek at a field of their own,
+    /// such as a cookie store's serial. A field changed in this session is
+    /// encoded first. `None` if the field is absent or expired.
+    pub fn with_raw<R>(&self, key: &str, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        let now = self.config.clock().now();
+        let slot = self.slots.get(key).filter(|s| !slot_expired(s, now))?;
+        match (&slot.raw, &slot.value) {
+            (Some(raw), None) => Some(f(&raw.text().ok()?)),
+            (_, Some(v)) => Some(f(v.encode().ok()?.as_bytes())),
+            (None, None) => None,
+        }
+    }
+
     /// Sets a field from raw JSON, outside any schema (stored as is: it is
     /// never sealed).
     pub fn set_raw(&mut self, key: &str, raw: Box<RawValue>) {

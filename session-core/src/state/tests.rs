@@ -401,3 +401,15 @@ fn non_utf8_field_bytes_reset_that_field_alone_b8() {
     let record = s.to_record().unwrap();
     assert_eq!(record.fields["plain"].get(), "5");
 }
+
+#[test]
+fn with_raw_peeks_without_marking_accessed() {
+    let config = config();
+    let bytes = busy_bytes(&config);
+    let mut s = State::from_bytes(Arc::clone(&config), None, bytes).unwrap();
+    assert_eq!(s.with_raw("plain", <[u8]>::to_vec), Some(b"1".to_vec()));
+    assert_eq!(s.with_raw("nope", <[u8]>::to_vec), None);
+    assert!(!s.is_accessed());
+    s.set(&PLAIN, 42u8);
+    assert_eq!(s.with_raw("plain", <[u8]>::to_vec), Some(b"42".to_vec()));
+}
