@@ -51,13 +51,13 @@ fn codec(config: &Config) -> &Codec {
     config.codec().expect("bench config has keys")
 }
 
-fn record_json<D: Dataset>(config: &Arc<Config>, d: &D) -> Vec<u8> {
+fn record_json<D: Dataset>(config: &Arc<Config>, d: &D) -> bytes::Bytes {
     record_bytes(config, &mut filled_state(config, d))
 }
 
 /// The record as a signed cookie store writes it: large fields deflated on
 /// their own when the config's codec compresses.
-fn record_bytes(config: &Config, state: &mut State) -> Vec<u8> {
+fn record_bytes(config: &Config, state: &mut State) -> bytes::Bytes {
     let deflate = codec(config).compression().field_threshold_for(false);
     state.to_bytes_deflating(deflate).expect("encodes")
 }

@@ -120,6 +120,55 @@ impl Writer<'_> {
     }
 }
 
+impl Writer<'_> {
+    /// A field whose bytes `encode` appends (JSON), deflated afterwards if
+    /// they reach `deflate_from` bytes and that pays. Returns where the
+    /// stored bytes are in the output, and whether they are deflated.
+    pub(crate) fn field_with<E>(
+        &mut self,
+        key: &[u8],
+        deadline: Option<Timestamp>,
+        deflate_from: Option<usize>,
+        encode: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<(Range<usize>, bool), E> {
+        self.bytes(key);
+        let flags_at = self.0.len();
+        match deadline {
+            Some(d) => {
+                self.0.push(FLAG_DEADLINE);
+                self.i(d.unix_millis());
+            }
+            None => self.0.push(0),
+        }
+        // One byte of length reserved: most fields are under 128 bytes.
+        let len_at = self.0.len();
+        self.0.push(0);
+        encode(self.0)?;
+        let mut start = len_at + 1;
+        let mut deflated = false;
+        if let Some(packed) = deflate_from
+            .filter(|t| self.0.len() - start >= *t)
+            .and_then(|_| deflate_pays(&self.0[start..]))
+        {
+            self.0.truncate(start);
+            self.0.extend_from_slice(&packed);
+            self.0[flags_at] |= FLAG_DEFLATED;
+            deflated = true;
+        }
+        let len = self.0.len() - start;
+        let mut prefix = Vec::with_capacity(10);
+        Writer(&mut prefix).u(len as u64);
+        if prefix.len() > 1 {
+            // Make room for the longer length: shift the bytes right.
+            let extra = prefix.len() - 1;
+            self.0.splice(start..start, std::iter::repeat_n(0, extra));
+            start += extra;
+        }
+        self.0[len_at..start].copy_from_slice(&prefix);
+        Ok((start..self.0.len(), deflated))
+    }
+}
+
 /// Bytes a header and its fields need, at most, besides the field bytes.
 pub(crate) const FIELD_OVERHEAD: usize = 1 + 10 + 10 + 10;
 pub(crate) const HEADER_OVERHEAD: usize = 1 + 4 * 10 + 1 + 2 * 10 + 10 + 10;
@@ -291,4 +340,17 @@ impl<'a> Reader<'a> {
         let left = (self.buf.len() - self.pos) / 3;
         usize::try_from(n).unwrap_or(usize::MAX).min(left)
     }
+}
+
+/// `json` deflated, if that saves at least 2 bytes and our reader will
+/// inflate it again (within the caps, J4).
+pub(crate) fn deflate_pays(json: &[u8]) -> Option<Vec<u8>> {
+    let packed = crate::envelope::deflate(json)?;
+    let cap = crate::envelope::DEFAULT_MAX_INFLATED.min(
+        packed
+            .len()
+            .saturating_mul(crate::envelope::MAX_INFLATE_RATIO)
+            .max(1024),
+    );
+    (packed.len() + 2 <= json.len() && json.len() <= cap).then_some(packed)
 }

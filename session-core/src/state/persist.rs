@@ -24,7 +24,7 @@ impl State {
     /// no keys to seal with.
     pub fn changes(&mut self) -> Result<Changes, FieldError> {
         let mut set = Vec::new();
-        let (expires_at, index) = self.encode_pending(|key, raw, deadline| {
+        let (expires_at, index) = self.encode_pending(false, |key, raw, deadline| {
             set.push((key.to_owned(), raw.clone(), deadline));
         })?;
         Ok(Changes {
@@ -40,8 +40,14 @@ impl State {
     /// written (dirty, or sealed under a fallback key) into its own `raw`,
     /// reporting each to `written`, and folds index changes into the loaded
     /// index. Returns the new expiry and the index changes.
+    ///
+    /// With `defer_plain`, dirty values that are neither private nor
+    /// indexed are not encoded here: their `raw` is cleared and the caller
+    /// encodes them straight into its output (see
+    /// [`Slot::is_deferred`]), then stores their bytes.
     pub(super) fn encode_pending(
         &mut self,
+        defer_plain: bool,
         mut written: impl FnMut(&str, &RawJson, Option<Timestamp>),
     ) -> Result<(Timestamp, IndexChanges), FieldError> {
         let now = self.config.clock().now();
@@ -57,6 +63,13 @@ impl State {
                     .spec
                     .and_then(|s| s.max_age)
                     .map(|a| now.saturating_add(a));
+            }
+            if defer_plain
+                && slot.value.is_some()
+                && slot.spec.is_some_and(|s| !s.private && !s.index)
+            {
+                slot.raw = None;
+                continue;
             }
             // A slot set through `set_raw` already holds its bytes.
             if let Some(raw) = encode_slot(config, &self.binding, key, slot)? {
@@ -86,7 +99,7 @@ impl State {
     /// As [`State::changes`].
     pub fn to_record(&mut self) -> Result<Record, FieldError> {
         // Encoded fields stay in their slots; each is copied once, below.
-        let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
+        let (expires_at, _) = self.encode_pending(false, |_, _, _| {})?;
         let mut record = Record::new(self.meta, expires_at);
         record.binding = self.binding.clone();
         // Slots are in key order: each map is built in one bulk pass.

@@ -12,6 +12,8 @@ pub(crate) trait Erased: Any + Send + Sync {
     /// The value as JSON, written straight into a `RawValue` (serde_json's
     /// own output is valid JSON: no second parse to validate it).
     fn encode(&self) -> serde_json::Result<RawJson>;
+    /// The value as JSON, appended to `out`.
+    fn encode_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
     fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
@@ -20,6 +22,9 @@ pub(crate) trait Erased: Any + Send + Sync {
 impl<T: Value> Erased for T {
     fn encode(&self) -> serde_json::Result<RawJson> {
         RawJson::encode(self)
+    }
+    fn encode_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -100,6 +105,12 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
+    /// A changed value whose bytes the writer encodes straight into its
+    /// output (`encode_pending` with `defer_plain` left it without bytes).
+    pub(crate) fn is_deferred(&self) -> bool {
+        self.dirty && self.raw.is_none() && self.value.is_some()
+    }
+
     pub(crate) fn typed<T: Value>(&self) -> &T {
         self.value
             .as_ref()

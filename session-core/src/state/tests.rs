@@ -413,3 +413,26 @@ fn with_raw_peeks_without_marking_accessed() {
     s.set(&PLAIN, 42u8);
     assert_eq!(s.with_raw("plain", <[u8]>::to_vec), Some(b"42".to_vec()));
 }
+
+/// Values encoded straight into the output across the length prefix's
+/// size steps (1, 2 and 3 bytes) read back exactly, and match what the
+/// record writer produces.
+#[test]
+fn direct_encoding_handles_every_length_prefix_size() {
+    let config = config();
+    for n in (120..136).chain(16_370..16_390) {
+        let text = "x".repeat(n);
+        let mut s = State::new(Arc::clone(&config));
+        s.set(&OTHER, text.clone());
+        s.set(&PLAIN, 3u8);
+        let bytes = s.to_bytes().unwrap();
+        assert_eq!(bytes, s.to_record().unwrap().to_bytes(), "n = {n}");
+        let mut back = State::from_bytes(Arc::clone(&config), None, bytes).unwrap();
+        assert_eq!(*back.get(&OTHER, String::new), text);
+        assert_eq!(*back.get(&PLAIN, || 0u8), 3);
+        // Written again after the slot kept the output's bytes.
+        s.set(&PLAIN, 4u8);
+        let again = State::from_bytes(Arc::clone(&config), None, s.to_bytes().unwrap());
+        assert_eq!(*again.unwrap().get(&OTHER, String::new), text);
+    }
+}

@@ -17,8 +17,8 @@ use crate::expiry::is_expired;
 use crate::id::Id;
 use crate::state::slot::{SlotKey, Slots};
 use crate::state::{Slot, State, Stored};
-use crate::store::Record;
-use crate::wire::{FIELD_OVERHEAD, FORMAT, HEADER_OVERHEAD, Reader, Writer};
+use crate::store::{RawJson, Record};
+use crate::wire::{FIELD_OVERHEAD, FORMAT, HEADER_OVERHEAD, Reader, Writer, deflate_pays};
 
 impl State {
     /// A session loaded from a record's bytes, binary
@@ -73,7 +73,7 @@ impl State {
     /// # Errors
     ///
     /// As [`State::changes`].
-    pub fn to_bytes(&mut self) -> Result<Vec<u8>, FieldError> {
+    pub fn to_bytes(&mut self) -> Result<Bytes, FieldError> {
         self.to_bytes_deflating(None)
     }
 
@@ -86,8 +86,9 @@ impl State {
     /// # Errors
     ///
     /// As [`State::changes`].
-    pub fn to_bytes_deflating(&mut self, threshold: Option<usize>) -> Result<Vec<u8>, FieldError> {
-        let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
+    pub fn to_bytes_deflating(&mut self, threshold: Option<usize>) -> Result<Bytes, FieldError> {
+        // Changed plain values are encoded below, straight into the output.
+        let (expires_at, _) = self.encode_pending(true, |_, _, _| {})?;
         if let Some(threshold) = threshold {
             for slot in self.slots.values_mut() {
                 if let Some(stored @ (Stored::Json(_) | Stored::Loaded(_))) = &slot.raw {
@@ -103,15 +104,46 @@ impl State {
         let (n, len) = self
             .slots
             .iter_bytes()
-            .filter_map(|(k, s)| Some(k.len() + s.raw.as_ref()?.stored_bytes().0.len()))
+            .filter_map(|(k, s)| {
+                let raw = match &s.raw {
+                    Some(raw) => raw.stored_bytes().0.len(),
+                    None if s.is_deferred() => 64,
+                    None => return None,
+                };
+                Some(k.len() + raw)
+            })
             .fold((0, 0), |(n, len), l| (n + 1, len + l + FIELD_OVERHEAD));
         let mut out = Vec::with_capacity(len + HEADER_OVERHEAD + self.binding.len());
         let mut w = Writer(&mut out);
         w.header(&self.meta, expires_at, &self.binding, &self.loaded_index, n);
-        for (key, slot) in self.slots.iter_bytes() {
+        // Where each deferred value landed: (slot position, range, deflated).
+        let mut direct = Vec::new();
+        for (i, (key, slot)) in self.slots.iter_bytes().enumerate() {
             if let Some(raw) = &slot.raw {
                 let (bytes, deflated) = raw.stored_bytes();
                 w.field(key, slot.deadline, bytes, deflated);
+            } else if slot.is_deferred() {
+                let value = slot.value.as_ref().expect("deferred slots hold a value");
+                let written =
+                    w.field_with(key, slot.deadline, threshold, |out| value.encode_to(out));
+                let (range, deflated) = written.map_err(|source| FieldError::Encode {
+                    field: String::from_utf8_lossy(key).into_owned(),
+                    source,
+                })?;
+                direct.push((i, range, deflated));
+            }
+        }
+        let out = Bytes::from(out);
+        // The deferred slots keep their bytes, shared with the output.
+        let mut direct = direct.into_iter().peekable();
+        for (i, slot) in self.slots.values_mut().enumerate() {
+            if let Some((_, range, deflated)) = direct.next_if(|(at, _, _)| *at == i) {
+                let bytes = out.slice(range);
+                slot.raw = Some(if deflated {
+                    Stored::Deflated(bytes)
+                } else {
+                    Stored::Json(RawJson::from_utf8_bytes(bytes))
+                });
             }
         }
         Ok(out)
@@ -140,17 +172,4 @@ impl State {
     pub fn to_json(&mut self) -> Result<Vec<u8>, FieldError> {
         Ok(self.to_record()?.to_json())
     }
-}
-
-/// `json` deflated, if that saves at least 2 bytes and our reader will
-/// inflate it again (within the caps, J4).
-fn deflate_pays(json: &[u8]) -> Option<Vec<u8>> {
-    let packed = crate::envelope::deflate(json)?;
-    let cap = crate::envelope::DEFAULT_MAX_INFLATED.min(
-        packed
-            .len()
-            .saturating_mul(crate::envelope::MAX_INFLATE_RATIO)
-            .max(1024),
-    );
-    (packed.len() + 2 <= json.len() && json.len() <= cap).then_some(packed)
 }
