@@ -19,6 +19,7 @@
 //! ```
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasher, Hasher, RandomState};
 
 use parking_lot::Mutex;
 use session_core::clock::{self, SharedClock, Timestamp};
@@ -40,9 +41,79 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Inner {
-    records: HashMap<Id, Record>,
-    /// (expires_at, id): the eviction order.
+    records: HashMap<Id, Record, IdHash>,
+    /// (expires_at, id): the eviction order. Holds exactly one entry per
+    /// record, with the record's current `expires_at`.
     by_expiry: BTreeSet<(Timestamp, Id)>,
+}
+
+/// Hashes [`Id`]s for the record map: the 32 bytes folded into one word
+/// with a per-store random key, then one multiply to mix. About a tenth of
+/// the cost of the default SipHash, which is paid on every load and save.
+///
+/// Not a keyed PRF, and it need not be: hash flooding needs chosen *keys in
+/// the table*, and the only ids ever inserted are ones `create` accepted,
+/// which the server drew from its CSPRNG (a client's id is never adopted,
+/// D1). An attacker's chosen ids only look up: each costs one probe through
+/// a table laid out by random keys. The random key still keeps a weak
+/// custom [`IdGenerator`](session_core::id::IdGenerator) from hitting a
+/// fixed bad pattern.
+#[derive(Debug, Clone)]
+struct IdHash(u64);
+
+impl Default for IdHash {
+    fn default() -> Self {
+        // A random word from the standard library's per-process keys.
+        IdHash(RandomState::new().build_hasher().finish())
+    }
+}
+
+impl BuildHasher for IdHash {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(self.0)
+    }
+}
+
+/// See [`IdHash`].
+struct IdHasher(u64);
+
+/// An odd constant with well-spread bits (from `rustc-hash`).
+const MIX: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(MIX).rotate_left(26);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        // The slice length `Hash` writes first (always 32 for an id).
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // Folded multiply: every input bit reaches the low bits (the bucket
+        // index) and the top 7 (the SwissTable tag).
+        let m = u128::from(self.0) * u128::from(MIX);
+        (m as u64) ^ ((m >> 64) as u64)
+    }
 }
 
 impl Inner {
@@ -147,12 +218,19 @@ impl Store for MemoryStore {
     async fn save(&self, id: &Id, changes: &Changes) -> Result<(), StoreError> {
         let now = self.clock.now();
         let mut inner = self.inner.lock();
-        if inner.live(id, now).is_none() {
-            return Err(StoreError::Deleted);
+        let Inner { records, by_expiry } = &mut *inner;
+        // One lookup, merged in place (H3); gone or expired is not
+        // re-created (H1).
+        let record = records
+            .get_mut(id)
+            .filter(|r| !is_expired(r.expires_at, now))
+            .ok_or(StoreError::Deleted)?;
+        let before = record.expires_at;
+        changes.apply(record);
+        if record.expires_at != before {
+            by_expiry.remove(&(before, *id));
+            by_expiry.insert((record.expires_at, *id));
         }
-        let mut record = inner.remove(id).ok_or(StoreError::Deleted)?;
-        changes.apply(&mut record);
-        inner.insert(*id, record);
         Ok(())
     }
 
@@ -164,5 +242,146 @@ impl Store for MemoryStore {
     async fn clear_expired(&self) -> Result<u64, StoreError> {
         let now = self.clock.now();
         Ok(self.inner.lock().remove_expired(now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::hash::BuildHasher;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use session_core::clock::FakeClock;
+    use session_core::expiry::Meta;
+
+    use super::*;
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    }
+
+    const T0: Timestamp = Timestamp::from_unix_seconds(1_000);
+
+    fn at(s: u64) -> Timestamp {
+        T0.saturating_add(Duration::from_secs(s))
+    }
+
+    fn record(expires_at: Timestamp) -> Record {
+        Record::new(Meta::new(T0), expires_at)
+    }
+
+    fn renew(expires_at: Timestamp) -> Changes {
+        Changes {
+            meta: Meta::new(T0),
+            expires_at,
+            set: Vec::new(),
+            removed: Vec::new(),
+            index: Vec::new(),
+        }
+    }
+
+    fn store(max: usize) -> (MemoryStore, FakeClock) {
+        let clock = FakeClock::new(T0);
+        (
+            MemoryStore::new(max).with_clock(Arc::new(clock.clone())),
+            clock,
+        )
+    }
+
+    /// The expiry index holds exactly the records, each at its expiry.
+    fn assert_index_consistent(store: &MemoryStore) {
+        let inner = store.inner.lock();
+        assert_eq!(inner.by_expiry.len(), inner.records.len());
+        for (at, id) in &inner.by_expiry {
+            assert_eq!(inner.records[id].expires_at, *at);
+        }
+    }
+
+    #[test]
+    fn full_store_evicts_expired_then_soonest_j7() {
+        block_on(async {
+            let (store, clock) = store(3);
+            let [a, b, c, d, e] = [(); 5].map(|()| Id::generate());
+            store.create(&a, &record(at(10))).await.unwrap();
+            store.create(&b, &record(at(100))).await.unwrap();
+            store.create(&c, &record(at(50))).await.unwrap();
+            clock.set(at(20)); // `a` has expired
+            store.create(&d, &record(at(200))).await.unwrap();
+            assert_eq!(store.len(), 3);
+            assert!(!store.inner.lock().records.contains_key(&a));
+            // None expired: the soonest to expire (`c`) goes.
+            store.create(&e, &record(at(300))).await.unwrap();
+            assert_eq!(store.len(), 3);
+            assert!(store.load(&c).await.unwrap().is_none());
+            for id in [b, d, e] {
+                assert!(store.load(&id).await.unwrap().is_some());
+            }
+            assert_index_consistent(&store);
+        });
+    }
+
+    #[test]
+    fn save_moves_the_record_in_the_eviction_order() {
+        block_on(async {
+            let (store, _clock) = store(2);
+            let [a, b, c] = [(); 3].map(|()| Id::generate());
+            store.create(&a, &record(at(10))).await.unwrap();
+            store.create(&b, &record(at(20))).await.unwrap();
+            // Renewed: `a` now outlives `b`, so `b` is evicted, not `a`.
+            store.save(&a, &renew(at(30))).await.unwrap();
+            // Unchanged expiry keeps the index as it is.
+            store.save(&b, &renew(at(20))).await.unwrap();
+            assert_index_consistent(&store);
+            store.create(&c, &record(at(40))).await.unwrap();
+            assert!(store.load(&a).await.unwrap().is_some());
+            assert!(store.load(&b).await.unwrap().is_none());
+            assert_index_consistent(&store);
+        });
+    }
+
+    #[test]
+    fn save_of_expired_or_deleted_is_not_resurrected_h1() {
+        block_on(async {
+            let (store, clock) = store(10);
+            let [a, b] = [(); 2].map(|()| Id::generate());
+            store.create(&a, &record(at(10))).await.unwrap();
+            store.create(&b, &record(at(10))).await.unwrap();
+            store.delete(&a).await.unwrap();
+            let err = store.save(&a, &renew(at(99))).await.unwrap_err();
+            assert!(matches!(err, StoreError::Deleted));
+            clock.set(at(11));
+            let err = store.save(&b, &renew(at(99))).await.unwrap_err();
+            assert!(matches!(err, StoreError::Deleted));
+            assert!(store.load(&a).await.unwrap().is_none());
+            assert!(store.load(&b).await.unwrap().is_none());
+            // Not renewed either: the expired record kept its expiry.
+            assert_eq!(store.inner.lock().records[&b].expires_at, at(10));
+            assert_index_consistent(&store);
+        });
+    }
+
+    #[test]
+    fn id_hash_spreads_ids_that_differ_only_at_the_end() {
+        // A weak generator (a counter in the last bytes) must still fill
+        // distinct buckets: 4096 ids, nearly as many distinct low 16 bits.
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let hash = IdHash::default();
+        let mut low = std::collections::HashSet::new();
+        let mut text = [b'Q'; 43];
+        text[42] = b'A';
+        for x in alphabet {
+            for y in alphabet {
+                text[40] = *x;
+                text[41] = *y;
+                let id = Id::parse(std::str::from_utf8(&text).unwrap()).unwrap();
+                low.insert(hash.hash_one(id) & 0xffff);
+            }
+        }
+        // 4096 random draws from 65536 values give ~3970 distinct.
+        assert!(low.len() > 3850, "only {} distinct", low.len());
     }
 }
