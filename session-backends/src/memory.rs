@@ -41,10 +41,24 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Inner {
-    records: HashMap<Id, Record, IdHash>,
-    /// (expires_at, id): the eviction order. Holds exactly one entry per
-    /// record, with the record's current `expires_at`.
+    records: HashMap<Id, Entry, IdHash>,
+    /// `(filed_at, id)` for every record, exactly once: the eviction order.
     by_expiry: BTreeSet<(Timestamp, Id)>,
+}
+
+/// A record and where it is filed in the eviction order.
+///
+/// Filing is lazy: `filed_at` is a lower bound of the record's expiry, not
+/// always the expiry itself. A save that extends the expiry (nearly every
+/// save: the expiry rolls forward with activity) leaves the filing alone,
+/// sparing two B-tree updates per request; eviction refiles such a record
+/// when its stale filing comes up. A save that brings the expiry forward
+/// refiles at once, so the bound holds. Eviction order stays exact: when
+/// the first filing is exact, every other record expires at or after it.
+#[derive(Debug)]
+struct Entry {
+    record: Record,
+    filed_at: Timestamp,
 }
 
 /// Hashes [`Id`]s for the record map: the 32 bytes folded into one word
@@ -119,30 +133,69 @@ impl Hasher for IdHasher {
 impl Inner {
     fn insert(&mut self, id: Id, record: Record) {
         self.remove(&id);
-        self.by_expiry.insert((record.expires_at, id));
-        self.records.insert(id, record);
+        let filed_at = record.expires_at;
+        self.by_expiry.insert((filed_at, id));
+        self.records.insert(id, Entry { record, filed_at });
     }
 
     fn remove(&mut self, id: &Id) -> Option<Record> {
         let old = self.records.remove(id)?;
-        self.by_expiry.remove(&(old.expires_at, *id));
-        Some(old)
+        self.by_expiry.remove(&(old.filed_at, *id));
+        Some(old.record)
     }
 
     fn live(&self, id: &Id, now: Timestamp) -> Option<&Record> {
         self.records
             .get(id)
+            .map(|e| &e.record)
             .filter(|r| !is_expired(r.expires_at, now))
+    }
+
+    /// Applies `changes` to the live record `id`, in place (H3).
+    fn save(&mut self, id: &Id, changes: &Changes, now: Timestamp) -> Result<(), StoreError> {
+        let entry = self
+            .records
+            .get_mut(id)
+            .filter(|e| !is_expired(e.record.expires_at, now))
+            // Gone or expired: not re-created (H1).
+            .ok_or(StoreError::Deleted)?;
+        changes.apply(&mut entry.record);
+        let expires_at = entry.record.expires_at;
+        if expires_at < entry.filed_at {
+            // Brought forward: refile now, so the filing stays a lower bound.
+            self.by_expiry.remove(&(entry.filed_at, *id));
+            self.by_expiry.insert((expires_at, *id));
+            entry.filed_at = expires_at;
+        }
+        Ok(())
+    }
+
+    /// Removes and returns the record that expires first, if its expiry
+    /// passes `due`. Records filed early are refiled on the way.
+    fn pop_first(&mut self, due: impl Fn(Timestamp) -> bool) -> Option<Id> {
+        while let Some(&(at, id)) = self.by_expiry.first() {
+            if !due(at) {
+                return None;
+            }
+            self.by_expiry.pop_first();
+            let Some(entry) = self.records.get_mut(&id) else {
+                continue; // Unreachable: every filing names a record.
+            };
+            let expires_at = entry.record.expires_at;
+            if expires_at == at {
+                self.records.remove(&id);
+                return Some(id);
+            }
+            // Extended since it was filed: file it where it belongs now.
+            entry.filed_at = expires_at;
+            self.by_expiry.insert((expires_at, id));
+        }
+        None
     }
 
     fn remove_expired(&mut self, now: Timestamp) -> u64 {
         let mut n = 0;
-        while let Some(&(at, id)) = self.by_expiry.first() {
-            if !is_expired(at, now) {
-                break;
-            }
-            self.by_expiry.pop_first();
-            self.records.remove(&id);
+        while self.pop_first(|at| is_expired(at, now)).is_some() {
             n += 1;
         }
         n
@@ -156,10 +209,9 @@ impl Inner {
         }
         self.remove_expired(now);
         while self.records.len() >= max {
-            let Some((_, id)) = self.by_expiry.pop_first() else {
+            if self.pop_first(|_| true).is_none() {
                 break;
-            };
-            self.records.remove(&id);
+            }
         }
     }
 }
@@ -217,21 +269,7 @@ impl Store for MemoryStore {
 
     async fn save(&self, id: &Id, changes: &Changes) -> Result<(), StoreError> {
         let now = self.clock.now();
-        let mut inner = self.inner.lock();
-        let Inner { records, by_expiry } = &mut *inner;
-        // One lookup, merged in place (H3); gone or expired is not
-        // re-created (H1).
-        let record = records
-            .get_mut(id)
-            .filter(|r| !is_expired(r.expires_at, now))
-            .ok_or(StoreError::Deleted)?;
-        let before = record.expires_at;
-        changes.apply(record);
-        if record.expires_at != before {
-            by_expiry.remove(&(before, *id));
-            by_expiry.insert((record.expires_at, *id));
-        }
-        Ok(())
+        self.inner.lock().save(id, changes, now)
     }
 
     async fn delete(&self, id: &Id) -> Result<(), StoreError> {
@@ -292,12 +330,15 @@ mod tests {
         )
     }
 
-    /// The expiry index holds exactly the records, each at its expiry.
+    /// The expiry index files each record exactly once, no later than its
+    /// expiry.
     fn assert_index_consistent(store: &MemoryStore) {
         let inner = store.inner.lock();
         assert_eq!(inner.by_expiry.len(), inner.records.len());
         for (at, id) in &inner.by_expiry {
-            assert_eq!(inner.records[id].expires_at, *at);
+            let entry = &inner.records[id];
+            assert_eq!(entry.filed_at, *at);
+            assert!(*at <= entry.record.expires_at);
         }
     }
 
@@ -313,6 +354,7 @@ mod tests {
             store.create(&d, &record(at(200))).await.unwrap();
             assert_eq!(store.len(), 3);
             assert!(!store.inner.lock().records.contains_key(&a));
+            assert_index_consistent(&store);
             // None expired: the soonest to expire (`c`) goes.
             store.create(&e, &record(at(300))).await.unwrap();
             assert_eq!(store.len(), 3);
@@ -344,6 +386,28 @@ mod tests {
     }
 
     #[test]
+    fn expiry_moved_either_way_keeps_clear_expired_exact() {
+        block_on(async {
+            let (store, clock) = store(10);
+            let [a, b, c] = [(); 3].map(|()| Id::generate());
+            store.create(&a, &record(at(10))).await.unwrap();
+            store.create(&b, &record(at(20))).await.unwrap();
+            store.create(&c, &record(at(50))).await.unwrap();
+            store.save(&a, &renew(at(30))).await.unwrap(); // extended: filed late
+            store.save(&c, &renew(at(5))).await.unwrap(); // brought forward
+            assert_index_consistent(&store);
+            clock.set(at(15));
+            assert_eq!(store.clear_expired().await.unwrap(), 1); // `c` only
+            assert!(store.load(&a).await.unwrap().is_some());
+            assert_index_consistent(&store);
+            clock.set(at(31));
+            assert_eq!(store.clear_expired().await.unwrap(), 2);
+            assert!(store.is_empty());
+            assert_index_consistent(&store);
+        });
+    }
+
+    #[test]
     fn save_of_expired_or_deleted_is_not_resurrected_h1() {
         block_on(async {
             let (store, clock) = store(10);
@@ -359,7 +423,7 @@ mod tests {
             assert!(store.load(&a).await.unwrap().is_none());
             assert!(store.load(&b).await.unwrap().is_none());
             // Not renewed either: the expired record kept its expiry.
-            assert_eq!(store.inner.lock().records[&b].expires_at, at(10));
+            assert_eq!(store.inner.lock().records[&b].record.expires_at, at(10));
             assert_index_consistent(&store);
         });
     }
