@@ -19,7 +19,7 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 
-use aes_gcm::aead::AeadInPlace;
+use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Nonce, Tag};
 use hmac::Mac;
 use rand::RngCore;
@@ -431,7 +431,7 @@ impl Codec {
         key.count_seal();
         let tag = key
             .cipher(purpose)
-            .encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, &mut out[plain_at..])
+            .encrypt_inout_detached(&Nonce::from(nonce), &aad, (&mut out[plain_at..]).into())
             .expect("AES-GCM encrypts any payload below 64 GiB");
         out.extend_from_slice(&tag);
         base64url::encode(&out)
@@ -458,10 +458,11 @@ impl Codec {
         let plain_at = SEALED_HEADER_LEN + NONCE_LEN;
         let tag_at = raw.len() - TAG_LEN;
         let aad = sealed_aad(&raw[..SEALED_HEADER_LEN], ctx, purpose);
-        let nonce = *Nonce::from_slice(&raw[SEALED_HEADER_LEN..plain_at]);
-        let tag = *Tag::from_slice(&raw[tag_at..]);
+        let nonce = Nonce::try_from(&raw[SEALED_HEADER_LEN..plain_at])
+            .map_err(|_| EnvelopeError::Invalid)?;
+        let tag = Tag::try_from(&raw[tag_at..]).map_err(|_| EnvelopeError::Invalid)?;
         key.cipher(purpose)
-            .decrypt_in_place_detached(&nonce, &aad, &mut raw[plain_at..tag_at], &tag)
+            .decrypt_inout_detached(&nonce, &aad, (&mut raw[plain_at..tag_at]).into(), &tag)
             .map_err(|_| EnvelopeError::Invalid)?;
         // Authenticated from here on.
         let plain = &raw[plain_at..tag_at];

@@ -183,7 +183,7 @@ impl Key {
             <HmacSha256 as Mac>::new_from_slice(sub(p.label()).as_ref())
                 .expect("HMAC accepts keys of any length")
         };
-        let cipher = |p: Purpose| Aes256Gcm::new(sub(p.label()).as_ref().into());
+        let cipher = |p: Purpose| Aes256Gcm::new((&*sub(p.label())).into());
         Key(Arc::new(KeyInner {
             secret: Zeroizing::new(secret.to_vec()),
             id,

@@ -127,7 +127,7 @@ impl Floor {
         rand::thread_rng().fill_bytes(&mut nonce);
         let ct = self
             .cipher
-            .encrypt(Nonce::from_slice(&nonce), json.as_slice())
+            .encrypt(&Nonce::from(nonce), json.as_slice())
             .expect("encrypts");
         let mut raw = Vec::with_capacity(12 + ct.len());
         raw.extend_from_slice(&nonce);
@@ -141,7 +141,8 @@ impl Floor {
             return None;
         }
         let (nonce, ct) = raw.split_at(12);
-        let json = self.cipher.decrypt(Nonce::from_slice(nonce), ct).ok()?;
+        let nonce = Nonce::try_from(nonce).ok()?;
+        let json = self.cipher.decrypt(&nonce, ct).ok()?;
         serde_json::from_slice(&json).ok()
     }
 }
