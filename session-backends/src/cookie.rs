@@ -136,7 +136,7 @@ impl Inner {
         // bytes that are not a record: refuse (A6). Read straight into the
         // session state (binary record format: fields are sliced out of
         // the payload, not parsed until read).
-        let state = State::from_bytes(Arc::clone(&self.config), None, opened.payload)
+        let state = State::from_bytes_at(Arc::clone(&self.config), None, opened.payload, now)
             .map_err(|_| Event::TamperDetected)?;
         Ok((state, opened.rotated))
     }
@@ -165,14 +165,17 @@ impl Inner {
     }
 
     async fn commit(&self, handle: &Handle, cx: &Cx<'_>) -> Result<CookieAction, Error> {
-        let now = self.config.clock().now();
+        // The clock is read once: by the save below (as the record's
+        // modification time), or here when nothing is saved.
+        let mut now = None;
         let (record, ended) = {
             let mut s = handle.lock();
             let ended = match (&self.revocations, cx.loaded_from) {
                 (Some(_), Some(incoming)) if s.is_flushed() || s.is_cycled() => {
                     // The serial the incoming cookie carried (a flushed
                     // state no longer holds it).
-                    self.incoming_serial(cx, incoming, now)
+                    let at = *now.get_or_insert_with(|| self.config.clock().now());
+                    self.incoming_serial(cx, incoming, at)
                         .map(|serial| (serial, s.expiry_date()))
                 }
                 _ => None,
@@ -198,12 +201,15 @@ impl Inner {
                     .compression()
                     .field_threshold_for(self.mode == Mode::Sealed);
                 let json = s.to_bytes_deflating(deflate)?;
+                // The save stamped the record with the current time.
                 let meta = *s.meta();
+                let at = *now.insert(meta.modified);
                 let expires_at = s.policy().expires_at(&meta);
-                let max_age = s.policy().cookie_max_age(&meta, now);
+                let max_age = s.policy().cookie_max_age(&meta, at);
                 (Some((json, expires_at, max_age)), ended)
             }
         };
+        let now = now.unwrap_or_else(|| self.config.clock().now());
         self.revoke(ended, now).await?;
         let Some((json, expires_at, max_age)) = record else {
             return Ok(CookieAction::Remove); // flushed

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::error::{FieldError, RecordError};
 use crate::expiry::is_expired;
@@ -36,13 +37,28 @@ impl State {
         id: Option<Id>,
         bytes: impl Into<Bytes>,
     ) -> Result<Self, RecordError> {
+        let now = config.clock().now();
+        Self::from_bytes_at(config, id, bytes, now)
+    }
+
+    /// As [`State::from_bytes`], with fields past their deadline at `now`
+    /// dropped (for a caller that has just read the clock).
+    ///
+    /// # Errors
+    ///
+    /// As [`State::from_bytes`].
+    pub fn from_bytes_at(
+        config: Arc<Config>,
+        id: Option<Id>,
+        bytes: impl Into<Bytes>,
+        now: Timestamp,
+    ) -> Result<Self, RecordError> {
         let bytes: Bytes = bytes.into();
         if bytes.first() != Some(&FORMAT) {
             return Ok(Self::from_json(config, id, &bytes)?);
         }
         let mut r = Reader::new(&bytes);
         let h = r.header()?;
-        let now = config.clock().now();
         let mut slots = Slots::with_capacity(r.cap(h.n_fields));
         for _ in 0..h.n_fields {
             let f = r.field()?;
