@@ -99,13 +99,14 @@ impl State {
     /// A session loaded from a record. Fields past their own deadline are
     /// dropped here.
     pub fn from_record(config: Arc<Config>, id: Option<Id>, record: Record) -> Self {
-        let now = config.clock().now();
+        // The clock is read only if some field has a deadline.
+        let now = (!record.deadlines.is_empty()).then(|| config.clock().now());
         let mut deadlines = record.deadlines;
         let mut slots = Slots::with_capacity(record.fields.len());
         // In key order: each slot is appended.
         for (key, raw) in record.fields {
             let deadline = deadlines.remove(&key);
-            if deadline.is_some_and(|d| is_expired(d, now)) {
+            if deadline.is_some_and(|d| now.is_some_and(|now| is_expired(d, now))) {
                 continue;
             }
             let slot = Slot {
@@ -211,17 +212,17 @@ impl State {
 
     /// True if the session holds no live field.
     pub fn is_empty(&self) -> bool {
-        let now = self.config.clock().now();
-        !self.slots.values().any(|s| !slot_expired(s, now))
+        let clock = self.config.clock();
+        !self.slots.values().any(|s| !slot_expired(s, &**clock))
     }
 
     /// Stored keys of the live fields, known to a schema or not.
     pub fn keys(&self) -> Vec<&str> {
-        let now = self.config.clock().now();
+        let clock = self.config.clock();
         let mut keys: Vec<&str> = self
             .slots
             .iter()
-            .filter(|(_, s)| !slot_expired(s, now))
+            .filter(|(_, s)| !slot_expired(s, &**clock))
             .map(|(k, _)| k)
             .collect();
         keys.sort_unstable();
@@ -299,12 +300,12 @@ impl State {
         default: impl FnOnce() -> T,
     ) -> &mut Slot {
         self.accessed = true;
-        let now = self.config.clock().now();
+        let clock = self.config.clock();
         let codec = self.config.codec();
         let binding = self.binding.as_str();
         let slot = self.slots.entry(SlotKey::Static(spec.key));
         slot.spec = Some(spec);
-        if slot_expired(slot, now) {
+        if slot_expired(slot, &**clock) {
             *slot = Slot {
                 spec: Some(spec),
                 ..Slot::default()
@@ -350,8 +351,8 @@ impl State {
     /// changed in this session are encoded first.
     pub fn get_raw(&mut self, key: &str) -> Option<Box<RawValue>> {
         self.accessed = true;
-        let now = self.config.clock().now();
-        let slot = self.slots.get(key).filter(|s| !slot_expired(s, now))?;
+        let clock = self.config.clock();
+        let slot = self.slots.get(key).filter(|s| !slot_expired(s, &**clock))?;
         let raw = match (&slot.raw, &slot.value) {
             (Some(raw), None) => raw.json().ok()?.into_owned(),
             (_, Some(v)) => v.encode().ok()?,
@@ -366,8 +367,8 @@ impl State {
     /// such as a cookie store's serial. A field changed in this session is
     /// encoded first. `None` if the field is absent or expired.
     pub fn with_raw<R>(&self, key: &str, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
-        let now = self.config.clock().now();
-        let slot = self.slots.get(key).filter(|s| !slot_expired(s, now))?;
+        let clock = self.config.clock();
+        let slot = self.slots.get(key).filter(|s| !slot_expired(s, &**clock))?;
         match (&slot.raw, &slot.value) {
             (Some(raw), None) => Some(f(&raw.text().ok()?)),
             (_, Some(v)) => Some(f(v.encode().ok()?.as_bytes())),

@@ -167,8 +167,10 @@ pub(super) fn copy_via_json<T: Value>(value: &T) -> T {
         .expect("a session field's JSON reads back as itself")
 }
 
-pub(super) fn slot_expired(slot: &Slot, now: Timestamp) -> bool {
-    slot.deadline.is_some_and(|d| is_expired(d, now))
+/// Whether the slot is past its own deadline. The clock is read only for
+/// a slot that has one (most have none).
+pub(super) fn slot_expired(slot: &Slot, clock: &dyn crate::clock::Clock) -> bool {
+    slot.deadline.is_some_and(|d| is_expired(d, clock.now()))
 }
 
 pub(super) fn decode_field<T: Value>(

@@ -37,8 +37,7 @@ impl State {
         id: Option<Id>,
         bytes: impl Into<Bytes>,
     ) -> Result<Self, RecordError> {
-        let now = config.clock().now();
-        Self::from_bytes_at(config, id, bytes, now)
+        Self::from_bytes_with(config, id, bytes.into(), None)
     }
 
     /// As [`State::from_bytes`], with fields past their deadline at `now`
@@ -53,7 +52,17 @@ impl State {
         bytes: impl Into<Bytes>,
         now: Timestamp,
     ) -> Result<Self, RecordError> {
-        let bytes: Bytes = bytes.into();
+        Self::from_bytes_with(config, id, bytes.into(), Some(now))
+    }
+
+    /// Reads a record; `now` is read from the clock only if a field has a
+    /// deadline and the caller gave none.
+    fn from_bytes_with(
+        config: Arc<Config>,
+        id: Option<Id>,
+        bytes: Bytes,
+        mut now: Option<Timestamp>,
+    ) -> Result<Self, RecordError> {
         if bytes.first() != Some(&FORMAT) {
             return Ok(Self::from_json(config, id, &bytes)?);
         }
@@ -62,7 +71,8 @@ impl State {
         let mut slots = Slots::with_capacity(r.cap(h.n_fields));
         for _ in 0..h.n_fields {
             let f = r.field()?;
-            if f.deadline.is_some_and(|d| is_expired(d, now)) {
+            let mut now = || *now.get_or_insert_with(|| config.clock().now());
+            if f.deadline.is_some_and(|d| is_expired(d, now())) {
                 continue;
             }
             let raw = bytes.slice(f.raw);
