@@ -2,6 +2,7 @@
 //! does with it on the way out.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
@@ -82,6 +83,9 @@ struct Inner {
     /// extractor hands its own headers over, and an untouched request
     /// copies nothing.
     cookies: Vec<HeaderValue>,
+    /// Set by the first extractor before it loads: lets the way out skip an
+    /// untouched request without taking the lock (J3).
+    touched: AtomicBool,
     state: Mutex<SlotState>,
 }
 
@@ -109,6 +113,7 @@ impl LazySession {
         LazySession(Arc::new(Inner {
             shared,
             cookies,
+            touched: AtomicBool::new(false),
             state: Mutex::new(SlotState::default()),
         }))
     }
@@ -122,6 +127,7 @@ impl LazySession {
     /// unavailable store). The error itself is kept for the layer, which
     /// passes it to the app's error handler.
     pub async fn handle(&self, headers: &HeaderMap) -> Result<Handle, StatusCode> {
+        self.0.touched.store(true, Ordering::Release);
         {
             let st = self.0.state.lock();
             if let Some(c) = &st.current {
@@ -196,10 +202,13 @@ impl LazySession {
     /// Whether the way out has work to do (else the response passes as is:
     /// an untouched request costs nothing, J3).
     pub(crate) fn needs_finish(&self) -> bool {
-        let st = self.0.state.lock();
-        st.current.is_some()
-            || st.failed.is_some()
-            || (self.0.shared.save_every_request && !self.0.cookies.is_empty())
+        self.0.touched.load(Ordering::Acquire) || self.renews_untouched()
+    }
+
+    /// `save_every_request` on a request that carries a session cookie: the
+    /// way out loads and renews it even if no extractor asked (J2).
+    fn renews_untouched(&self) -> bool {
+        self.0.shared.save_every_request && !self.0.cookies.is_empty()
     }
 
     /// Commits the session and decorates the response.
@@ -216,6 +225,9 @@ impl LazySession {
         }
         let current = match current {
             Some(c) => c,
+            // An extractor started loading but was dropped midway: as if
+            // untouched.
+            None if !self.renews_untouched() => return resp,
             // save_every_request on an untouched request with a cookie.
             None => match self.load(&self.0.cookies).await {
                 Ok(c) => c,
