@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE, VARY};
+use http::header::{CACHE_CONTROL, COOKIE, Entry, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use parking_lot::Mutex;
 
@@ -156,18 +156,18 @@ impl LazySession {
         headers: impl IntoIterator<Item = &'h HeaderValue>,
     ) -> Result<Current, Error> {
         let shared = &self.0.shared;
-        let (candidates, oversized) = shared.cookie.candidates(headers);
-        for _ in 0..oversized {
+        let found = shared.cookie.scan(headers);
+        for _ in 0..found.oversized {
             shared.events.emit(Event::SizeExceeded {
                 size: MAX_COOKIE_LEN + 1,
                 limit: MAX_COOKIE_LEN,
                 incoming: true,
             });
         }
-        let had_cookie = !candidates.is_empty() || oversized > 0;
+        let had_cookie = !found.values().is_empty() || found.oversized > 0;
         let cx = self.cx(had_cookie, false, None);
-        for value in candidates {
-            if let Some(loaded) = shared.backend.load(&value, &cx).await? {
+        for &value in found.values() {
+            if let Some(loaded) = shared.backend.load(value, &cx).await? {
                 if loaded.reissue {
                     shared.events.emit(Event::Resealed);
                 }
@@ -175,7 +175,7 @@ impl LazySession {
                     handle: loaded.handle,
                     reissue: loaded.reissue,
                     had_cookie,
-                    loaded_from: Some(value),
+                    loaded_from: Some(value.to_owned()),
                 });
             }
         }
@@ -261,11 +261,12 @@ impl LazySession {
         };
         match action {
             CookieAction::Set { value, max_age } => {
+                // The tag costs a keyed hash: only for someone listening.
                 let tag = || Id::parse(&value).ok().map(|id| id.log_tag());
                 if was_new {
-                    shared.events.emit(Event::Created { tag: tag() });
+                    shared.events.emit_with(|| Event::Created { tag: tag() });
                 } else if cycled {
-                    shared.events.emit(Event::Cycled { tag: tag() });
+                    shared.events.emit_with(|| Event::Cycled { tag: tag() });
                 }
                 let size = shared.cookie.name().len() + 1 + value.len();
                 if size > MAX_COOKIE_LEN {
@@ -278,16 +279,16 @@ impl LazySession {
                     };
                     return error_response(&shared, &e, resp);
                 }
-                let cookie = shared.cookie.set_cookie(&value, max_age);
-                set_cookie_header(&shared, resp.headers_mut(), &cookie);
+                let cookie = shared.cookie.set_cookie_header(&value, max_age);
+                set_cookie_header(&shared, resp.headers_mut(), cookie);
             }
             CookieAction::Remove => {
                 if flushed && !was_new {
                     shared.events.emit(Event::Flushed);
                 }
                 if current.had_cookie {
-                    let cookie = shared.cookie.removal_cookie();
-                    set_cookie_header(&shared, resp.headers_mut(), &cookie);
+                    let cookie = HeaderValue::try_from(shared.cookie.removal_cookie()).ok();
+                    set_cookie_header(&shared, resp.headers_mut(), cookie);
                 }
             }
             _ => {}
@@ -296,8 +297,8 @@ impl LazySession {
     }
 }
 
-fn set_cookie_header(shared: &Shared, headers: &mut HeaderMap, cookie: &str) {
-    let Ok(value) = HeaderValue::from_str(cookie) else {
+fn set_cookie_header(shared: &Shared, headers: &mut HeaderMap, cookie: Option<HeaderValue>) {
+    let Some(value) = cookie else {
         // Unreachable with validated attributes and backend values; refuse
         // rather than emit a broken header (B4).
         tracing::error!("session Set-Cookie value is not a valid header; not sent");
@@ -320,26 +321,37 @@ fn error_response<B: From<String>>(shared: &Shared, err: &Error, resp: Response<
 
 /// Adds `Cookie` to `Vary` unless it (or `*`) is already there.
 fn add_vary_cookie(headers: &mut HeaderMap) {
-    let present = headers.get_all(VARY).iter().any(|v| {
-        v.to_str().is_ok_and(|s| {
-            s.split(',')
-                .any(|t| t.trim() == "*" || t.trim().eq_ignore_ascii_case("cookie"))
-        })
-    });
-    if !present {
-        headers.append(VARY, HeaderValue::from_static("Cookie"));
+    // One lookup: the usual response has no `Vary` yet.
+    match headers.entry(VARY) {
+        Entry::Vacant(e) => {
+            e.insert(HeaderValue::from_static("Cookie"));
+        }
+        Entry::Occupied(mut e) => {
+            let present = e.iter().any(|v| {
+                v.to_str().is_ok_and(|s| {
+                    s.split(',')
+                        .any(|t| t.trim() == "*" || t.trim().eq_ignore_ascii_case("cookie"))
+                })
+            });
+            if !present {
+                e.append(HeaderValue::from_static("Cookie"));
+            }
+        }
     }
 }
 
 /// Makes a response that sets the session cookie uncacheable by shared
 /// caches (K2): adds `private` and drops `public` / `s-maxage`.
 fn make_private(headers: &mut HeaderMap) {
-    if !headers.contains_key(CACHE_CONTROL) {
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private"));
-        return;
-    }
-    let existing: Vec<String> = headers
-        .get_all(CACHE_CONTROL)
+    // One lookup, no allocation when there is no `Cache-Control` yet.
+    let mut e = match headers.entry(CACHE_CONTROL) {
+        Entry::Vacant(e) => {
+            e.insert(HeaderValue::from_static("private"));
+            return;
+        }
+        Entry::Occupied(e) => e,
+    };
+    let existing: Vec<String> = e
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|s| s.split(','))
@@ -360,7 +372,7 @@ fn make_private(headers: &mut HeaderMap) {
             .filter(|t| lower(t) != "public" && !lower(t).starts_with("s-maxage")),
     );
     if let Ok(v) = HeaderValue::from_str(&directives.join(", ")) {
-        headers.insert(CACHE_CONTROL, v);
+        e.insert(v);
     }
 }
 
