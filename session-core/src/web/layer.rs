@@ -11,11 +11,13 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::store::BoxFuture;
 use crate::web::backend::Backend;
+use crate::web::backend::CookieAction;
 use crate::web::cookie::{ConfigError, CookieConfig, HOST_PREFIX};
 use crate::web::error::Error;
 use crate::web::events::{Event, Events};
-use crate::web::slot::{LazySession, Shared};
+use crate::web::slot::{Current, LazySession, Pending, Shared, Step};
 
 /// The `SameSite` attribute of the session cookie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -412,8 +414,6 @@ where
     }
 }
 
-type Finish<B> = Pin<Box<dyn Future<Output = Response<B>> + Send>>;
-
 pin_project! {
     /// The response future of [`SessionService`]: runs the inner service,
     /// then, only if the session was used (or `save_every_request` applies),
@@ -430,31 +430,59 @@ pin_project! {
     #[project = StateProj]
     enum State<F, B> {
         Inner { #[pin] fut: F, slot: Option<LazySession> },
-        Finish { fut: Finish<B> },
+        Load {
+            fut: BoxFuture<'static, Result<Current, Error>>,
+            rest: Option<(LazySession, Response<B>)>,
+        },
+        Commit {
+            fut: BoxFuture<'static, Result<CookieAction, Error>>,
+            pending: Option<Pending<B>>,
+        },
     }
 }
+
+const POLLED_AFTER_COMPLETION: &str = "ResponseFuture polled after completion";
 
 impl<F, B, E> Future for ResponseFuture<F, B>
 where
     F: Future<Output = Result<Response<B>, E>>,
-    B: From<String> + Send + 'static,
+    B: From<String>,
 {
     type Output = Result<Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         loop {
-            match this.state.as_mut().project() {
+            let step = match this.state.as_mut().project() {
                 StateProj::Inner { fut, slot } => {
                     let resp = ready!(fut.poll(cx))?;
-                    let slot = slot.take().expect("ResponseFuture polled after completion");
+                    let slot = slot.take().expect(POLLED_AFTER_COMPLETION);
                     if !slot.needs_finish() {
                         return Poll::Ready(Ok(resp));
                     }
-                    let finish: Finish<B> = Box::pin(slot.finish(resp));
-                    this.state.set(State::Finish { fut: finish });
+                    slot.finish(resp)
                 }
-                StateProj::Finish { fut } => return fut.as_mut().poll(cx).map(Ok),
+                StateProj::Load { fut, rest } => {
+                    let loaded = ready!(fut.as_mut().poll(cx));
+                    let (slot, resp) = rest.take().expect(POLLED_AFTER_COMPLETION);
+                    slot.loaded(loaded, resp)
+                }
+                StateProj::Commit { fut, pending } => {
+                    let committed = ready!(fut.as_mut().poll(cx));
+                    let pending = pending.take().expect(POLLED_AFTER_COMPLETION);
+                    return Poll::Ready(Ok(pending.end(committed)));
+                }
+            };
+            match step {
+                Step::Done(resp) => return Poll::Ready(Ok(resp)),
+                Step::Load(fut, slot, resp) => this.state.set(State::Load {
+                    fut,
+                    rest: Some((slot, resp)),
+                }),
+                Step::Commit(fut, pending) => this.state.set(State::Commit {
+                    fut,
+                    pending: Some(pending),
+                }),
             }
         }
     }

@@ -25,11 +25,13 @@ pub(crate) trait DynBackend: Send + Sync + 'static {
         value: &'a str,
         cx: &'a Cx<'a>,
     ) -> BoxFuture<'a, Result<Option<Loaded>, Error>>;
-    fn commit<'a>(
-        &'a self,
-        handle: &'a Handle,
-        cx: &'a Cx<'a>,
-    ) -> BoxFuture<'a, Result<CookieAction, Error>>;
+    /// Commits `current`; the future owns everything it uses, so the
+    /// layer's response future needs no box of its own.
+    fn commit(
+        self: Arc<Self>,
+        shared: Arc<Shared>,
+        current: Current,
+    ) -> BoxFuture<'static, Result<CookieAction, Error>>;
 }
 
 impl<B: Backend> DynBackend for B {
@@ -43,12 +45,22 @@ impl<B: Backend> DynBackend for B {
     ) -> BoxFuture<'a, Result<Option<Loaded>, Error>> {
         Box::pin(Backend::load(self, value, cx))
     }
-    fn commit<'a>(
-        &'a self,
-        handle: &'a Handle,
-        cx: &'a Cx<'a>,
-    ) -> BoxFuture<'a, Result<CookieAction, Error>> {
-        Box::pin(Backend::commit(self, handle, cx))
+    fn commit(
+        self: Arc<Self>,
+        shared: Arc<Shared>,
+        current: Current,
+    ) -> BoxFuture<'static, Result<CookieAction, Error>> {
+        Box::pin(async move {
+            let cx = Cx {
+                cookie_name: shared.cookie.name(),
+                events: &shared.events,
+                save_every_request: shared.save_every_request,
+                had_cookie: current.had_cookie,
+                reissue: current.reissue,
+                loaded_from: current.loaded_from.as_deref(),
+            };
+            Backend::commit(&*self, &current.handle, &cx).await
+        })
     }
 }
 
@@ -63,7 +75,8 @@ pub(crate) struct Shared {
     pub(crate) on_error: Option<ErrorHandler>,
 }
 
-struct Current {
+/// A loaded session, and what the way out needs to know about its cookie.
+pub(crate) struct Current {
     handle: Handle,
     reissue: bool,
     had_cookie: bool,
@@ -211,9 +224,10 @@ impl LazySession {
         self.0.shared.save_every_request && !self.0.cookies.is_empty()
     }
 
-    /// Commits the session and decorates the response.
-    pub(crate) async fn finish<B: From<String>>(self, mut resp: Response<B>) -> Response<B> {
-        let shared = Arc::clone(&self.0.shared);
+    /// The way out, up to the first backend call: maps a load failure,
+    /// adds `Vary`, skips 5xx, and starts the commit (or, for
+    /// `save_every_request` on an untouched request, the load).
+    pub(crate) fn finish<B: From<String>>(self, resp: Response<B>) -> Step<B> {
         let (current, failed) = {
             let mut st = self.0.state.lock();
             (st.current.take(), st.failed.take())
@@ -221,38 +235,101 @@ impl LazySession {
         if let Some(err) = failed {
             // Load failed: the extractor answered already; let the app map
             // it. No cookie is set or deleted (G2).
-            return error_response(&shared, &err, resp);
+            return Step::Done(error_response(&self.0.shared, &err, resp));
         }
-        let current = match current {
-            Some(c) => c,
+        match current {
+            Some(c) => self.commit(c, resp),
             // An extractor started loading but was dropped midway: as if
             // untouched.
-            None if !self.renews_untouched() => return resp,
+            None if !self.renews_untouched() => Step::Done(resp),
             // save_every_request on an untouched request with a cookie.
-            None => match self.load(&self.0.cookies).await {
-                Ok(c) => c,
-                Err(e) => {
-                    // Do not fail a request that did not need the session.
-                    tracing::warn!(error = %e, "session could not be loaded to renew it");
-                    return resp;
-                }
-            },
-        };
+            None => {
+                let slot = self.clone();
+                let load = Box::pin(async move { slot.load(&slot.0.cookies).await });
+                Step::Load(load, self, resp)
+            }
+        }
+    }
+
+    /// After the load that `save_every_request` started.
+    pub(crate) fn loaded<B: From<String>>(
+        self,
+        loaded: Result<Current, Error>,
+        resp: Response<B>,
+    ) -> Step<B> {
+        match loaded {
+            Ok(c) => self.commit(c, resp),
+            Err(e) => {
+                // Do not fail a request that did not need the session.
+                tracing::warn!(error = %e, "session could not be loaded to renew it");
+                Step::Done(resp)
+            }
+        }
+    }
+
+    fn commit<B: From<String>>(self, current: Current, mut resp: Response<B>) -> Step<B> {
         // The response depends on the session: caches must key on it (K1).
         add_vary_cookie(resp.headers_mut());
         if resp.status().is_server_error() {
-            return resp; // Nothing is saved on any 5xx (G14).
+            return Step::Done(resp); // Nothing is saved on any 5xx (G14).
         }
         let (was_new, cycled, flushed) = {
             let s = current.handle.lock();
             (s.is_new(), s.is_cycled(), s.is_flushed())
         };
-        let cx = self.cx(
-            current.had_cookie,
-            current.reissue,
-            current.loaded_from.as_deref(),
-        );
-        let action = match shared.backend.commit(&current.handle, &cx).await {
+        let shared = &self.0.shared;
+        let pending = Pending {
+            had_cookie: current.had_cookie,
+            was_new,
+            cycled,
+            flushed,
+            resp,
+            shared: Arc::clone(shared),
+        };
+        // The backend's (boxed) commit owns what it needs: the way out
+        // needs no other allocation.
+        let commit = Arc::clone(&shared.backend).commit(Arc::clone(shared), current);
+        Step::Commit(commit, pending)
+    }
+}
+
+/// What the way out does next.
+pub(crate) enum Step<B> {
+    /// Send this response.
+    Done(Response<B>),
+    /// Load the session (`save_every_request` on an untouched request),
+    /// then [`LazySession::loaded`].
+    Load(
+        BoxFuture<'static, Result<Current, Error>>,
+        LazySession,
+        Response<B>,
+    ),
+    /// Wait for the backend's commit, then [`Pending::end`].
+    Commit(BoxFuture<'static, Result<CookieAction, Error>>, Pending<B>),
+}
+
+/// A response waiting for the backend's commit.
+pub(crate) struct Pending<B> {
+    shared: Arc<Shared>,
+    resp: Response<B>,
+    had_cookie: bool,
+    was_new: bool,
+    cycled: bool,
+    flushed: bool,
+}
+
+impl<B: From<String>> Pending<B> {
+    /// Sets or deletes the cookie as the commit says.
+    pub(crate) fn end(self, committed: Result<CookieAction, Error>) -> Response<B> {
+        let Pending {
+            shared,
+            mut resp,
+            had_cookie,
+            was_new,
+            cycled,
+            flushed,
+        } = self;
+        let action = match committed {
             Ok(a) => a,
             Err(e) => {
                 tracing::warn!(error = %e, "session could not be saved");
@@ -286,7 +363,7 @@ impl LazySession {
                 if flushed && !was_new {
                     shared.events.emit(Event::Flushed);
                 }
-                if current.had_cookie {
+                if had_cookie {
                     let cookie = HeaderValue::try_from(shared.cookie.removal_cookie()).ok();
                     set_cookie_header(&shared, resp.headers_mut(), cookie);
                 }
