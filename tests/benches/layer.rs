@@ -93,6 +93,31 @@ fn cases(rt: &tokio::runtime::Runtime) -> Vec<(String, Box<dyn Fn()>)> {
         "/untouched",
         other,
     );
+    // As `axum::serve` runs a router: `with_state` applies the layers to
+    // every route once, where `oneshot` on a `Router<()>` re-applies them
+    // per request (which the cases above include).
+    let bare: Router = Router::new().route("/untouched", untouched());
+    add(
+        "ready_baseline_no_layer".into(),
+        bare.with_state(()),
+        "/untouched",
+        "id=x; other=y".into(),
+    );
+    let identity: Router = Router::new()
+        .route("/untouched", untouched())
+        .layer(tower::layer::util::Identity::new());
+    add(
+        "ready_baseline_identity_layer".into(),
+        identity.with_state(()),
+        "/untouched",
+        "id=x; other=y".into(),
+    );
+    add(
+        "ready_untouched_memory".into(),
+        memory.clone().with_state(()),
+        "/untouched",
+        "id=x; other=y".into(),
+    );
     let apps = [
         ("memory", memory),
         ("signed", app(SignedCookieStore::new(key.clone()))),
