@@ -140,8 +140,9 @@ impl LazySession {
     /// unavailable store). The error itself is kept for the layer, which
     /// passes it to the app's error handler.
     pub async fn handle(&self, headers: &HeaderMap) -> Result<Handle, StatusCode> {
-        self.0.touched.store(true, Ordering::Release);
-        {
+        // The first extractor finds nothing to reuse: it skips the lock.
+        let first = !self.0.touched.swap(true, Ordering::AcqRel);
+        if !first {
             let st = self.0.state.lock();
             if let Some(c) = &st.current {
                 return Ok(c.handle.clone());
