@@ -51,14 +51,8 @@ impl<B: Backend> DynBackend for B {
         current: Current,
     ) -> BoxFuture<'static, Result<CookieAction, Error>> {
         Box::pin(async move {
-            let cx = Cx {
-                cookie_name: shared.cookie.name(),
-                events: &shared.events,
-                save_every_request: shared.save_every_request,
-                had_cookie: current.had_cookie,
-                reissue: current.reissue,
-                loaded_from: current.loaded_from.as_deref(),
-            };
+            let from = current.loaded_from.as_deref();
+            let cx = shared.cx(current.had_cookie, current.reissue, from);
             Backend::commit(&*self, &current.handle, &cx).await
         })
     }
@@ -73,6 +67,20 @@ pub(crate) struct Shared {
     pub(crate) save_every_request: bool,
     pub(crate) cache_private: bool,
     pub(crate) on_error: Option<ErrorHandler>,
+}
+
+impl Shared {
+    /// What a backend is told about the request.
+    fn cx<'a>(&'a self, had_cookie: bool, reissue: bool, loaded_from: Option<&'a str>) -> Cx<'a> {
+        Cx {
+            cookie_name: self.cookie.name(),
+            events: &self.events,
+            save_every_request: self.save_every_request,
+            had_cookie,
+            reissue,
+            loaded_from,
+        }
+    }
 }
 
 /// A loaded session, and what the way out needs to know about its cookie.
@@ -179,7 +187,7 @@ impl LazySession {
             });
         }
         let had_cookie = !found.values().is_empty() || found.oversized > 0;
-        let cx = self.cx(had_cookie, false, None);
+        let cx = shared.cx(had_cookie, false, None);
         for &value in found.values() {
             if let Some(loaded) = shared.backend.load(value, &cx).await? {
                 if loaded.reissue {
@@ -199,18 +207,6 @@ impl LazySession {
             had_cookie,
             loaded_from: None,
         })
-    }
-
-    fn cx<'a>(&'a self, had_cookie: bool, reissue: bool, loaded_from: Option<&'a str>) -> Cx<'a> {
-        let shared = &self.0.shared;
-        Cx {
-            cookie_name: shared.cookie.name(),
-            events: &shared.events,
-            save_every_request: shared.save_every_request,
-            had_cookie,
-            reissue,
-            loaded_from,
-        }
     }
 
     /// Whether the way out has work to do (else the response passes as is:
