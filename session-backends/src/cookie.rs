@@ -134,15 +134,16 @@ impl Inner {
         // The envelope's authenticated expiry was checked above (C6, C7);
         // the record's own copy of it is the same instant. A valid MAC over
         // bytes that are not a record: refuse (A6). Read straight into the
-        // session state, without an intermediate `Record`.
-        let state = State::from_json(Arc::clone(&self.config), None, &opened.payload)
+        // session state (binary record format: fields are sliced out of
+        // the payload, not parsed until read).
+        let state = State::from_bytes(Arc::clone(&self.config), None, opened.payload)
             .map_err(|_| Event::TamperDetected)?;
         Ok((state, opened.rotated))
     }
 
     async fn load(&self, value: &str, cx: &Cx<'_>) -> Result<Option<Loaded>, Error> {
         let now = self.config.clock().now();
-        let (mut state, reissue) = match self.open(cx, value, now) {
+        let (state, reissue) = match self.open(cx, value, now) {
             Ok(r) => r,
             Err(event) => {
                 cx.events.emit(event);
@@ -150,7 +151,7 @@ impl Inner {
             }
         };
         if let Some(revocations) = &self.revocations {
-            if let Some(serial) = revocation::serial(&mut state) {
+            if let Some(serial) = revocation::serial(&state) {
                 if revocations.is_revoked(&serial).await? {
                     cx.events.emit(Event::Revoked);
                     return Ok(None);
@@ -186,10 +187,17 @@ impl Inner {
                 // Every cookie session carries a serial, renewed by
                 // `cycle_key`: the cookie changes at login even if the data
                 // does not, and revocation (if on) can name it.
-                if s.is_cycled() || revocation::serial(&mut s).is_none() {
+                if s.is_cycled() || revocation::serial(&s).is_none() {
                     revocation::new_serial(&mut s, &self.config.ids().generate());
                 }
-                let json = s.to_json()?;
+                // Large fields are deflated on their own, once, when
+                // written (signed mode; sealed only if opted in): a request
+                // that does not touch them neither deflates nor inflates.
+                let deflate = self
+                    .codec()
+                    .compression()
+                    .field_threshold_for(self.mode == Mode::Sealed);
+                let json = s.to_bytes_deflating(deflate)?;
                 let meta = *s.meta();
                 let expires_at = s.policy().expires_at(&meta);
                 let max_age = s.policy().cookie_max_age(&meta, now);
@@ -205,8 +213,8 @@ impl Inner {
     }
 
     fn incoming_serial(&self, cx: &Cx<'_>, incoming: &str, now: Timestamp) -> Option<Id> {
-        let (mut state, _) = self.open(cx, incoming, now).ok()?;
-        revocation::serial(&mut state)
+        let (state, _) = self.open(cx, incoming, now).ok()?;
+        revocation::serial(&state)
     }
 
     async fn revoke(&self, ended: Option<(Id, Timestamp)>, now: Timestamp) -> Result<(), Error> {

@@ -19,6 +19,7 @@
 //! ```
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasher, Hasher, RandomState};
 
 use parking_lot::Mutex;
 use session_core::clock::{self, SharedClock, Timestamp};
@@ -40,38 +41,161 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Inner {
-    records: HashMap<Id, Record>,
-    /// (expires_at, id): the eviction order.
+    records: HashMap<Id, Entry, IdHash>,
+    /// `(filed_at, id)` for every record, exactly once: the eviction order.
     by_expiry: BTreeSet<(Timestamp, Id)>,
+}
+
+/// A record and where it is filed in the eviction order.
+///
+/// Filing is lazy: `filed_at` is a lower bound of the record's expiry, not
+/// always the expiry itself. A save that extends the expiry (nearly every
+/// save: the expiry rolls forward with activity) leaves the filing alone,
+/// sparing two B-tree updates per request; eviction refiles such a record
+/// when its stale filing comes up. A save that brings the expiry forward
+/// refiles at once, so the bound holds. Eviction order stays exact: when
+/// the first filing is exact, every other record expires at or after it.
+#[derive(Debug)]
+struct Entry {
+    record: Record,
+    filed_at: Timestamp,
+}
+
+/// Hashes [`Id`]s for the record map: the 32 bytes folded into one word
+/// with a per-store random key, then one multiply to mix. About a tenth of
+/// the cost of the default SipHash, which is paid on every load and save.
+///
+/// Not a keyed PRF, and it need not be: hash flooding needs chosen *keys in
+/// the table*, and the only ids ever inserted are ones `create` accepted,
+/// which the server drew from its CSPRNG (a client's id is never adopted,
+/// D1). An attacker's chosen ids only look up: each costs one probe through
+/// a table laid out by random keys. The random key still keeps a weak
+/// custom [`IdGenerator`](session_core::id::IdGenerator) from hitting a
+/// fixed bad pattern.
+#[derive(Debug, Clone)]
+struct IdHash(u64);
+
+impl Default for IdHash {
+    fn default() -> Self {
+        // A random word from the standard library's per-process keys.
+        IdHash(RandomState::new().build_hasher().finish())
+    }
+}
+
+impl BuildHasher for IdHash {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(self.0)
+    }
+}
+
+/// See [`IdHash`].
+struct IdHasher(u64);
+
+/// An odd constant with well-spread bits (from `rustc-hash`).
+const MIX: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(MIX).rotate_left(26);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        // The slice length `Hash` writes first (always 32 for an id).
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // Folded multiply: every input bit reaches the low bits (the bucket
+        // index) and the top 7 (the SwissTable tag).
+        let m = u128::from(self.0) * u128::from(MIX);
+        (m as u64) ^ ((m >> 64) as u64)
+    }
 }
 
 impl Inner {
     fn insert(&mut self, id: Id, record: Record) {
         self.remove(&id);
-        self.by_expiry.insert((record.expires_at, id));
-        self.records.insert(id, record);
+        let filed_at = record.expires_at;
+        self.by_expiry.insert((filed_at, id));
+        self.records.insert(id, Entry { record, filed_at });
     }
 
     fn remove(&mut self, id: &Id) -> Option<Record> {
         let old = self.records.remove(id)?;
-        self.by_expiry.remove(&(old.expires_at, *id));
-        Some(old)
+        self.by_expiry.remove(&(old.filed_at, *id));
+        Some(old.record)
     }
 
     fn live(&self, id: &Id, now: Timestamp) -> Option<&Record> {
         self.records
             .get(id)
+            .map(|e| &e.record)
             .filter(|r| !is_expired(r.expires_at, now))
+    }
+
+    /// Applies `changes` to the live record `id`, in place (H3).
+    fn save(&mut self, id: &Id, changes: &Changes, now: Timestamp) -> Result<(), StoreError> {
+        let entry = self
+            .records
+            .get_mut(id)
+            .filter(|e| !is_expired(e.record.expires_at, now))
+            // Gone or expired: not re-created (H1).
+            .ok_or(StoreError::Deleted)?;
+        changes.apply(&mut entry.record);
+        let expires_at = entry.record.expires_at;
+        if expires_at < entry.filed_at {
+            // Brought forward: refile now, so the filing stays a lower bound.
+            self.by_expiry.remove(&(entry.filed_at, *id));
+            self.by_expiry.insert((expires_at, *id));
+            entry.filed_at = expires_at;
+        }
+        Ok(())
+    }
+
+    /// Removes and returns the record that expires first, if its expiry
+    /// passes `due`. Records filed early are refiled on the way.
+    fn pop_first(&mut self, due: impl Fn(Timestamp) -> bool) -> Option<Id> {
+        while let Some(&(at, id)) = self.by_expiry.first() {
+            if !due(at) {
+                return None;
+            }
+            self.by_expiry.pop_first();
+            let Some(entry) = self.records.get_mut(&id) else {
+                continue; // Unreachable: every filing names a record.
+            };
+            let expires_at = entry.record.expires_at;
+            if expires_at == at {
+                self.records.remove(&id);
+                return Some(id);
+            }
+            // Extended since it was filed: file it where it belongs now.
+            entry.filed_at = expires_at;
+            self.by_expiry.insert((expires_at, id));
+        }
+        None
     }
 
     fn remove_expired(&mut self, now: Timestamp) -> u64 {
         let mut n = 0;
-        while let Some(&(at, id)) = self.by_expiry.first() {
-            if !is_expired(at, now) {
-                break;
-            }
-            self.by_expiry.pop_first();
-            self.records.remove(&id);
+        while self.pop_first(|at| is_expired(at, now)).is_some() {
             n += 1;
         }
         n
@@ -85,10 +209,9 @@ impl Inner {
         }
         self.remove_expired(now);
         while self.records.len() >= max {
-            let Some((_, id)) = self.by_expiry.pop_first() else {
+            if self.pop_first(|_| true).is_none() {
                 break;
-            };
-            self.records.remove(&id);
+            }
         }
     }
 }
@@ -146,14 +269,7 @@ impl Store for MemoryStore {
 
     async fn save(&self, id: &Id, changes: &Changes) -> Result<(), StoreError> {
         let now = self.clock.now();
-        let mut inner = self.inner.lock();
-        if inner.live(id, now).is_none() {
-            return Err(StoreError::Deleted);
-        }
-        let mut record = inner.remove(id).ok_or(StoreError::Deleted)?;
-        changes.apply(&mut record);
-        inner.insert(*id, record);
-        Ok(())
+        self.inner.lock().save(id, changes, now)
     }
 
     async fn delete(&self, id: &Id) -> Result<(), StoreError> {
@@ -164,5 +280,172 @@ impl Store for MemoryStore {
     async fn clear_expired(&self) -> Result<u64, StoreError> {
         let now = self.clock.now();
         Ok(self.inner.lock().remove_expired(now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::hash::BuildHasher;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use session_core::clock::FakeClock;
+    use session_core::expiry::Meta;
+
+    use super::*;
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    }
+
+    const T0: Timestamp = Timestamp::from_unix_seconds(1_000);
+
+    fn at(s: u64) -> Timestamp {
+        T0.saturating_add(Duration::from_secs(s))
+    }
+
+    fn record(expires_at: Timestamp) -> Record {
+        Record::new(Meta::new(T0), expires_at)
+    }
+
+    fn renew(expires_at: Timestamp) -> Changes {
+        Changes {
+            meta: Meta::new(T0),
+            expires_at,
+            set: Vec::new(),
+            removed: Vec::new(),
+            index: Vec::new(),
+        }
+    }
+
+    fn store(max: usize) -> (MemoryStore, FakeClock) {
+        let clock = FakeClock::new(T0);
+        (
+            MemoryStore::new(max).with_clock(Arc::new(clock.clone())),
+            clock,
+        )
+    }
+
+    /// The expiry index files each record exactly once, no later than its
+    /// expiry.
+    fn assert_index_consistent(store: &MemoryStore) {
+        let inner = store.inner.lock();
+        assert_eq!(inner.by_expiry.len(), inner.records.len());
+        for (at, id) in &inner.by_expiry {
+            let entry = &inner.records[id];
+            assert_eq!(entry.filed_at, *at);
+            assert!(*at <= entry.record.expires_at);
+        }
+    }
+
+    #[test]
+    fn full_store_evicts_expired_then_soonest_j7() {
+        block_on(async {
+            let (store, clock) = store(3);
+            let [a, b, c, d, e] = [(); 5].map(|()| Id::generate());
+            store.create(&a, &record(at(10))).await.unwrap();
+            store.create(&b, &record(at(100))).await.unwrap();
+            store.create(&c, &record(at(50))).await.unwrap();
+            clock.set(at(20)); // `a` has expired
+            store.create(&d, &record(at(200))).await.unwrap();
+            assert_eq!(store.len(), 3);
+            assert!(!store.inner.lock().records.contains_key(&a));
+            assert_index_consistent(&store);
+            // None expired: the soonest to expire (`c`) goes.
+            store.create(&e, &record(at(300))).await.unwrap();
+            assert_eq!(store.len(), 3);
+            assert!(store.load(&c).await.unwrap().is_none());
+            for id in [b, d, e] {
+                assert!(store.load(&id).await.unwrap().is_some());
+            }
+            assert_index_consistent(&store);
+        });
+    }
+
+    #[test]
+    fn save_moves_the_record_in_the_eviction_order() {
+        block_on(async {
+            let (store, _clock) = store(2);
+            let [a, b, c] = [(); 3].map(|()| Id::generate());
+            store.create(&a, &record(at(10))).await.unwrap();
+            store.create(&b, &record(at(20))).await.unwrap();
+            // Renewed: `a` now outlives `b`, so `b` is evicted, not `a`.
+            store.save(&a, &renew(at(30))).await.unwrap();
+            // Unchanged expiry keeps the index as it is.
+            store.save(&b, &renew(at(20))).await.unwrap();
+            assert_index_consistent(&store);
+            store.create(&c, &record(at(40))).await.unwrap();
+            assert!(store.load(&a).await.unwrap().is_some());
+            assert!(store.load(&b).await.unwrap().is_none());
+            assert_index_consistent(&store);
+        });
+    }
+
+    #[test]
+    fn expiry_moved_either_way_keeps_clear_expired_exact() {
+        block_on(async {
+            let (store, clock) = store(10);
+            let [a, b, c] = [(); 3].map(|()| Id::generate());
+            store.create(&a, &record(at(10))).await.unwrap();
+            store.create(&b, &record(at(20))).await.unwrap();
+            store.create(&c, &record(at(50))).await.unwrap();
+            store.save(&a, &renew(at(30))).await.unwrap(); // extended: filed late
+            store.save(&c, &renew(at(5))).await.unwrap(); // brought forward
+            assert_index_consistent(&store);
+            clock.set(at(15));
+            assert_eq!(store.clear_expired().await.unwrap(), 1); // `c` only
+            assert!(store.load(&a).await.unwrap().is_some());
+            assert_index_consistent(&store);
+            clock.set(at(31));
+            assert_eq!(store.clear_expired().await.unwrap(), 2);
+            assert!(store.is_empty());
+            assert_index_consistent(&store);
+        });
+    }
+
+    #[test]
+    fn save_of_expired_or_deleted_is_not_resurrected_h1() {
+        block_on(async {
+            let (store, clock) = store(10);
+            let [a, b] = [(); 2].map(|()| Id::generate());
+            store.create(&a, &record(at(10))).await.unwrap();
+            store.create(&b, &record(at(10))).await.unwrap();
+            store.delete(&a).await.unwrap();
+            let err = store.save(&a, &renew(at(99))).await.unwrap_err();
+            assert!(matches!(err, StoreError::Deleted));
+            clock.set(at(11));
+            let err = store.save(&b, &renew(at(99))).await.unwrap_err();
+            assert!(matches!(err, StoreError::Deleted));
+            assert!(store.load(&a).await.unwrap().is_none());
+            assert!(store.load(&b).await.unwrap().is_none());
+            // Not renewed either: the expired record kept its expiry.
+            assert_eq!(store.inner.lock().records[&b].record.expires_at, at(10));
+            assert_index_consistent(&store);
+        });
+    }
+
+    #[test]
+    fn id_hash_spreads_ids_that_differ_only_at_the_end() {
+        // A weak generator (a counter in the last bytes) must still fill
+        // distinct buckets: 4096 ids, nearly as many distinct low 16 bits.
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let hash = IdHash::default();
+        let mut low = std::collections::HashSet::new();
+        let mut text = [b'Q'; 43];
+        text[42] = b'A';
+        for x in alphabet {
+            for y in alphabet {
+                text[40] = *x;
+                text[41] = *y;
+                let id = Id::parse(std::str::from_utf8(&text).unwrap()).unwrap();
+                low.insert(hash.hash_one(id) & 0xffff);
+            }
+        }
+        // 4096 random draws from 65536 values give ~3970 distinct.
+        assert!(low.len() > 3850, "only {} distinct", low.len());
     }
 }

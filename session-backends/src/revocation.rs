@@ -72,10 +72,10 @@ impl Revocations {
 }
 
 /// The serial stored in a session, if any.
-pub(crate) fn serial(state: &mut State) -> Option<Id> {
-    let raw = state.get_raw(SERIAL_KEY)?;
-    let text: String = serde_json::from_str(raw.get()).ok()?;
-    Id::parse(&text).ok()
+pub(crate) fn serial(state: &State) -> Option<Id> {
+    // Ids need no escapes: a borrowed `&str` reads any valid serial.
+    let parse = |b: &[u8]| Id::parse(serde_json::from_slice::<&str>(b).ok()?).ok();
+    state.with_raw(SERIAL_KEY, parse).flatten()
 }
 
 /// Gives the session a fresh serial.

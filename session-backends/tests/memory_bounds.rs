@@ -14,7 +14,7 @@ use session_core::store::{Record, Store};
 fn record(now: Timestamp, ttl: Duration) -> Record {
     let mut r = Record::new(Meta::new(now), now.saturating_add(ttl));
     r.fields
-        .insert("k".into(), to_raw_value("v").expect("serializes"));
+        .insert("k".into(), to_raw_value("v").expect("serializes").into());
     r
 }
 
@@ -104,7 +104,7 @@ async fn concurrent_tasks_do_not_lose_field_writes_h8() {
             let changes = session_core::store::Changes {
                 meta: base.meta,
                 expires_at: base.expires_at,
-                set: vec![(format!("f{i}"), to_raw_value(&i).unwrap(), None)],
+                set: vec![(format!("f{i}"), to_raw_value(&i).unwrap().into(), None)],
                 removed: vec![],
                 index: vec![],
             };

@@ -45,7 +45,7 @@ fn codecs() -> (Codec, Codec) {
     let limits = |c: Codec| c.with_max_token_len(64 * 1024);
     let on = limits(Codec::new(key.clone()).with_compression(Compression {
         threshold: 0,
-        sealed: false,
+        ..Compression::default()
     }));
     let off = limits(Codec::new(key).with_compression(Compression::OFF));
     (on, off)

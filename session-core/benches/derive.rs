@@ -3,12 +3,12 @@
 //!
 //! * `serde_whole/*`: bytes → `serde_json::from_slice::<Profile>` → change →
 //!   `serde_json::to_vec`, the whole struct each way.
-//! * `derived/*`: the stored record's bytes → `Record::from_json` (raw JSON
+//! * `derived/*`: the stored record's bytes → `Record::from_bytes` (raw JSON
 //!   per field, nothing decoded) → `State` → typed accessors → `changes()`,
 //!   which is what `Sessions::commit` hands a server store for a session it
 //!   already holds: only the touched fields, encoded.
 //! * `derived_full/*`: the same, but saved as the whole record's bytes
-//!   (`to_record().to_json()`), as for a new or cycled session or a cookie
+//!   (`to_record().to_bytes()`), as for a new or cycled session or a cookie
 //!   store. Unchanged fields are copied as raw bytes, not re-encoded.
 //!
 //! `one_field` reads and writes one field; `all_fields` reads and writes
@@ -88,11 +88,11 @@ fn stored_record(config: &Arc<Config>) -> Vec<u8> {
     let handle = Handle::empty(Arc::clone(config));
     handle.typed::<Profile>().set_all(sample());
     let record = handle.lock().to_record().expect("encodes");
-    record.to_json()
+    record.to_bytes()
 }
 
 fn load(config: &Arc<Config>, id: Id, bytes: &[u8]) -> Session<Profile> {
-    let record = Record::from_json(bytes).expect("record");
+    let record = Record::from_bytes(bytes.to_vec()).expect("record");
     let state = State::from_record(Arc::clone(config), Some(id), record);
     Handle::new(state).typed()
 }
@@ -104,7 +104,7 @@ fn save_changes(session: &Session<Profile>) -> Changes {
 
 /// The whole record as bytes.
 fn save_full(session: &Session<Profile>) -> Vec<u8> {
-    session.lock().to_record().expect("encodes").to_json()
+    session.lock().to_record().expect("encodes").to_bytes()
 }
 
 fn touch_one(s: &Session<Profile>) {

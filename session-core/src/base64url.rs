@@ -17,6 +17,20 @@ pub fn encode_into(bytes: &[u8], out: &mut String) {
     URL_SAFE_NO_PAD.encode_string(bytes, out);
 }
 
+/// Encodes `bytes` into the front of `out` without allocating; returns the
+/// text written.
+///
+/// # Panics
+///
+/// If `out` is shorter than the encoding (`bytes.len() * 4 / 3`, rounded
+/// up).
+pub fn encode_slice<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a str {
+    let n = URL_SAFE_NO_PAD
+        .encode_slice(bytes, out)
+        .expect("output buffer holds the encoding");
+    std::str::from_utf8(&out[..n]).expect("base64url is ASCII")
+}
+
 /// Decodes strict base64url without padding.
 ///
 /// # Errors

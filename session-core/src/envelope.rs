@@ -68,6 +68,10 @@ pub const MAX_INFLATE_RATIO: usize = 50;
 /// is uploaded with every request, so bytes matter), and the plain token is
 /// still far from the 4096-byte limit below it.
 pub const DEFAULT_COMPRESS_THRESHOLD: usize = 2048;
+/// Default [`Compression::field_threshold`]: a field is deflated on its own
+/// from 1 KiB of JSON. Lower than the whole-payload threshold because a
+/// field pays for deflate only when it is written, not on every request.
+pub const DEFAULT_FIELD_COMPRESS_THRESHOLD: usize = 1024;
 
 /// What an envelope is bound to. A token made for one context never opens
 /// under another (A3, A4).
@@ -172,6 +176,12 @@ pub struct Opened {
 pub struct Compression {
     /// Try compression only for payloads of at least this many bytes.
     pub threshold: usize,
+    /// In binary session records (cookie stores), deflate each field of at
+    /// least this many bytes of JSON on its own, when that pays. A field is
+    /// deflated when it is written and travels deflated until it is written
+    /// again, so a request that does not touch a large field never
+    /// compresses or inflates it, and signs fewer bytes.
+    pub field_threshold: usize,
     /// Also compress before sealing. Off by default: compressing secret data
     /// next to attacker-influenced data leaks through length (CRIME/BREACH).
     pub sealed: bool,
@@ -181,6 +191,7 @@ impl Default for Compression {
     fn default() -> Self {
         Compression {
             threshold: DEFAULT_COMPRESS_THRESHOLD,
+            field_threshold: DEFAULT_FIELD_COMPRESS_THRESHOLD,
             sealed: false,
         }
     }
@@ -190,8 +201,17 @@ impl Compression {
     /// Never compress.
     pub const OFF: Compression = Compression {
         threshold: usize::MAX,
+        field_threshold: usize::MAX,
         sealed: false,
     };
+
+    /// The field threshold in force for a record that will be signed
+    /// (`sealed == false`) or sealed: `None` when fields are not deflated.
+    pub fn field_threshold_for(&self, sealed: bool) -> Option<usize> {
+        (!sealed || self.sealed)
+            .then_some(self.field_threshold)
+            .filter(|t| *t != usize::MAX)
+    }
 }
 
 /// Makes and checks envelopes with a [`KeyRing`].
@@ -261,6 +281,11 @@ impl Codec {
     /// The key ring.
     pub fn ring(&self) -> &KeyRing {
         &self.ring
+    }
+
+    /// When payloads and record fields are deflated.
+    pub fn compression(&self) -> Compression {
+        self.compression
     }
 
     /// The largest incoming token accepted.
@@ -552,7 +577,7 @@ thread_local! {
         RefCell::new(flate2::Compress::new(flate2::Compression::fast(), false));
 }
 
-fn deflate(input: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn deflate(input: &[u8]) -> Option<Vec<u8>> {
     DEFLATER.with(|d| {
         let mut d = d.borrow_mut();
         d.reset();
@@ -569,6 +594,13 @@ thread_local! {
     /// One inflate state per thread, reset between calls: building one per
     /// call zeroes a ~43 KB window each time.
     static INFLATER: RefCell<flate2::Decompress> = RefCell::new(flate2::Decompress::new(false));
+}
+
+/// Inflates one deflated record field, within the default caps (64 KiB,
+/// 50:1; J4).
+pub(crate) fn inflate_field(input: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
+    let cap = DEFAULT_MAX_INFLATED.min(input.len().saturating_mul(MAX_INFLATE_RATIO).max(1024));
+    inflate(input, cap)
 }
 
 /// Inflates raw deflate data, stopping with an error past `cap` bytes (J4).

@@ -137,3 +137,25 @@ pub enum SessionError {
     #[error("could not draw a free session id after {0} attempts; is the store healthy?")]
     IdsExhausted(u32),
 }
+
+/// Stored bytes are not a session record.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// A JSON record that does not parse as one.
+    #[error("stored session record is not a valid JSON record: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A binary record cut short or with a bad value.
+    #[error("stored session record is malformed at byte {at}: bad {what}")]
+    Malformed {
+        /// Offset of the bad value.
+        at: usize,
+        /// What was being read.
+        what: &'static str,
+    },
+    /// Neither JSON nor a binary format this version reads.
+    #[error(
+        "stored session record has unknown format byte {0:#04x}; was it written by a newer version?"
+    )]
+    Format(u8),
+}

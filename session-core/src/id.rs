@@ -66,8 +66,9 @@ impl Id {
                 len: text.len(),
             });
         }
-        let bytes = base64url::decode(text).map_err(|_| IdError::Alphabet)?;
-        let arr: [u8; ID_BYTES] = bytes.try_into().map_err(|_| IdError::Alphabet)?;
+        // Straight into the array: no allocation on the per-request path.
+        let mut arr = [0u8; ID_BYTES];
+        base64url::decode_exact(text, &mut arr).map_err(|_| IdError::Alphabet)?;
         Ok(Id(arr))
     }
 
@@ -86,7 +87,8 @@ impl Id {
 
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&base64url::encode(&self.0))
+        let mut buf = [0u8; ID_LEN];
+        f.write_str(base64url::encode_slice(&self.0, &mut buf))
     }
 }
 

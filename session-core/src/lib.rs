@@ -18,6 +18,7 @@ pub mod state;
 pub mod store;
 #[cfg(feature = "tower")]
 pub mod web;
+mod wire;
 
 #[doc(hidden)]
 #[path = "private.rs"]

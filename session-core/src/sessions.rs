@@ -220,20 +220,23 @@ impl<S: Store> Sessions<S> {
         if s.is_flushed() {
             return Ok(Plan::Delete(s.id()));
         }
-        let now = self.config.clock().now();
         let persisted = s.id();
         if !s.wants_save(persisted.is_some(), save_every_request) {
             return Ok(Plan::Nothing);
         }
+        // `changes` and `to_record` stamp `meta.modified` with the clock:
+        // the cookie's Max-Age is taken at that same instant, so it matches
+        // the stored expiry exactly, without reading the clock again.
         let plan = match persisted {
             Some(id) if !s.is_cycled() => {
                 let changes = s.changes()?;
                 let meta = changes.meta;
-                Plan::Save(id, changes, s.policy().cookie_max_age(&meta, now))
+                Plan::Save(id, changes, s.policy().cookie_max_age(&meta, meta.modified))
             }
             old => {
                 let record = s.to_record()?;
-                let max_age = s.policy().cookie_max_age(&record.meta, now);
+                let meta = record.meta;
+                let max_age = s.policy().cookie_max_age(&meta, meta.modified);
                 Plan::Create(old, record, max_age)
             }
         };

@@ -22,7 +22,7 @@ use crate::error::FieldError;
 use crate::expiry::{Expiry, Meta, Policy, is_expired};
 use crate::id::Id;
 use crate::schema::{FieldSpec, SchemaSpec, Value};
-use crate::store::{Changes, Record};
+use crate::store::{Changes, RawJson, Record};
 
 mod persist;
 mod slot;
@@ -30,8 +30,8 @@ mod slot;
 mod tests;
 mod wire;
 
-pub(crate) use slot::Slot;
-use slot::{decode_field, encode_slot, slot_expired};
+pub(crate) use slot::{Slot, Stored};
+use slot::{SlotKey, Slots, decode_field, encode_slot, slot_expired};
 
 /// The key Django's test-cookie helpers use (leading `_`: no schema field
 /// can take it).
@@ -48,10 +48,9 @@ pub struct State {
     id: Option<Id>,
     meta: Meta,
     is_new: bool,
-    /// By stored key. Ordered: records are ordered maps too, so loading and
-    /// saving build each map in one sorted pass, and lookups need no
-    /// hashing (sessions hold tens of fields, not thousands).
-    slots: BTreeMap<Box<str>, Slot>,
+    /// By stored key, in key order: records are written in key order, so
+    /// loading appends and saving writes in one pass.
+    slots: Slots,
     removed: Vec<String>,
     loaded_index: BTreeMap<String, String>,
     binding: String,
@@ -65,8 +64,7 @@ pub struct State {
 impl std::fmt::Debug for State {
     /// Shows flags and field names, never values (private fields included).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut keys: Vec<&str> = self.slots.keys().map(|k| &**k).collect();
-        keys.sort_unstable();
+        let keys: Vec<&str> = self.slots.keys().collect();
         f.debug_struct("State")
             .field("id", &self.id)
             .field("fields", &keys)
@@ -86,7 +84,7 @@ impl State {
             id: None,
             meta: Meta::new(now),
             is_new: true,
-            slots: BTreeMap::new(),
+            slots: Slots::default(),
             removed: Vec::new(),
             loaded_index: BTreeMap::new(),
             binding: new_binding(),
@@ -103,23 +101,20 @@ impl State {
     pub fn from_record(config: Arc<Config>, id: Option<Id>, record: Record) -> Self {
         let now = config.clock().now();
         let mut deadlines = record.deadlines;
-        // In key order: collected into a B-tree in one bulk pass.
-        let slots = record
-            .fields
-            .into_iter()
-            .filter_map(|(key, raw)| {
-                let deadline = deadlines.remove(&key);
-                if deadline.is_some_and(|d| is_expired(d, now)) {
-                    return None;
-                }
-                let slot = Slot {
-                    raw: Some(raw),
-                    deadline,
-                    ..Slot::default()
-                };
-                Some((key.into_boxed_str(), slot))
-            })
-            .collect();
+        let mut slots = Slots::with_capacity(record.fields.len());
+        // In key order: each slot is appended.
+        for (key, raw) in record.fields {
+            let deadline = deadlines.remove(&key);
+            if deadline.is_some_and(|d| is_expired(d, now)) {
+                continue;
+            }
+            let slot = Slot {
+                raw: Some(Stored::Json(raw)),
+                deadline,
+                ..Slot::default()
+            };
+            slots.insert(SlotKey::copied(&key), slot);
+        }
         Self::loaded(config, id, record.meta, slots, record.index, record.binding)
     }
 
@@ -127,7 +122,7 @@ impl State {
         config: Arc<Config>,
         id: Option<Id>,
         meta: Meta,
-        slots: wire::Slots,
+        slots: Slots,
         index: BTreeMap<String, String>,
         binding: String,
     ) -> Self {
@@ -227,7 +222,7 @@ impl State {
             .slots
             .iter()
             .filter(|(_, s)| !slot_expired(s, now))
-            .map(|(k, _)| &**k)
+            .map(|(k, _)| k)
             .collect();
         keys.sort_unstable();
         keys
@@ -255,7 +250,7 @@ impl State {
     /// Sets a field and marks it dirty.
     pub fn set<T: Value>(&mut self, spec: &'static FieldSpec, value: T) {
         self.accessed = true;
-        let slot = slot_entry(&mut self.slots, spec.key);
+        let slot = self.slots.entry(SlotKey::Static(spec.key));
         slot.value = Some(Arc::new(value));
         slot.raw = None;
         slot.dirty = true;
@@ -307,7 +302,7 @@ impl State {
         let now = self.config.clock().now();
         let codec = self.config.codec();
         let binding = self.binding.as_str();
-        let slot = slot_entry(&mut self.slots, spec.key);
+        let slot = self.slots.entry(SlotKey::Static(spec.key));
         slot.spec = Some(spec);
         if slot_expired(slot, now) {
             *slot = Slot {
@@ -324,7 +319,7 @@ impl State {
             // sharing a key), then decode it as T.
             if let Some(other) = slot.value.take() {
                 if let Ok(raw) = other.encode() {
-                    slot.raw = Some(raw);
+                    slot.raw = Some(Stored::Json(raw));
                 }
             }
             let decoded = match &slot.raw {
@@ -357,9 +352,25 @@ impl State {
         self.accessed = true;
         let now = self.config.clock().now();
         let slot = self.slots.get(key).filter(|s| !slot_expired(s, now))?;
+        let raw = match (&slot.raw, &slot.value) {
+            (Some(raw), None) => raw.json().ok()?.into_owned(),
+            (_, Some(v)) => v.encode().ok()?,
+            (None, None) => return None,
+        };
+        raw.to_raw_value().ok()
+    }
+
+    /// Calls `f` with a field's stored JSON bytes (not checked to be UTF-8
+    /// or JSON: `f` parses them), without copying them and without marking
+    /// the session accessed: for stores that peek at a field of their own,
+    /// such as a cookie store's serial. A field changed in this session is
+    /// encoded first. `None` if the field is absent or expired.
+    pub fn with_raw<R>(&self, key: &str, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        let now = self.config.clock().now();
+        let slot = self.slots.get(key).filter(|s| !slot_expired(s, now))?;
         match (&slot.raw, &slot.value) {
-            (Some(raw), None) => Some(raw.clone()),
-            (_, Some(v)) => v.encode().ok(),
+            (Some(raw), None) => Some(f(&raw.text().ok()?)),
+            (_, Some(v)) => Some(f(v.encode().ok()?.as_bytes())),
             (None, None) => None,
         }
     }
@@ -368,9 +379,9 @@ impl State {
     /// never sealed).
     pub fn set_raw(&mut self, key: &str, raw: Box<RawValue>) {
         self.accessed = true;
-        let slot = slot_entry(&mut self.slots, key);
+        let slot = self.slots.entry(SlotKey::copied(key));
         *slot = Slot {
-            raw: Some(raw),
+            raw: Some(Stored::Json(RawJson::from(raw))),
             dirty: true,
             ..Slot::default()
         };
@@ -391,7 +402,7 @@ impl State {
     /// still saved (K8).
     pub fn clear(&mut self) {
         self.accessed = true;
-        let keys: Vec<Box<str>> = self.slots.keys().cloned().collect();
+        let keys: Vec<String> = self.slots.keys().map(str::to_owned).collect();
         for key in keys {
             self.remove_raw(&key);
         }
@@ -478,15 +489,4 @@ fn new_binding() -> String {
     let mut b = [0u8; 12];
     rand::thread_rng().fill_bytes(&mut b);
     crate::base64url::encode(&b)
-}
-
-/// The slot stored under `key`, created empty if missing. Looks up before
-/// inserting, so reading an existing field allocates nothing.
-fn slot_entry<'a>(slots: &'a mut BTreeMap<Box<str>, Slot>, key: &str) -> &'a mut Slot {
-    if !slots.contains_key(key) {
-        slots.insert(key.into(), Slot::default());
-    }
-    slots
-        .get_mut(key)
-        .expect("inserted above if it was missing")
 }

@@ -87,11 +87,13 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
+use bytes::Bytes;
+
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
-use crate::error::StoreError;
+use crate::error::{RecordError, StoreError};
 use crate::expiry::Meta;
 use crate::id::Id;
 
@@ -114,7 +116,7 @@ pub struct Record {
     /// Each field's JSON, by stored key, including keys no schema knows
     /// (carried through unchanged).
     #[serde(rename = "f", default)]
-    pub fields: BTreeMap<String, Box<RawValue>>,
+    pub fields: BTreeMap<String, RawJson>,
     /// Per-field deadlines (`#[session(max_age)]` on a field).
     #[serde(rename = "d", default, skip_serializing_if = "BTreeMap::is_empty")]
     pub deadlines: BTreeMap<String, Timestamp>,
@@ -142,16 +144,13 @@ impl Record {
         }
     }
 
-    /// The record as JSON bytes.
+    /// The record as JSON bytes. A field whose stored bytes are not JSON
+    /// (a corrupted binary record) is written as `null`, with a warning.
     pub fn to_json(&self) -> Vec<u8> {
         // Sized up front (fields are most of it): no regrowing while writing.
-        let fields: usize = self
-            .fields
-            .iter()
-            .map(|(k, v)| k.len() + v.get().len() + 4)
-            .sum();
+        let fields: usize = self.fields.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
         let mut out = Vec::with_capacity(fields + 128);
-        // Serializing a map of strings to raw JSON cannot fail.
+        // Maps of strings to raw JSON and timestamps cannot fail to write.
         serde_json::to_writer(&mut out, self).expect("a session record always serializes");
         out
     }
@@ -165,6 +164,174 @@ impl Record {
     pub fn from_json(bytes: &[u8]) -> Result<Self, serde_json::Error> {
         serde_json::from_slice(bytes)
     }
+
+    /// The record in the compact binary format (see [`Record::from_bytes`]):
+    /// smaller than JSON, and read back without scanning any field.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let fields: usize = self
+            .fields
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + crate::wire::FIELD_OVERHEAD)
+            .sum();
+        let mut out =
+            Vec::with_capacity(fields + crate::wire::HEADER_OVERHEAD + self.binding.len());
+        let mut w = crate::wire::Writer(&mut out);
+        w.header(
+            &self.meta,
+            self.expires_at,
+            &self.binding,
+            &self.index,
+            self.fields.len(),
+        );
+        for (key, raw) in &self.fields {
+            let deadline = self.deadlines.get(key).copied();
+            w.field(key.as_bytes(), deadline, raw.as_bytes(), false);
+        }
+        out
+    }
+
+    /// Reads a record written by [`Record::to_bytes`],
+    /// [`State::to_bytes`](crate::state::State::to_bytes) or
+    /// [`Record::to_json`] (told apart by the first byte). Field bytes are
+    /// shared with `bytes`, not copied, and not parsed until a field is
+    /// read; deflated fields are inflated (within 64 KiB and 50:1, J4).
+    ///
+    /// # Errors
+    ///
+    /// [`RecordError`] naming what is wrong and where.
+    pub fn from_bytes(bytes: impl Into<Bytes>) -> Result<Self, RecordError> {
+        let bytes: Bytes = bytes.into();
+        if bytes.first() != Some(&crate::wire::FORMAT) {
+            return Ok(Record::from_json(&bytes)?);
+        }
+        let mut r = crate::wire::Reader::new(&bytes);
+        let h = r.header()?;
+        let mut record = Record::new(h.meta, h.expires_at);
+        record.binding = h.binding;
+        record.index = h.index;
+        for _ in 0..h.n_fields {
+            let f = r.field()?;
+            let key = String::from_utf8(bytes[f.key].to_vec())
+                .expect("the reader checked that keys are UTF-8");
+            if let Some(d) = f.deadline {
+                record.deadlines.insert(key.clone(), d);
+            }
+            let raw = if f.deflated {
+                let bad = || RecordError::Malformed {
+                    at: f.raw.start,
+                    what: "deflated field",
+                };
+                let text =
+                    crate::envelope::inflate_field(&bytes[f.raw.clone()]).map_err(|_| bad())?;
+                std::str::from_utf8(&text).map_err(|_| bad())?;
+                RawJson(Bytes::from(text))
+            } else {
+                std::str::from_utf8(&bytes[f.raw.clone()]).map_err(|_| RecordError::Malformed {
+                    at: f.raw.start,
+                    what: "field bytes",
+                })?;
+                RawJson(bytes.slice(f.raw))
+            };
+            record.fields.insert(key, raw);
+        }
+        r.finish()?;
+        Ok(record)
+    }
+}
+
+/// One field's stored JSON text. Cheap to clone: records loaded from bytes
+/// share one buffer.
+///
+/// Always UTF-8. Built from serde_json output, or read from a stored
+/// record (where it is parsed only when the field is read: a field whose
+/// bytes do not decode is reset alone).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawJson(Bytes);
+
+impl RawJson {
+    /// Checks that `text` is one JSON value and keeps it.
+    ///
+    /// # Errors
+    ///
+    /// The serde error if `text` is not JSON.
+    pub fn from_json(text: impl Into<String>) -> Result<Self, serde_json::Error> {
+        RawValue::from_string(text.into()).map(RawJson::from)
+    }
+
+    /// Serde_json's output for `value`.
+    ///
+    /// # Errors
+    ///
+    /// The serde error if `value` does not serialize.
+    pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        serde_json::to_vec(value).map(|v| RawJson(Bytes::from(v)))
+    }
+
+    /// Bytes known to be UTF-8 (serde_json output, or checked by a reader).
+    pub(crate) fn from_utf8_bytes(bytes: Bytes) -> Self {
+        debug_assert!(std::str::from_utf8(&bytes).is_ok());
+        RawJson(bytes)
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("RawJson holds UTF-8 only")
+    }
+
+    /// The JSON text as bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True for an empty text (never valid JSON).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// As a serde_json [`RawValue`], checked to be JSON.
+    ///
+    /// # Errors
+    ///
+    /// The serde error if the bytes are not one JSON value.
+    pub fn to_raw_value(&self) -> Result<Box<RawValue>, serde_json::Error> {
+        RawValue::from_string(self.get().to_owned())
+    }
+}
+
+impl From<Box<RawValue>> for RawJson {
+    fn from(raw: Box<RawValue>) -> Self {
+        let s: Box<str> = raw.into();
+        RawJson(Bytes::from(s.into_boxed_bytes()))
+    }
+}
+
+impl std::fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match serde_json::from_slice::<&RawValue>(&self.0) {
+            Ok(raw) => raw.serialize(s),
+            Err(e) => {
+                tracing::warn!(error = %e, "stored session field is not JSON; written as null");
+                s.serialize_unit()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(d).map(RawJson::from)
+    }
 }
 
 /// What one save changes: only what the request touched.
@@ -175,7 +342,7 @@ pub struct Changes {
     /// New expiry instant.
     pub expires_at: Timestamp,
     /// Fields written, with their new per-field deadline if any.
-    pub set: Vec<(String, Box<RawValue>, Option<Timestamp>)>,
+    pub set: Vec<(String, RawJson, Option<Timestamp>)>,
     /// Fields removed.
     pub removed: Vec<String>,
     /// Index values that changed (`None`: no longer indexed).

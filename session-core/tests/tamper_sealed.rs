@@ -45,6 +45,7 @@ fn tokens() -> Vec<(Mode, String)> {
         .with_compression(Compression {
             threshold: 16,
             sealed: true,
+            ..Compression::default()
         })
         .seal(&CTX, times(), &common::compressible());
     vec![

@@ -23,12 +23,22 @@ async fn read_write(s: Session<Shop>) -> &'static str {
 }
 
 async fn fill(s: Session<Shop>) -> &'static str {
+    fill_to(&s, 2240);
+    "ok"
+}
+
+/// About 224 B of session data: the small reference point.
+async fn fill_small(s: Session<Shop>) -> &'static str {
+    fill_to(&s, 200);
+    "ok"
+}
+
+fn fill_to(s: &Session<Shop>, bytes: usize) {
     let mut cart = s.cart_mut();
-    while cart.iter().map(|i| i.len() + 3).sum::<usize>() < 2240 {
+    while cart.iter().map(|i| i.len() + 3).sum::<usize>() < bytes {
         let item = format!("item-{:08}-abcdefghij", cart.len());
         cart.push(item);
     }
-    "ok"
 }
 
 fn app<B: Backend + Clone>(backend: B) -> Router {
@@ -36,6 +46,7 @@ fn app<B: Backend + Clone>(backend: B) -> Router {
         .route("/untouched", get(|| async { "ok" }))
         .route("/rw", get(read_write))
         .route("/fill", get(fill))
+        .route("/fill_small", get(fill_small))
         .layer(SessionLayer::new(backend))
 }
 
@@ -47,10 +58,11 @@ fn request(path: &str, cookie: Option<&str>) -> Request<Body> {
     r.body(Body::empty()).expect("request")
 }
 
-/// Makes a session whose cart holds about 2.2 KB; returns the cookie.
-fn seed(rt: &tokio::runtime::Runtime, app: &Router) -> String {
+/// Makes a session by requesting `path` (`/fill`: a cart of about 2.2 KB);
+/// returns the cookie.
+fn seed(rt: &tokio::runtime::Runtime, app: &Router, path: &str) -> String {
     let resp = rt
-        .block_on(app.clone().oneshot(request("/fill", None)))
+        .block_on(app.clone().oneshot(request(path, None)))
         .expect("fill");
     let line = resp.headers()[header::SET_COOKIE].to_str().expect("ascii");
     line.split(';').next().expect("pair").to_owned()
@@ -118,15 +130,17 @@ fn cases(rt: &tokio::runtime::Runtime) -> Vec<(String, Box<dyn Fn()>)> {
         "/untouched",
         "id=x; other=y".into(),
     );
+    let small = seed(rt, &memory, "/fill_small");
     let apps = [
-        ("memory", memory),
+        ("memory", memory.clone()),
         ("signed", app(SignedCookieStore::new(key.clone()))),
         ("encrypted", app(EncryptedCookieStore::new(key))),
     ];
     for (name, a) in apps {
-        let cookie = seed(rt, &a);
+        let cookie = seed(rt, &a, "/fill");
         add(format!("rw_2k_{name}"), a, "/rw", cookie);
     }
+    add("rw_small_memory".into(), memory, "/rw", small);
     cases
 }
 

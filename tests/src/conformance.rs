@@ -4,18 +4,17 @@
 
 use std::time::Duration;
 
-use serde_json::value::{RawValue, to_raw_value};
 use session_core::clock::{Clock, FakeClock, Timestamp};
 use session_core::error::StoreError;
 use session_core::expiry::Meta;
 use session_core::id::Id;
-use session_core::store::{Changes, Record, Store};
+use session_core::store::{Changes, RawJson, Record, Store};
 
 /// The instant fake clocks start at in the suite.
 pub const START: Timestamp = Timestamp::from_unix_seconds(1_700_000_000);
 
-fn raw(v: impl serde::Serialize) -> Box<RawValue> {
-    to_raw_value(&v).expect("test values serialize")
+fn raw(v: impl serde::Serialize) -> RawJson {
+    RawJson::encode(&v).expect("test values serialize")
 }
 
 /// A record valid for `ttl` from `now`, with one field `k` = `v`.

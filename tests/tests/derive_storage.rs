@@ -22,7 +22,7 @@ fn record_with(fields: &[(&str, serde_json::Value)]) -> Record {
     );
     for (k, v) in fields {
         r.fields
-            .insert((*k).to_owned(), to_raw_value(v).expect("json"));
+            .insert((*k).to_owned(), to_raw_value(v).expect("json").into());
     }
     r
 }

@@ -7,18 +7,18 @@ mod common;
 use std::time::Duration;
 
 use common::{CARD, CARD2, CART, T0, USER, new_session, saved, sessions};
-use serde_json::value::RawValue;
+
 use session_backends::memory::MemoryStore;
 use session_core::envelope::{Codec, Context};
 use session_core::error::{FieldError, SessionError, StoreError};
 use session_core::expiry::{Meta, Policy};
 use session_core::id::Id;
 use session_core::key::{Key, KeyRing};
-use session_core::store::{Record, Store};
+use session_core::store::{RawJson, Record, Store};
 use session_core::{Outcome, Sessions};
 
-fn raw(text: &str) -> Box<RawValue> {
-    RawValue::from_string(text.to_owned()).unwrap()
+fn raw(text: &str) -> RawJson {
+    RawJson::from_json(text).unwrap()
 }
 
 /// A record created directly in the store, bypassing the session layer.

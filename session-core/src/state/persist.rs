@@ -24,8 +24,8 @@ impl State {
     /// no keys to seal with.
     pub fn changes(&mut self) -> Result<Changes, FieldError> {
         let mut set = Vec::new();
-        let (expires_at, index) = self.encode_pending(|key, raw, deadline| {
-            set.push((key.to_owned(), raw.to_owned(), deadline));
+        let (expires_at, index) = self.encode_pending(false, |key, raw, deadline| {
+            set.push((key.to_owned(), raw.clone(), deadline));
         })?;
         Ok(Changes {
             meta: self.meta,
@@ -40,15 +40,21 @@ impl State {
     /// written (dirty, or sealed under a fallback key) into its own `raw`,
     /// reporting each to `written`, and folds index changes into the loaded
     /// index. Returns the new expiry and the index changes.
+    ///
+    /// With `defer_plain`, dirty values that are neither private nor
+    /// indexed are not encoded here: their `raw` is cleared and the caller
+    /// encodes them straight into its output (see
+    /// [`Slot::is_deferred`]), then stores their bytes.
     pub(super) fn encode_pending(
         &mut self,
-        mut written: impl FnMut(&str, &RawValue, Option<Timestamp>),
+        defer_plain: bool,
+        mut written: impl FnMut(&str, &RawJson, Option<Timestamp>),
     ) -> Result<(Timestamp, IndexChanges), FieldError> {
         let now = self.config.clock().now();
         self.meta.modified = now;
         let expires_at = self.policy.expires_at(&self.meta);
         let config = &*self.config;
-        for (key, slot) in &mut self.slots {
+        for (key, slot) in self.slots.iter_mut() {
             if !(slot.dirty || slot.reseal && slot.value.is_some()) {
                 continue;
             }
@@ -58,15 +64,22 @@ impl State {
                     .and_then(|s| s.max_age)
                     .map(|a| now.saturating_add(a));
             }
+            if defer_plain
+                && slot.value.is_some()
+                && slot.spec.is_some_and(|s| !s.private && !s.index)
+            {
+                slot.raw = None;
+                continue;
+            }
             // A slot set through `set_raw` already holds its bytes.
             if let Some(raw) = encode_slot(config, &self.binding, key, slot)? {
-                slot.raw = Some(raw);
+                slot.raw = Some(Stored::Json(raw));
             }
-            let raw = slot
-                .raw
-                .as_deref()
-                .expect("a slot to write holds a value or raw bytes");
-            written(key, raw, slot.deadline);
+            // Just encoded, or set through `set_raw`: JSON either way.
+            match slot.raw.as_ref().map(Stored::json) {
+                Some(Ok(raw)) => written(key, &raw, slot.deadline),
+                _ => tracing::warn!(field = key, "session field has no bytes to write"),
+            }
         }
         let index = self.index_changes();
         for (name, value) in &index {
@@ -86,21 +99,26 @@ impl State {
     /// As [`State::changes`].
     pub fn to_record(&mut self) -> Result<Record, FieldError> {
         // Encoded fields stay in their slots; each is copied once, below.
-        let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
+        let (expires_at, _) = self.encode_pending(false, |_, _, _| {})?;
         let mut record = Record::new(self.meta, expires_at);
         record.binding = self.binding.clone();
         // Slots are in key order: each map is built in one bulk pass.
-        let stored = || {
-            self.slots
-                .iter()
-                .filter_map(|(key, slot)| Some((key, slot.raw.as_ref()?, slot.deadline)))
-        };
-        record.fields = stored()
-            .map(|(key, raw, _)| (key.to_string(), raw.clone()))
-            .collect();
-        record.deadlines = stored()
-            .filter_map(|(key, _, deadline)| Some((key.to_string(), deadline?)))
-            .collect();
+        for (key, slot) in self.slots.iter() {
+            let Some(stored) = &slot.raw else { continue };
+            let raw = match stored.json() {
+                Ok(raw) => raw.into_owned(),
+                Err(reason) => {
+                    // Only a corrupted deflated field: dropped, as a field
+                    // that does not decode is reset.
+                    tracing::warn!(field = key, reason, "session field dropped");
+                    continue;
+                }
+            };
+            record.fields.insert(key.to_owned(), raw);
+            if let Some(deadline) = slot.deadline {
+                record.deadlines.insert(key.to_owned(), deadline);
+            }
+        }
         record.index = self.loaded_index.clone();
         Ok(record)
     }
@@ -111,10 +129,8 @@ impl State {
             .values()
             .filter_map(|slot| {
                 let spec = slot.spec.filter(|s| s.index && slot.dirty)?;
-                Some((
-                    spec.key.to_owned(),
-                    slot.raw.as_deref().and_then(index_text),
-                ))
+                let text = slot.raw.as_ref().and_then(|r| index_text(&*r.json().ok()?));
+                Some((spec.key.to_owned(), text))
             })
             .collect();
         out.extend(self.removed.iter().map(|k| (k.clone(), None)));
@@ -144,8 +160,8 @@ type IndexChanges = Vec<(String, Option<String>)>;
 
 /// The text form of an indexed value: strings as themselves, `null` as no
 /// value, anything else as its JSON.
-fn index_text(raw: &RawValue) -> Option<String> {
-    match serde_json::from_str::<serde_json::Value>(raw.get()).ok()? {
+fn index_text(raw: &RawJson) -> Option<String> {
+    match serde_json::from_slice::<serde_json::Value>(raw.as_bytes()).ok()? {
         serde_json::Value::Null => None,
         serde_json::Value::String(s) => Some(s),
         other => Some(other.to_string()),

@@ -3,19 +3,28 @@
 
 use super::*;
 
+use std::borrow::Cow;
+
+use bytes::Bytes;
+
 /// A decoded value with its type erased, able to encode itself again.
 pub(crate) trait Erased: Any + Send + Sync {
     /// The value as JSON, written straight into a `RawValue` (serde_json's
     /// own output is valid JSON: no second parse to validate it).
-    fn encode(&self) -> serde_json::Result<Box<RawValue>>;
+    fn encode(&self) -> serde_json::Result<RawJson>;
+    /// The value as JSON, appended to `out`.
+    fn encode_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
     fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
 }
 
 impl<T: Value> Erased for T {
-    fn encode(&self) -> serde_json::Result<Box<RawValue>> {
-        serde_json::value::to_raw_value(self)
+    fn encode(&self) -> serde_json::Result<RawJson> {
+        RawJson::encode(self)
+    }
+    fn encode_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -28,11 +37,59 @@ impl<T: Value> Erased for T {
     }
 }
 
+/// A field's stored bytes.
+#[derive(Clone)]
+pub(crate) enum Stored {
+    /// JSON text (a sealed token's JSON string for private fields).
+    Json(RawJson),
+    /// JSON text as read from a binary record, not yet checked to be UTF-8:
+    /// serde_json checks it when the field is decoded, [`Stored::json`]
+    /// when it is handed out; written back as is.
+    Loaded(Bytes),
+    /// JSON text deflated: binary records only, for large fields (see
+    /// [`Compression::field_threshold`](crate::envelope::Compression::field_threshold)).
+    Deflated(Bytes),
+}
+
+impl Stored {
+    /// The JSON text's bytes, inflated if needed (within 64 KiB and 50:1,
+    /// J4), for decoding.
+    pub(crate) fn text(&self) -> Result<Cow<'_, [u8]>, &'static str> {
+        match self {
+            Stored::Json(json) => Ok(Cow::Borrowed(json.as_bytes())),
+            Stored::Loaded(bytes) => Ok(Cow::Borrowed(bytes)),
+            Stored::Deflated(packed) => crate::envelope::inflate_field(packed)
+                .map(Cow::Owned)
+                .map_err(|_| "deflated field does not inflate within the caps"),
+        }
+    }
+
+    /// The JSON text, checked to be UTF-8.
+    pub(crate) fn json(&self) -> Result<Cow<'_, RawJson>, &'static str> {
+        let bytes = match self {
+            Stored::Json(json) => return Ok(Cow::Borrowed(json)),
+            Stored::Loaded(bytes) => bytes.clone(),
+            Stored::Deflated(_) => Bytes::from(self.text()?.into_owned()),
+        };
+        std::str::from_utf8(&bytes).map_err(|_| "field bytes are not UTF-8")?;
+        Ok(Cow::Owned(RawJson::from_utf8_bytes(bytes)))
+    }
+
+    /// The bytes as they are stored, and whether they are deflated.
+    pub(crate) fn stored_bytes(&self) -> (&[u8], bool) {
+        match self {
+            Stored::Json(json) => (json.as_bytes(), false),
+            Stored::Loaded(bytes) => (bytes, false),
+            Stored::Deflated(packed) => (packed, true),
+        }
+    }
+}
+
 /// One stored field.
 #[derive(Default)]
 pub(crate) struct Slot {
     /// The bytes as loaded (sealed for private fields), if any.
-    pub(crate) raw: Option<Box<RawValue>>,
+    pub(crate) raw: Option<Stored>,
     /// The decoded value, once read or written. Shared so a getter can
     /// hand it out without holding the session's lock.
     pub(crate) value: Option<Arc<dyn Erased>>,
@@ -48,6 +105,12 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
+    /// A changed value whose bytes the writer encodes straight into its
+    /// output (`encode_pending` with `defer_plain` left it without bytes).
+    pub(crate) fn is_deferred(&self) -> bool {
+        self.dirty && self.raw.is_none() && self.value.is_some()
+    }
+
     pub(crate) fn typed<T: Value>(&self) -> &T {
         self.value
             .as_ref()
@@ -112,16 +175,17 @@ pub(super) fn decode_field<T: Value>(
     codec: Option<&crate::envelope::Codec>,
     binding: &str,
     spec: &FieldSpec,
-    raw: &RawValue,
+    raw: &Stored,
 ) -> Result<(T, bool), &'static str> {
+    let raw = raw.text()?;
     if !spec.private {
-        return serde_json::from_str(raw.get())
+        return serde_json::from_slice(&raw)
             .map(|v| (v, false))
             .map_err(|_| "not valid JSON for the field's type");
     }
     let codec = codec.ok_or("private field but no key ring is configured")?;
     let token: String =
-        serde_json::from_str(raw.get()).map_err(|_| "private field is not a sealed token")?;
+        serde_json::from_slice(&raw).map_err(|_| "private field is not a sealed token")?;
     let opened = codec
         .open_field(&Context::field(binding, spec.key), &token)
         .map_err(|_| "private field failed to open (tampered, moved or unknown key)")?;
@@ -138,7 +202,7 @@ pub(super) fn encode_slot(
     binding: &str,
     key: &str,
     slot: &Slot,
-) -> Result<Option<Box<RawValue>>, FieldError> {
+) -> Result<Option<RawJson>, FieldError> {
     let Some(value) = &slot.value else {
         return Ok(None);
     };
@@ -151,11 +215,169 @@ pub(super) fn encode_slot(
             let codec = config
                 .codec()
                 .ok_or_else(|| FieldError::NoKeys(key.to_owned()))?;
-            let token = codec.seal_field(&Context::field(binding, spec.key), raw.get().as_bytes());
-            let sealed =
-                serde_json::value::to_raw_value(&token).expect("a string always serializes");
+            let token = codec.seal_field(&Context::field(binding, spec.key), raw.as_bytes());
+            let sealed = RawJson::encode(&token).expect("a string always serializes");
             Ok(Some(sealed))
         }
         _ => Ok(Some(raw)),
+    }
+}
+
+/// A state's fields by stored key, kept sorted: records are written in key
+/// order, so loading one appends. Sessions hold tens of fields, so a lookup
+/// is a scan that compares lengths first; keys are a schema's
+/// `&'static str` or short inline copies, so neither costs an allocation.
+#[derive(Default)]
+pub(crate) struct Slots(Vec<(SlotKey, Slot)>);
+
+/// Up to this many slots, lookups scan; past it, binary search.
+const SCAN_MAX: usize = 16;
+
+impl Slots {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Slots(Vec::with_capacity(n))
+    }
+
+    fn find(&self, key: &[u8]) -> Result<usize, usize> {
+        if self.0.len() <= SCAN_MAX {
+            let hit = self
+                .0
+                .iter()
+                .position(|(k, _)| k.len() == key.len() && k.as_bytes() == key);
+            return hit.ok_or_else(|| self.0.partition_point(|(k, _)| k.as_bytes() < key));
+        }
+        self.0.binary_search_by(|(k, _)| k.as_bytes().cmp(key))
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&Slot> {
+        self.find(key.as_bytes()).ok().map(|i| &self.0[i].1)
+    }
+
+    /// The slot under `key`, created empty if missing.
+    pub(crate) fn entry(&mut self, key: SlotKey) -> &mut Slot {
+        let i = match self.find(key.as_bytes()) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (key, Slot::default()));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    /// Inserts or replaces (a repeated key: the last one wins). Appends
+    /// when keys come in order, as records are written.
+    pub(crate) fn insert(&mut self, key: SlotKey, slot: Slot) {
+        if self
+            .0
+            .last()
+            .is_none_or(|(last, _)| last.as_bytes() < key.as_bytes())
+        {
+            self.0.push((key, slot));
+            return;
+        }
+        match self.find(key.as_bytes()) {
+            Ok(i) => self.0[i].1 = slot,
+            Err(i) => self.0.insert(i, (key, slot)),
+        }
+    }
+
+    pub(crate) fn remove(&mut self, key: &str) -> Option<Slot> {
+        self.find(key.as_bytes()).ok().map(|i| self.0.remove(i).1)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Slot)> {
+        self.0.iter().map(|(k, s)| (k.as_str(), s))
+    }
+
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Slot)> {
+        self.0.iter_mut().map(|(k, s)| (k.as_str(), s))
+    }
+
+    /// Keys as bytes (no UTF-8 check), for writers.
+    pub(crate) fn iter_bytes(&self) -> impl Iterator<Item = (&[u8], &Slot)> {
+        self.0.iter().map(|(k, s)| (k.as_bytes(), s))
+    }
+
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+
+    pub(crate) fn values(&self) -> impl Iterator<Item = &Slot> {
+        self.0.iter().map(|(_, s)| s)
+    }
+
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut Slot> {
+        self.0.iter_mut().map(|(_, s)| s)
+    }
+}
+
+impl std::ops::Index<&str> for Slots {
+    type Output = Slot;
+    fn index(&self, key: &str) -> &Slot {
+        self.get(key).expect("no slot under this key")
+    }
+}
+
+/// Keys up to this many bytes are stored inline.
+const INLINE: usize = 22;
+
+/// A slot's key: UTF-8, checked when it was made.
+#[derive(Clone)]
+pub(crate) enum SlotKey {
+    /// A schema's key.
+    Static(&'static str),
+    /// A short key, copied inline.
+    Inline(u8, [u8; INLINE]),
+    /// A long key.
+    Heap(Box<str>),
+}
+
+impl SlotKey {
+    /// A key from text (copied inline when short).
+    pub(crate) fn copied(key: &str) -> Self {
+        let b = key.as_bytes();
+        if b.len() <= INLINE {
+            let mut buf = [0u8; INLINE];
+            buf[..b.len()].copy_from_slice(b);
+            SlotKey::Inline(b.len() as u8, buf)
+        } else {
+            SlotKey::Heap(key.into())
+        }
+    }
+
+    /// A key from bytes already checked to be UTF-8.
+    pub(crate) fn from_utf8(key: &[u8]) -> Self {
+        SlotKey::copied(std::str::from_utf8(key).expect("checked to be UTF-8 by the reader"))
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            SlotKey::Static(s) => s.as_bytes(),
+            SlotKey::Inline(len, buf) => &buf[..usize::from(*len)],
+            SlotKey::Heap(s) => s.as_bytes(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            SlotKey::Static(s) => s.len(),
+            SlotKey::Inline(len, _) => usize::from(*len),
+            SlotKey::Heap(s) => s.len(),
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            SlotKey::Static(s) => s,
+            SlotKey::Inline(len, buf) => {
+                std::str::from_utf8(&buf[..usize::from(*len)]).expect("keys are UTF-8")
+            }
+            SlotKey::Heap(s) => s,
+        }
     }
 }

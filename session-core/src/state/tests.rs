@@ -27,12 +27,12 @@ fn raw(json: &str) -> Box<RawValue> {
 fn loaded(config: &Arc<Config>) -> State {
     let now = config.clock().now();
     let mut record = Record::new(Meta::new(now), now);
-    record.fields.insert("plain".into(), raw("1"));
-    record.fields.insert("other".into(), raw("\"x\""));
+    record.fields.insert("plain".into(), raw("1").into());
+    record.fields.insert("other".into(), raw("\"x\"").into());
     // Unknown to any schema, with odd spacing: must come back byte for byte.
     record
         .fields
-        .insert("legacy".into(), raw("{ \"a\" : [1, 2] }"));
+        .insert("legacy".into(), raw("{ \"a\" : [1, 2] }").into());
     let later = now.saturating_add(std::time::Duration::from_secs(60));
     record.deadlines.insert("legacy".into(), later);
     State::from_record(Arc::clone(config), None, record)
@@ -101,7 +101,7 @@ fn busy_json(config: &Arc<Config>) -> Vec<u8> {
     state.set(&SECRET_FIELD, "card-4242".to_owned());
     state.set_raw("we\"ird\u{e9}", raw(r#"[1,{"b":null}]"#));
     let mut record = state.to_record().unwrap();
-    record.fields.insert("gone".into(), raw("3"));
+    record.fields.insert("gone".into(), raw("3").into());
     let past = now.saturating_sub(std::time::Duration::from_secs(1));
     record.deadlines.insert("gone".into(), past);
     record.deadlines.insert("no-such-field".into(), now);
@@ -184,4 +184,255 @@ fn reading_a_field_under_another_type_re_decodes_it() {
     // Same key read as u64: the cached u8 is re-encoded, then decoded.
     assert_eq!(*state.get(&PLAIN, || 0u64), 7);
     assert_eq!(state.get_raw("plain").unwrap().get(), "7");
+}
+
+/// The binary form of `busy_json`'s record.
+fn busy_bytes(config: &Arc<Config>) -> Vec<u8> {
+    Record::from_json(&busy_json(config)).unwrap().to_bytes()
+}
+
+#[test]
+fn to_bytes_writes_the_same_bytes_as_to_record() {
+    let config = config();
+    let bytes = busy_bytes(&config);
+    let mut a = State::from_bytes(Arc::clone(&config), None, bytes.clone()).unwrap();
+    let mut b = State::from_record(
+        Arc::clone(&config),
+        None,
+        Record::from_bytes(bytes).unwrap(),
+    );
+    assert_eq!(a.to_bytes().unwrap(), b.to_record().unwrap().to_bytes());
+    a.set(&PLAIN, 9u8);
+    b.set(&PLAIN, 9u8);
+    assert_eq!(a.to_bytes().unwrap(), b.to_record().unwrap().to_bytes());
+    // Binary and JSON carry the same record.
+    let via_json = Record::from_json(&a.to_json().unwrap()).unwrap();
+    let via_bytes = Record::from_bytes(a.to_bytes().unwrap()).unwrap();
+    assert_eq!(via_json.to_bytes(), via_bytes.to_bytes());
+    assert_eq!(via_json.to_json(), via_bytes.to_json());
+}
+
+#[test]
+fn from_bytes_loads_what_from_json_loads() {
+    let config = config();
+    let json = busy_json(&config);
+    let mut a = State::from_bytes(Arc::clone(&config), None, busy_bytes(&config)).unwrap();
+    let b = State::from_json(Arc::clone(&config), None, &json).unwrap();
+    // JSON is still read by `from_bytes` (told apart by the first byte).
+    let c = State::from_bytes(Arc::clone(&config), None, json).unwrap();
+    assert_eq!(a.keys(), b.keys());
+    assert_eq!(a.keys(), c.keys());
+    assert!(!a.keys().contains(&"gone"), "expired field dropped");
+    assert_eq!(a.binding, b.binding);
+    assert_eq!(a.loaded_index, b.loaded_index);
+    assert_eq!(a.meta, b.meta);
+    assert_eq!(a.slots["legacy"].deadline, b.slots["legacy"].deadline);
+    assert_eq!(*a.get(&SECRET_FIELD, String::new), "card-4242");
+    assert_eq!(a.get_raw("legacy").unwrap().get(), r#"{ "a" : [1, 2] }"#);
+}
+
+#[test]
+fn every_expiry_kind_survives_the_binary_form() {
+    let config = config();
+    let now = config.clock().now();
+    for expiry in [
+        Expiry::Default,
+        Expiry::Idle(std::time::Duration::new(90, 5)),
+        Expiry::At(now.saturating_add(std::time::Duration::from_secs(60))),
+        Expiry::BrowserSession,
+    ] {
+        let mut s = State::new(Arc::clone(&config));
+        s.set(&PLAIN, 1u8);
+        s.set_expiry(expiry);
+        let back = State::from_bytes(Arc::clone(&config), None, s.to_bytes().unwrap()).unwrap();
+        assert_eq!(back.expiry(), expiry);
+        assert_eq!(back.meta, s.meta);
+    }
+}
+
+/// B8, A6: every truncation of a binary record, every single-byte change
+/// and assorted garbage is refused or loads as some record: never a panic,
+/// and a truncated record is always refused.
+#[test]
+fn malformed_binary_records_are_refused_without_panic_b8() {
+    let config = config();
+    let good = busy_bytes(&config);
+    for end in 0..good.len() {
+        let cut = good[..end].to_vec();
+        assert!(State::from_bytes(Arc::clone(&config), None, cut.clone()).is_err());
+        assert!(Record::from_bytes(cut).is_err(), "truncated at {end}");
+    }
+    for at in 0..good.len() {
+        for flip in [0x01u8, 0x80, 0xff] {
+            let mut bad = good.clone();
+            bad[at] ^= flip;
+            // The state defers the UTF-8 check of field bytes to first
+            // use; otherwise both accept the same.
+            let state = State::from_bytes(Arc::clone(&config), None, bad.clone());
+            if Record::from_bytes(bad).is_ok() {
+                assert!(state.is_ok(), "byte {at} ^ {flip:#x}");
+            }
+            if let Ok(mut state) = state {
+                // Whatever loaded reads and writes back without panicking.
+                let _ = state.get(&SECRET_FIELD, String::new);
+                let _ = state.get_raw("legacy");
+                let _ = state.to_record();
+                let _ = state.to_bytes();
+            }
+        }
+    }
+    let mut trailing = good.clone();
+    trailing.push(0);
+    assert!(Record::from_bytes(trailing).is_err());
+    // Counts and lengths far beyond the input, an over-long varint.
+    for bad in [
+        vec![0xB1],
+        vec![
+            0xB1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+        ],
+        vec![0xB1, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f],
+        vec![0xB1, 0, 0, 9],
+        vec![0xB2],
+    ] {
+        let err = Record::from_bytes(bad.clone()).unwrap_err();
+        assert!(!err.to_string().is_empty());
+        assert!(State::from_bytes(Arc::clone(&config), None, bad).is_err());
+    }
+}
+
+static BIG: FieldSpec = FieldSpec::new("big", "big");
+
+fn big_value() -> Vec<String> {
+    (0..60).map(|i| format!("/catalogue/item-{i}")).collect()
+}
+
+#[test]
+fn large_fields_are_deflated_once_and_kept_deflated() {
+    let config = config();
+    let mut s = State::new(Arc::clone(&config));
+    s.set(&BIG, big_value());
+    s.set(&PLAIN, 1u8);
+    let plain = s.to_bytes().unwrap();
+    let packed = s.to_bytes_deflating(Some(256)).unwrap();
+    assert!(
+        packed.len() < plain.len() / 2,
+        "{} vs {}",
+        packed.len(),
+        plain.len()
+    );
+    // Read back: the big field is still deflated until read.
+    let mut back = State::from_bytes(Arc::clone(&config), None, packed.clone()).unwrap();
+    assert!(matches!(back.slots["big"].raw, Some(Stored::Deflated(_))));
+    back.set(&PLAIN, 2u8);
+    let again = back.to_bytes_deflating(Some(256)).unwrap();
+    let mut third = State::from_bytes(Arc::clone(&config), None, again).unwrap();
+    assert_eq!(*third.get(&BIG, Vec::<String>::new), big_value());
+    assert_eq!(*third.get(&PLAIN, || 0u8), 2);
+    // The JSON forms inflate it.
+    let record = Record::from_bytes(packed).unwrap();
+    assert!(
+        record.fields["big"]
+            .get()
+            .starts_with("[\"/catalogue/item-0\"")
+    );
+    let json = third.to_json().unwrap();
+    assert!(String::from_utf8(json).unwrap().contains("item-59"));
+    // Small fields and fields that do not shrink stay plain.
+    let mut small = State::new(Arc::clone(&config));
+    small.set(&PLAIN, 7u8);
+    assert_eq!(
+        small.to_bytes_deflating(Some(1)).unwrap(),
+        small.to_bytes().unwrap()
+    );
+}
+
+/// J4, B8: a deflated field that is garbage or a bomb is reset alone (the
+/// rest of the session loads); `Record::from_bytes` refuses it.
+#[test]
+fn bad_deflated_field_is_reset_alone_j4() {
+    let config = config();
+    let bomb = {
+        let zeros = vec![b' '; 60_000];
+        let mut v = b"[".to_vec();
+        v.extend_from_slice(&zeros);
+        v.extend_from_slice(b"1]");
+        crate::envelope::deflate(&v).unwrap()
+    };
+    for packed in [vec![0xde, 0xad, 0xbe, 0xef], bomb] {
+        let mut bytes = Vec::new();
+        let mut w = crate::wire::Writer(&mut bytes);
+        w.header(
+            &Meta::new(config.clock().now()),
+            Timestamp::MAX,
+            "b",
+            &BTreeMap::new(),
+            2,
+        );
+        w.field(b"big", None, &packed, true);
+        w.field(b"plain", None, b"5", false);
+        let mut s = State::from_bytes(Arc::clone(&config), None, bytes.clone()).unwrap();
+        assert_eq!(*s.get(&BIG, Vec::<String>::new), Vec::<String>::new());
+        assert_eq!(*s.get(&PLAIN, || 0u8), 5);
+        assert!(Record::from_bytes(bytes).is_err());
+    }
+}
+
+/// B8: field bytes that are not UTF-8 in a binary record: the state loads,
+/// the field reads as its default, the other fields are kept.
+#[test]
+fn non_utf8_field_bytes_reset_that_field_alone_b8() {
+    let config = config();
+    let mut bytes = Vec::new();
+    let mut w = crate::wire::Writer(&mut bytes);
+    w.header(
+        &Meta::new(config.clock().now()),
+        Timestamp::MAX,
+        "b",
+        &BTreeMap::new(),
+        2,
+    );
+    w.field(b"other", None, b"\"\xff\xfe\"", false);
+    w.field(b"plain", None, b"5", false);
+    assert!(Record::from_bytes(bytes.clone()).is_err());
+    let mut s = State::from_bytes(Arc::clone(&config), None, bytes).unwrap();
+    assert!(s.get_raw("other").is_none());
+    assert_eq!(*s.get(&OTHER, String::new), "");
+    assert_eq!(*s.get(&PLAIN, || 0u8), 5);
+    let record = s.to_record().unwrap();
+    assert_eq!(record.fields["plain"].get(), "5");
+}
+
+#[test]
+fn with_raw_peeks_without_marking_accessed() {
+    let config = config();
+    let bytes = busy_bytes(&config);
+    let mut s = State::from_bytes(Arc::clone(&config), None, bytes).unwrap();
+    assert_eq!(s.with_raw("plain", <[u8]>::to_vec), Some(b"1".to_vec()));
+    assert_eq!(s.with_raw("nope", <[u8]>::to_vec), None);
+    assert!(!s.is_accessed());
+    s.set(&PLAIN, 42u8);
+    assert_eq!(s.with_raw("plain", <[u8]>::to_vec), Some(b"42".to_vec()));
+}
+
+/// Values encoded straight into the output across the length prefix's
+/// size steps (1, 2 and 3 bytes) read back exactly, and match what the
+/// record writer produces.
+#[test]
+fn direct_encoding_handles_every_length_prefix_size() {
+    let config = config();
+    for n in (120..136).chain(16_370..16_390) {
+        let text = "x".repeat(n);
+        let mut s = State::new(Arc::clone(&config));
+        s.set(&OTHER, text.clone());
+        s.set(&PLAIN, 3u8);
+        let bytes = s.to_bytes().unwrap();
+        assert_eq!(bytes, s.to_record().unwrap().to_bytes(), "n = {n}");
+        let mut back = State::from_bytes(Arc::clone(&config), None, bytes).unwrap();
+        assert_eq!(*back.get(&OTHER, String::new), text);
+        assert_eq!(*back.get(&PLAIN, || 0u8), 3);
+        // Written again after the slot kept the output's bytes.
+        s.set(&PLAIN, 4u8);
+        let again = State::from_bytes(Arc::clone(&config), None, s.to_bytes().unwrap());
+        assert_eq!(*again.unwrap().get(&OTHER, String::new), text);
+    }
 }

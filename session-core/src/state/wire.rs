@@ -1,232 +1,175 @@
-//! A session record's JSON written straight from a [`State`]'s slots and
-//! read straight into them, for stores that hold the whole record as one
-//! value (cookie sessions): the same bytes as [`Record::to_json`] and
-//! [`Record::from_json`], without building the intermediate [`Record`]
-//! (two allocations per field, and a map, each way).
+//! A [`State`] written straight to a record's bytes and read straight back,
+//! for stores that hold the whole record as one value (cookie sessions):
+//! the same bytes as [`Record::to_bytes`] and [`Record::to_json`], without
+//! building the intermediate [`Record`].
 //!
 //! [`Record`]: crate::store::Record
+//! [`Record::to_bytes`]: crate::store::Record::to_bytes
 //! [`Record::to_json`]: crate::store::Record::to_json
-//! [`Record::from_json`]: crate::store::Record::from_json
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::Arc;
 
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde::ser::{SerializeMap, Serializer};
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use bytes::Bytes;
 
-use crate::clock::Timestamp;
 use crate::config::Config;
-use crate::error::FieldError;
-use crate::expiry::{Meta, is_expired};
+use crate::error::{FieldError, RecordError};
+use crate::expiry::is_expired;
 use crate::id::Id;
-use crate::state::{Slot, State};
+use crate::state::slot::{SlotKey, Slots};
+use crate::state::{Slot, State, Stored};
+use crate::store::{RawJson, Record};
+use crate::wire::{FIELD_OVERHEAD, FORMAT, HEADER_OVERHEAD, Reader, Writer, deflate_pays};
 
 impl State {
-    /// A session loaded from a record's JSON (as written by
-    /// [`State::to_json`] or [`Record::to_json`](crate::store::Record::to_json)): the same state as
-    /// `State::from_record(config, id, Record::from_json(bytes)?)`, built
-    /// without the intermediate [`Record`](crate::store::Record). For stores that keep the whole
-    /// record as one value, such as cookie sessions.
+    /// A session loaded from a record's bytes, binary
+    /// ([`State::to_bytes`], [`Record::to_bytes`](crate::store::Record::to_bytes))
+    /// or JSON ([`State::to_json`]): the same state as
+    /// `State::from_record(config, id, Record::from_bytes(bytes)?)`, built
+    /// without the intermediate [`Record`]. Each field keeps a slice of
+    /// `bytes` and is parsed only when read.
     ///
     /// # Errors
     ///
-    /// The serde error for bytes that
-    /// [`Record::from_json`](crate::store::Record::from_json) refuses.
+    /// [`RecordError`] for bytes that are not a record.
+    pub fn from_bytes(
+        config: Arc<Config>,
+        id: Option<Id>,
+        bytes: impl Into<Bytes>,
+    ) -> Result<Self, RecordError> {
+        let bytes: Bytes = bytes.into();
+        if bytes.first() != Some(&FORMAT) {
+            return Ok(Self::from_json(config, id, &bytes)?);
+        }
+        let mut r = Reader::new(&bytes);
+        let h = r.header()?;
+        let now = config.clock().now();
+        let mut slots = Slots::with_capacity(r.cap(h.n_fields));
+        for _ in 0..h.n_fields {
+            let f = r.field()?;
+            if f.deadline.is_some_and(|d| is_expired(d, now)) {
+                continue;
+            }
+            let raw = bytes.slice(f.raw);
+            let raw = if f.deflated {
+                Stored::Deflated(raw)
+            } else {
+                Stored::Loaded(raw)
+            };
+            let slot = Slot {
+                raw: Some(raw),
+                deadline: f.deadline,
+                ..Slot::default()
+            };
+            slots.insert(SlotKey::from_utf8(&bytes[f.key]), slot);
+        }
+        r.finish()?;
+        Ok(Self::loaded(config, id, h.meta, slots, h.index, h.binding))
+    }
+
+    /// The whole record in the binary format, as of now: the same bytes as
+    /// `self.to_record()?.to_bytes()`, written straight from the fields
+    /// (unchanged fields are copied as they were loaded).
+    ///
+    /// # Errors
+    ///
+    /// As [`State::changes`].
+    pub fn to_bytes(&mut self) -> Result<Bytes, FieldError> {
+        self.to_bytes_deflating(None)
+    }
+
+    /// As [`State::to_bytes`], deflating on its own each field whose JSON
+    /// has at least `threshold` bytes, when that saves bytes (see
+    /// [`Compression::field_threshold`](crate::envelope::Compression::field_threshold)).
+    /// A deflated field stays deflated in the state, so it is written as is
+    /// until it changes. `None` deflates nothing.
+    ///
+    /// # Errors
+    ///
+    /// As [`State::changes`].
+    pub fn to_bytes_deflating(&mut self, threshold: Option<usize>) -> Result<Bytes, FieldError> {
+        // Changed plain values are encoded below, straight into the output.
+        let (expires_at, _) = self.encode_pending(true, |_, _, _| {})?;
+        if let Some(threshold) = threshold {
+            for slot in self.slots.values_mut() {
+                if let Some(stored @ (Stored::Json(_) | Stored::Loaded(_))) = &slot.raw {
+                    let (json, _) = stored.stored_bytes();
+                    if json.len() >= threshold {
+                        if let Some(packed) = deflate_pays(json) {
+                            slot.raw = Some(Stored::Deflated(Bytes::from(packed)));
+                        }
+                    }
+                }
+            }
+        }
+        let (n, len) = self
+            .slots
+            .iter_bytes()
+            .filter_map(|(k, s)| {
+                let raw = match &s.raw {
+                    Some(raw) => raw.stored_bytes().0.len(),
+                    None if s.is_deferred() => 64,
+                    None => return None,
+                };
+                Some(k.len() + raw)
+            })
+            .fold((0, 0), |(n, len), l| (n + 1, len + l + FIELD_OVERHEAD));
+        let mut out = Vec::with_capacity(len + HEADER_OVERHEAD + self.binding.len());
+        let mut w = Writer(&mut out);
+        w.header(&self.meta, expires_at, &self.binding, &self.loaded_index, n);
+        // Where each deferred value landed: (slot position, range, deflated).
+        let mut direct = Vec::new();
+        for (i, (key, slot)) in self.slots.iter_bytes().enumerate() {
+            if let Some(raw) = &slot.raw {
+                let (bytes, deflated) = raw.stored_bytes();
+                w.field(key, slot.deadline, bytes, deflated);
+            } else if slot.is_deferred() {
+                let value = slot.value.as_ref().expect("deferred slots hold a value");
+                let written =
+                    w.field_with(key, slot.deadline, threshold, |out| value.encode_to(out));
+                let (range, deflated) = written.map_err(|source| FieldError::Encode {
+                    field: String::from_utf8_lossy(key).into_owned(),
+                    source,
+                })?;
+                direct.push((i, range, deflated));
+            }
+        }
+        let out = Bytes::from(out);
+        // The deferred slots keep their bytes, shared with the output.
+        let mut direct = direct.into_iter().peekable();
+        for (i, slot) in self.slots.values_mut().enumerate() {
+            if let Some((_, range, deflated)) = direct.next_if(|(at, _, _)| *at == i) {
+                let bytes = out.slice(range);
+                slot.raw = Some(if deflated {
+                    Stored::Deflated(bytes)
+                } else {
+                    Stored::Json(RawJson::from_utf8_bytes(bytes))
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A session loaded from a record's JSON (as written by
+    /// [`State::to_json`] or [`Record::to_json`]).
+    ///
+    /// # Errors
+    ///
+    /// The serde error for bytes that [`Record::from_json`] refuses.
     pub fn from_json(
         config: Arc<Config>,
         id: Option<Id>,
         bytes: &[u8],
     ) -> Result<Self, serde_json::Error> {
-        let record: RecordIn = serde_json::from_slice(bytes)?;
-        let now = config.clock().now();
-        let mut slots = record.fields.0;
-        for (key, deadline) in record.deadlines {
-            if is_expired(deadline, now) {
-                slots.remove(key.as_str());
-            } else if let Some(slot) = slots.get_mut(key.as_str()) {
-                slot.deadline = Some(deadline);
-            }
-        }
-        Ok(Self::loaded(
-            config,
-            id,
-            record.meta,
-            slots,
-            record.index,
-            record.binding,
-        ))
+        let record = Record::from_json(bytes)?;
+        Ok(Self::from_record(config, id, record))
     }
 
-    /// The whole record as JSON, as of `now`: the same bytes as
-    /// `self.to_record()?.to_json()`, written straight from the fields
-    /// (each field's bytes are copied once, into the output). For stores
-    /// that keep the whole record as one value, such as cookie sessions.
+    /// The whole record as JSON, as of now: `self.to_record()?.to_json()`.
     ///
     /// # Errors
     ///
     /// As [`State::changes`].
     pub fn to_json(&mut self) -> Result<Vec<u8>, FieldError> {
-        let (expires_at, _) = self.encode_pending(|_, _, _| {})?;
-        // Sized up front (fields are most of it): no regrowing while writing.
-        let fields: usize = self
-            .slots
-            .iter()
-            .filter_map(|(k, s)| Some(k.len() + s.raw.as_ref()?.get().len() + 4))
-            .sum();
-        let mut out = Vec::with_capacity(fields + self.binding.len() + 128);
-        let record = RecordOut {
-            version: crate::store::RECORD_VERSION,
-            meta: &self.meta,
-            expires_at,
-            fields: FieldsOut(&self.slots),
-            deadlines: DeadlinesOut(&self.slots),
-            index: &self.loaded_index,
-            binding: &self.binding,
-        };
-        // Maps of strings to raw JSON and timestamps cannot fail to write.
-        serde_json::to_writer(&mut out, &record).expect("a session record always serializes");
-        Ok(out)
-    }
-}
-
-/// The slots of a state, by stored key.
-pub(crate) type Slots = BTreeMap<Box<str>, Slot>;
-
-/// A record borrowed from a state. Field names, order and omissions are
-/// those of [`crate::store::Record`]'s derive: the bytes are identical.
-#[derive(Serialize)]
-pub(crate) struct RecordOut<'a> {
-    #[serde(rename = "v")]
-    pub(crate) version: u32,
-    #[serde(rename = "meta")]
-    pub(crate) meta: &'a Meta,
-    #[serde(rename = "x")]
-    pub(crate) expires_at: Timestamp,
-    #[serde(rename = "f")]
-    pub(crate) fields: FieldsOut<'a>,
-    #[serde(rename = "d", skip_serializing_if = "DeadlinesOut::is_empty")]
-    pub(crate) deadlines: DeadlinesOut<'a>,
-    #[serde(rename = "i", skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) index: &'a BTreeMap<String, String>,
-    #[serde(rename = "b", skip_serializing_if = "str::is_empty")]
-    pub(crate) binding: &'a str,
-}
-
-/// Every slot that holds bytes, as `key: raw`.
-pub(crate) struct FieldsOut<'a>(pub(crate) &'a Slots);
-
-impl Serialize for FieldsOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(None)?;
-        for (key, slot) in self.0 {
-            if let Some(raw) = &slot.raw {
-                map.serialize_entry(&**key, &**raw)?;
-            }
-        }
-        map.end()
-    }
-}
-
-/// Every slot that holds bytes and a deadline, as `key: deadline`.
-pub(crate) struct DeadlinesOut<'a>(pub(crate) &'a Slots);
-
-impl DeadlinesOut<'_> {
-    fn entries(&self) -> impl Iterator<Item = (&str, Timestamp)> {
-        self.0
-            .iter()
-            .filter(|(_, slot)| slot.raw.is_some())
-            .filter_map(|(key, slot)| Some((&**key, slot.deadline?)))
-    }
-
-    fn is_empty(&self) -> bool {
-        self.entries().next().is_none()
-    }
-}
-
-impl Serialize for DeadlinesOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.entries())
-    }
-}
-
-/// A record read from JSON, its fields already made into slots. Accepts
-/// and refuses exactly what [`crate::store::Record::from_json`] does.
-#[derive(Deserialize)]
-pub(crate) struct RecordIn {
-    #[serde(rename = "v")]
-    #[allow(dead_code)] // Read to refuse records without it, as `Record` does.
-    pub(crate) version: u32,
-    #[serde(rename = "meta")]
-    pub(crate) meta: Meta,
-    #[serde(rename = "x")]
-    #[allow(dead_code)] // Checked by the store that served the record.
-    pub(crate) expires_at: Timestamp,
-    #[serde(rename = "f", default)]
-    pub(crate) fields: SlotsIn,
-    #[serde(rename = "d", default)]
-    pub(crate) deadlines: BTreeMap<String, Timestamp>,
-    #[serde(rename = "i", default)]
-    pub(crate) index: BTreeMap<String, String>,
-    #[serde(rename = "b", default)]
-    pub(crate) binding: String,
-}
-
-/// The `f` map read straight into slots (raw bytes copied once, keys
-/// borrowed from the input unless they hold escapes).
-#[derive(Default)]
-pub(crate) struct SlotsIn(pub(crate) Slots);
-
-/// A map key borrowed from the input when it has no escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-impl<'de> Deserialize<'de> for SlotsIn {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = SlotsIn;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map of field names to JSON values")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SlotsIn, A::Error> {
-                let mut slots = Slots::new();
-                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-                    let raw: Box<RawValue> = map.next_value()?;
-                    // A repeated key: the last one wins, as in `Record`.
-                    let slot = Slot {
-                        raw: Some(raw),
-                        ..Slot::default()
-                    };
-                    slots.insert(key.into(), slot);
-                }
-                Ok(SlotsIn(slots))
-            }
-        }
-        d.deserialize_map(V)
+        Ok(self.to_record()?.to_json())
     }
 }

@@ -1,0 +1,356 @@
+//! The binary record format: what cookie stores sign or seal, and what a
+//! server store may keep instead of JSON ([`Record::to_bytes`]).
+//!
+//! Every field's bytes are length-prefixed, so loading a record finds each
+//! field without reading it: a request that touches one field of a large
+//! session never scans the others (they are sliced out of one shared buffer
+//! and written back as they came). JSON records carry every field through
+//! serde_json's tokenizer on the way in.
+//!
+//! Layout (integers are LEB128; signed ones zigzag-encoded first):
+//!
+//! ```text
+//! 0xB1                                  format byte (a JSON record starts with '{')
+//! created modified                      Meta timestamps, signed, unix ms
+//! expiry-kind [expiry-value]            0 default, 1 idle (secs, nanos), 2 at (ms), 3 browser
+//! expires_at                            signed, unix ms
+//! binding                               length, bytes
+//! n-index  (name, value)*               lengths, bytes
+//! n-fields (key, flags, [deadline], raw)*  flags bit 0: a deadline follows;
+//!                                       bit 1: raw is the JSON deflated
+//! ```
+//!
+//! Fields are written in key order. Reading is strict: every length is
+//! checked against what is left, text must be UTF-8, nothing may follow the
+//! last field, and counts never size an allocation beyond the input.
+//!
+//! [`Record::to_bytes`]: crate::store::Record::to_bytes
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::time::Duration;
+
+use crate::clock::Timestamp;
+use crate::error::RecordError;
+use crate::expiry::{Expiry, Meta};
+
+/// The first byte of a binary record (format 1).
+pub(crate) const FORMAT: u8 = 0xB1;
+
+const EXPIRY_DEFAULT: u8 = 0;
+const EXPIRY_IDLE: u8 = 1;
+const EXPIRY_AT: u8 = 2;
+const EXPIRY_BROWSER: u8 = 3;
+const FLAG_DEADLINE: u8 = 1;
+const FLAG_DEFLATED: u8 = 2;
+
+/// Appends a record to a buffer.
+pub(crate) struct Writer<'a>(pub(crate) &'a mut Vec<u8>);
+
+impl Writer<'_> {
+    pub(crate) fn u(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.0.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.0.push(v as u8);
+    }
+
+    pub(crate) fn i(&mut self, v: i64) {
+        self.u(((v << 1) ^ (v >> 63)) as u64);
+    }
+
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
+        self.u(b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+
+    /// Everything before the fields, ending with the field count.
+    pub(crate) fn header(
+        &mut self,
+        meta: &Meta,
+        expires_at: Timestamp,
+        binding: &str,
+        index: &BTreeMap<String, String>,
+        n_fields: usize,
+    ) {
+        self.0.push(FORMAT);
+        self.i(meta.created.unix_millis());
+        self.i(meta.modified.unix_millis());
+        match meta.expiry {
+            Expiry::Default => self.0.push(EXPIRY_DEFAULT),
+            Expiry::Idle(d) => {
+                self.0.push(EXPIRY_IDLE);
+                self.u(d.as_secs());
+                self.u(u64::from(d.subsec_nanos()));
+            }
+            Expiry::At(t) => {
+                self.0.push(EXPIRY_AT);
+                self.i(t.unix_millis());
+            }
+            Expiry::BrowserSession => self.0.push(EXPIRY_BROWSER),
+        }
+        self.i(expires_at.unix_millis());
+        self.bytes(binding.as_bytes());
+        self.u(index.len() as u64);
+        for (name, value) in index {
+            self.bytes(name.as_bytes());
+            self.bytes(value.as_bytes());
+        }
+        self.u(n_fields as u64);
+    }
+
+    pub(crate) fn field(
+        &mut self,
+        key: &[u8],
+        deadline: Option<Timestamp>,
+        raw: &[u8],
+        deflated: bool,
+    ) {
+        self.bytes(key);
+        let deflated = if deflated { FLAG_DEFLATED } else { 0 };
+        match deadline {
+            Some(d) => {
+                self.0.push(FLAG_DEADLINE | deflated);
+                self.i(d.unix_millis());
+            }
+            None => self.0.push(deflated),
+        }
+        self.bytes(raw);
+    }
+}
+
+impl Writer<'_> {
+    /// A field whose bytes `encode` appends (JSON), deflated afterwards if
+    /// they reach `deflate_from` bytes and that pays. Returns where the
+    /// stored bytes are in the output, and whether they are deflated.
+    pub(crate) fn field_with<E>(
+        &mut self,
+        key: &[u8],
+        deadline: Option<Timestamp>,
+        deflate_from: Option<usize>,
+        encode: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<(Range<usize>, bool), E> {
+        self.bytes(key);
+        let flags_at = self.0.len();
+        match deadline {
+            Some(d) => {
+                self.0.push(FLAG_DEADLINE);
+                self.i(d.unix_millis());
+            }
+            None => self.0.push(0),
+        }
+        // One byte of length reserved: most fields are under 128 bytes.
+        let len_at = self.0.len();
+        self.0.push(0);
+        encode(self.0)?;
+        let mut start = len_at + 1;
+        let mut deflated = false;
+        if let Some(packed) = deflate_from
+            .filter(|t| self.0.len() - start >= *t)
+            .and_then(|_| deflate_pays(&self.0[start..]))
+        {
+            self.0.truncate(start);
+            self.0.extend_from_slice(&packed);
+            self.0[flags_at] |= FLAG_DEFLATED;
+            deflated = true;
+        }
+        let len = self.0.len() - start;
+        let mut prefix = Vec::with_capacity(10);
+        Writer(&mut prefix).u(len as u64);
+        if prefix.len() > 1 {
+            // Make room for the longer length: shift the bytes right.
+            let extra = prefix.len() - 1;
+            self.0.splice(start..start, std::iter::repeat_n(0, extra));
+            start += extra;
+        }
+        self.0[len_at..start].copy_from_slice(&prefix);
+        Ok((start..self.0.len(), deflated))
+    }
+}
+
+/// Bytes a header and its fields need, at most, besides the field bytes.
+pub(crate) const FIELD_OVERHEAD: usize = 1 + 10 + 10 + 10;
+pub(crate) const HEADER_OVERHEAD: usize = 1 + 4 * 10 + 1 + 2 * 10 + 10 + 10;
+
+/// Everything before the fields.
+pub(crate) struct Header {
+    pub(crate) meta: Meta,
+    pub(crate) expires_at: Timestamp,
+    pub(crate) binding: String,
+    pub(crate) index: BTreeMap<String, String>,
+    pub(crate) n_fields: u64,
+}
+
+/// One field: where its key and bytes are in the input.
+pub(crate) struct Field {
+    pub(crate) key: Range<usize>,
+    pub(crate) deadline: Option<Timestamp>,
+    pub(crate) raw: Range<usize>,
+    /// `raw` is deflated JSON. Not checked to be anything yet: plain JSON
+    /// is checked to be UTF-8 by whoever hands it out as text.
+    pub(crate) deflated: bool,
+}
+
+/// Reads a record from a buffer.
+pub(crate) struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(buf: &'a [u8]) -> Self {
+        Reader { buf, pos: 0 }
+    }
+
+    fn bad(&self, what: &'static str) -> RecordError {
+        RecordError::Malformed { at: self.pos, what }
+    }
+
+    fn byte(&mut self, what: &'static str) -> Result<u8, RecordError> {
+        let b = *self.buf.get(self.pos).ok_or_else(|| self.bad(what))?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn u(&mut self, what: &'static str) -> Result<u64, RecordError> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte(what)?;
+            let bits = u64::from(b & 0x7f);
+            // The tenth byte may only carry the top bit of a u64.
+            if shift == 63 && bits > 1 {
+                return Err(self.bad(what));
+            }
+            v |= bits << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(self.bad(what))
+    }
+
+    fn i(&mut self, what: &'static str) -> Result<i64, RecordError> {
+        let v = self.u(what)?;
+        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+
+    fn time(&mut self, what: &'static str) -> Result<Timestamp, RecordError> {
+        self.i(what).map(Timestamp::from_unix_millis)
+    }
+
+    /// A length-prefixed run of bytes: its place in the input.
+    fn range(&mut self, what: &'static str) -> Result<Range<usize>, RecordError> {
+        let len = self.u(what)?;
+        let left = (self.buf.len() - self.pos) as u64;
+        if len > left {
+            return Err(self.bad(what));
+        }
+        let start = self.pos;
+        self.pos += len as usize;
+        Ok(start..self.pos)
+    }
+
+    fn text(&mut self, what: &'static str) -> Result<&'a str, RecordError> {
+        let r = self.range(what)?;
+        std::str::from_utf8(&self.buf[r]).map_err(|_| self.bad(what))
+    }
+
+    pub(crate) fn header(&mut self) -> Result<Header, RecordError> {
+        let format = self.byte("empty record")?;
+        if format != FORMAT {
+            return Err(RecordError::Format(format));
+        }
+        let created = self.time("created")?;
+        let modified = self.time("modified")?;
+        let expiry = match self.byte("expiry kind")? {
+            EXPIRY_DEFAULT => Expiry::Default,
+            EXPIRY_IDLE => {
+                let secs = self.u("idle seconds")?;
+                let nanos = u32::try_from(self.u("idle nanoseconds")?)
+                    .ok()
+                    .filter(|n| *n < 1_000_000_000)
+                    .ok_or_else(|| self.bad("idle nanoseconds"))?;
+                Expiry::Idle(Duration::new(secs, nanos))
+            }
+            EXPIRY_AT => Expiry::At(self.time("expiry instant")?),
+            EXPIRY_BROWSER => Expiry::BrowserSession,
+            _ => return Err(self.bad("expiry kind")),
+        };
+        let expires_at = self.time("expires_at")?;
+        let binding = self.text("binding")?.to_owned();
+        let n_index = self.u("index count")?;
+        let mut index = BTreeMap::new();
+        for _ in 0..n_index {
+            let name = self.text("index name")?.to_owned();
+            let value = self.text("index value")?.to_owned();
+            index.insert(name, value);
+        }
+        let n_fields = self.u("field count")?;
+        Ok(Header {
+            meta: Meta {
+                created,
+                modified,
+                expiry,
+            },
+            expires_at,
+            binding,
+            index,
+            n_fields,
+        })
+    }
+
+    /// The next field; keys are checked to be UTF-8.
+    pub(crate) fn field(&mut self) -> Result<Field, RecordError> {
+        let key = self.range("field key")?;
+        if std::str::from_utf8(&self.buf[key.clone()]).is_err() {
+            return Err(self.bad("field key"));
+        }
+        let flags = self.byte("field flags")?;
+        if flags & !(FLAG_DEADLINE | FLAG_DEFLATED) != 0 {
+            return Err(self.bad("field flags"));
+        }
+        let deadline = if flags & FLAG_DEADLINE != 0 {
+            Some(self.time("field deadline")?)
+        } else {
+            None
+        };
+        let deflated = flags & FLAG_DEFLATED != 0;
+        let raw = self.range("field bytes")?;
+        Ok(Field {
+            key,
+            deadline,
+            raw,
+            deflated,
+        })
+    }
+
+    /// Fails unless the whole input was read.
+    pub(crate) fn finish(&self) -> Result<(), RecordError> {
+        if self.pos == self.buf.len() {
+            Ok(())
+        } else {
+            Err(self.bad("trailing bytes"))
+        }
+    }
+
+    /// An upper bound for a count read from the input: no allocation is
+    /// sized beyond what the input could hold (each field takes 3+ bytes).
+    pub(crate) fn cap(&self, n: u64) -> usize {
+        let left = (self.buf.len() - self.pos) / 3;
+        usize::try_from(n).unwrap_or(usize::MAX).min(left)
+    }
+}
+
+/// `json` deflated, if that saves at least 2 bytes and our reader will
+/// inflate it again (within the caps, J4).
+pub(crate) fn deflate_pays(json: &[u8]) -> Option<Vec<u8>> {
+    let packed = crate::envelope::deflate(json)?;
+    let cap = crate::envelope::DEFAULT_MAX_INFLATED.min(
+        packed
+            .len()
+            .saturating_mul(crate::envelope::MAX_INFLATE_RATIO)
+            .max(1024),
+    );
+    (packed.len() + 2 <= json.len() && json.len() <= cap).then_some(packed)
+}
