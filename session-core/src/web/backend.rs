@@ -143,7 +143,8 @@ impl<S: Store> Backend for Sessions<S> {
     async fn commit(&self, handle: &Handle, cx: &Cx<'_>) -> Result<CookieAction, Error> {
         match self.commit_with(handle, cx.save_every_request).await {
             Ok(Outcome::Saved { id, max_age, .. }) => Ok(CookieAction::Set {
-                value: id.to_string(),
+                // What `Display` writes, without its intermediate String.
+                value: crate::base64url::encode(id.as_bytes()),
                 max_age,
             }),
             Ok(Outcome::Deleted) => Ok(CookieAction::Remove),

@@ -4,6 +4,7 @@
 //! headers by an exact-bytes scan that never decodes or unquotes names (B3)
 //! and skips pairs that are not ours before looking at their values.
 
+use std::ops::Range;
 use std::time::Duration;
 
 use cookie::{Cookie, SameSite};
@@ -232,15 +233,35 @@ impl CookieConfig {
     /// The `Set-Cookie` value for `value` with `max_age` (`None`: a
     /// browser-session cookie).
     pub fn set_cookie(&self, value: &str, max_age: Option<Duration>) -> String {
-        use std::fmt::Write;
+        self.set_cookie_line(value, max_age)
+    }
+
+    /// The `Set-Cookie` header for `value` with `max_age`, or `None` if
+    /// `value` has a byte a header cannot carry (B4). The line is written
+    /// once into a buffer of exactly its length, which the header then owns
+    /// without a copy.
+    pub(crate) fn set_cookie_header(
+        &self,
+        value: &str,
+        max_age: Option<Duration>,
+    ) -> Option<HeaderValue> {
+        HeaderValue::try_from(self.set_cookie_line(value, max_age)).ok()
+    }
+
+    fn set_cookie_line(&self, value: &str, max_age: Option<Duration>) -> String {
+        const MAX_AGE: &str = "; Max-Age=";
+        let mut digits = [0u8; 20];
+        let age = max_age.map(|a| format_u64(a.as_secs(), &mut digits));
+        let age_len = age.map_or(0, |d| MAX_AGE.len() + d.len());
         let mut out =
-            String::with_capacity(self.name.len() + 1 + value.len() + self.attrs.len() + 24);
+            String::with_capacity(self.name.len() + 1 + value.len() + self.attrs.len() + age_len);
         out.push_str(&self.name);
         out.push('=');
         out.push_str(value);
         out.push_str(&self.attrs);
-        if let Some(age) = max_age {
-            let _ = write!(out, "; Max-Age={}", age.as_secs());
+        if let Some(d) = age {
+            out.push_str(MAX_AGE);
+            out.push_str(d);
         }
         out
     }
@@ -278,75 +299,144 @@ impl CookieConfig {
         &self,
         headers: impl IntoIterator<Item = &'h HeaderValue>,
     ) -> (Vec<String>, usize) {
-        let mut out = Vec::new();
-        let mut oversized = 0;
+        let found = self.scan(headers);
+        let values = found.values().iter().map(|v| (*v).to_owned()).collect();
+        (values, found.oversized)
+    }
+
+    /// [`CookieConfig::candidates`], borrowing the values from the headers
+    /// (no allocation: only the value that loads is ever copied).
+    pub(crate) fn scan<'h>(
+        &self,
+        headers: impl IntoIterator<Item = &'h HeaderValue>,
+    ) -> Candidates<'h> {
+        let mut found = Candidates {
+            values: [""; MAX_CANDIDATES],
+            len: 0,
+            oversized: 0,
+        };
         for header in headers {
             let bytes = header.as_bytes();
             // Valid UTF-8 (the usual case): split with the fast `str`
-            // search. Otherwise split the raw bytes, so another cookie with
-            // a non-UTF-8 value cannot hide ours (B1).
+            // search, and if the whole header is ASCII (the usual case
+            // again) take values as they are, without checking each one.
+            // Otherwise split the raw bytes, so another cookie with a
+            // non-UTF-8 value cannot hide ours (B1).
             let full = match std::str::from_utf8(bytes) {
-                Ok(text) => {
-                    let pairs = text.split(';').map(str::as_bytes);
-                    self.collect(pairs, &mut out, &mut oversized)
+                Ok(text) if text.is_ascii() => {
+                    self.collect(text.split(';'), |p, r| p.get(r), &mut found)
                 }
-                Err(_) => self.collect(bytes.split(|b| *b == b';'), &mut out, &mut oversized),
+                Ok(text) => self.collect(
+                    text.split(';'),
+                    |p, r| p.get(r).filter(|v| v.is_ascii()),
+                    &mut found,
+                ),
+                Err(_) => self.collect(
+                    bytes.split(|b| *b == b';'),
+                    |p, r| {
+                        let v = p.get(r).filter(|v| v.is_ascii())?;
+                        std::str::from_utf8(v).ok()
+                    },
+                    &mut found,
+                ),
             };
             if full {
                 break;
             }
         }
-        (out, oversized)
+        found
     }
 
-    /// Adds the values of `pairs` named exactly like ours; true once
+    /// Adds the values of `pairs` named exactly like ours that `value`
+    /// (given the pair and the value's range in it) returns: values are
+    /// ASCII (controls cannot reach a header value), anything else is not
+    /// ours (B1), and backends then parse them strictly. True once
     /// [`MAX_CANDIDATES`] are collected.
-    fn collect<'a>(
+    fn collect<'h, P: AsRef<[u8]> + Copy>(
         &self,
-        pairs: impl Iterator<Item = &'a [u8]>,
-        out: &mut Vec<String>,
-        oversized: &mut usize,
+        pairs: impl Iterator<Item = P>,
+        value: impl Fn(P, Range<usize>) -> Option<&'h str>,
+        found: &mut Candidates<'h>,
     ) -> bool {
         for pair in pairs {
-            // `name = value` with optional whitespace around each part; the
-            // name is compared as exact bytes (B3), the value kept as sent
-            // (quotes included: no backend value has any).
-            let Some(rest) = trim_ows(pair).strip_prefix(self.name.as_bytes()) else {
+            let Some(range) = self.value_range(pair.as_ref()) else {
                 continue;
             };
-            let Some(value) = trim_ows(rest).strip_prefix(b"=") else {
-                continue;
-            };
-            let value = trim_ows(value);
-            if self.name.len() + 1 + value.len() > MAX_COOKIE_LEN {
-                *oversized += 1; // Dropped before any decoding (F6).
+            if self.name.len() + 1 + range.len() > MAX_COOKIE_LEN {
+                found.oversized += 1; // Dropped before any decoding (F6).
                 continue;
             }
-            if out.len() == MAX_CANDIDATES {
+            if found.len == MAX_CANDIDATES {
                 return true;
             }
-            // Cookie values are ASCII (controls cannot reach a header
-            // value); anything else is not ours (B1). Backends then parse
-            // the value strictly.
-            if value.is_ascii() {
-                if let Ok(v) = std::str::from_utf8(value) {
-                    out.push(v.to_owned());
-                }
+            if let Some(v) = value(pair, range) {
+                found.values[found.len] = v;
+                found.len += 1;
             }
         }
         false
     }
+
+    /// Where the value of `pair` is, if `pair` is `name = value` with our
+    /// name and optional whitespace (SP, HTAB) around each part. The name
+    /// is compared as exact bytes (B3); the value is kept as sent (quotes
+    /// included: no backend value has any).
+    fn value_range(&self, pair: &[u8]) -> Option<Range<usize>> {
+        let name = self.name.as_bytes();
+        let mut i = ows_len(pair);
+        if !pair[i..].starts_with(name) {
+            return None;
+        }
+        i += name.len();
+        i += ows_len(&pair[i..]);
+        if pair.get(i) != Some(&b'=') {
+            return None;
+        }
+        i += 1;
+        i += ows_len(&pair[i..]);
+        let mut end = pair.len();
+        while end > i && matches!(pair[end - 1], b' ' | b'\t') {
+            end -= 1;
+        }
+        Some(i..end)
+    }
 }
 
-/// Trims optional whitespace (SP, HTAB) from both ends.
-fn trim_ows(mut b: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = b {
-        b = rest;
+/// How many optional-whitespace bytes (SP, HTAB) `b` starts with.
+fn ows_len(b: &[u8]) -> usize {
+    b.iter().take_while(|c| matches!(c, b' ' | b'\t')).count()
+}
+
+/// The session cookie values of a request, borrowed from its headers.
+#[derive(Debug)]
+pub(crate) struct Candidates<'h> {
+    values: [&'h str; MAX_CANDIDATES],
+    len: usize,
+    /// How many values over [`MAX_COOKIE_LEN`] were dropped unread (F6).
+    pub(crate) oversized: usize,
+}
+
+impl<'h> Candidates<'h> {
+    /// The values, in header order.
+    pub(crate) fn values(&self) -> &[&'h str] {
+        &self.values[..self.len]
     }
-    while let [rest @ .., b' ' | b'\t'] = b {
-        b = rest;
+}
+
+/// Writes `n` in decimal at the end of `buf`; returns the digits.
+fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        // `n % 10` is a single digit: the cast cannot truncate.
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
     }
-    b
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
 }
 
 /// RFC 9110 `tchar`.
@@ -376,6 +466,26 @@ mod tests {
 
     fn cands(c: &CookieConfig, h: &HeaderMap) -> (Vec<String>, usize) {
         c.candidates(h.get_all(COOKIE))
+    }
+
+    #[test]
+    fn max_age_digits_match_display() {
+        let mut buf = [0u8; 20];
+        for n in [0, 1, 9, 10, 99, 1_209_600, u64::MAX] {
+            assert_eq!(format_u64(n, &mut buf), n.to_string());
+        }
+        let c = CookieConfig::default();
+        let line = c.set_cookie("v", Some(Duration::from_secs(1_209_600)));
+        assert_eq!(line.len(), line.capacity(), "exact capacity, no copy");
+        assert_eq!(
+            line,
+            "id=v; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=1209600"
+        );
+        assert_eq!(
+            c.set_cookie_header("v", None).unwrap(),
+            "id=v; HttpOnly; SameSite=Lax; Secure; Path=/"
+        );
+        assert!(c.set_cookie_header("v\n", None).is_none());
     }
 
     #[test]

@@ -75,6 +75,15 @@ impl Events {
         Events(Some(Arc::new(callback)))
     }
 
+    /// Reports the event `make` builds, building it only if a callback or
+    /// a `tracing` subscriber at debug level would see it (for events whose
+    /// fields cost something to compute, such as an id's log tag).
+    pub(crate) fn emit_with(&self, make: impl FnOnce() -> Event) {
+        if self.0.is_some() || tracing::enabled!(tracing::Level::DEBUG) {
+            self.emit(make());
+        }
+    }
+
     /// Reports `event`.
     pub fn emit(&self, event: Event) {
         match &event {

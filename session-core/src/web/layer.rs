@@ -11,11 +11,13 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::store::BoxFuture;
 use crate::web::backend::Backend;
+use crate::web::backend::CookieAction;
 use crate::web::cookie::{ConfigError, CookieConfig, HOST_PREFIX};
 use crate::web::error::Error;
 use crate::web::events::{Event, Events};
-use crate::web::slot::{LazySession, Shared};
+use crate::web::slot::{Current, LazySession, Pending, Shared, Step};
 
 /// The `SameSite` attribute of the session cookie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,20 +50,33 @@ pub enum SameSite {
 ///     .with_default_age(std::time::Duration::from_secs(3600));
 /// # let _ = layer; }
 /// ```
-#[derive(Clone)]
 pub struct SessionLayer<B> {
+    /// One reference count: axum clones, applies and drops the layer per
+    /// request when a router is called without `with_state`, so cloning
+    /// and dropping it must cost one atomic operation each.
+    inner: Arc<LayerInner<B>>,
+}
+
+impl<B> Clone for SessionLayer<B> {
+    fn clone(&self) -> Self {
+        SessionLayer {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct LayerInner<B> {
     backend: B,
-    shared: Arc<Shared0>,
-    /// The settings as the services share them, built on first use and
-    /// shared by clones until one is reconfigured, so that cloning the layer
-    /// and `layer()` cost a few reference counts (axum clones and applies a
-    /// layer per request when a router is called without `with_state`).
-    built: Arc<OnceLock<Arc<Shared>>>,
+    settings: Settings,
+    /// The settings as the services share them, built on first `layer()`
+    /// and shared by clones until one is reconfigured (which forgets it).
+    built: OnceLock<Arc<Shared>>,
 }
 
 /// Settings, before the backend is erased.
 #[derive(Clone)]
-struct Shared0 {
+struct Settings {
     cookie: CookieConfig,
     events: Events,
     save_every_request: bool,
@@ -72,8 +87,11 @@ struct Shared0 {
 impl<B> std::fmt::Debug for SessionLayer<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SessionLayer")
-            .field("cookie", &self.shared.cookie)
-            .field("save_every_request", &self.shared.save_every_request)
+            .field("cookie", &self.inner.settings.cookie)
+            .field(
+                "save_every_request",
+                &self.inner.settings.save_every_request,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -90,37 +108,45 @@ impl<B: Backend + Clone> SessionLayer<B> {
     /// cookie; store errors answered with [`Error::to_response`].
     pub fn new(backend: B) -> Self {
         SessionLayer {
-            backend,
-            built: Arc::new(OnceLock::new()),
-            shared: Arc::new(Shared0 {
-                cookie: CookieConfig::default(),
-                events: Events::default(),
-                // Saving only what changed avoids a write per request and
-                // the lost updates of read-modify-write (H5).
-                save_every_request: false,
-                // Shared caches must not store a response that sets a
-                // session (K2).
-                cache_private: true,
-                on_error: None,
+            inner: Arc::new(LayerInner {
+                backend,
+                built: OnceLock::new(),
+                settings: Settings {
+                    cookie: CookieConfig::default(),
+                    events: Events::default(),
+                    // Saving only what changed avoids a write per request and
+                    // the lost updates of read-modify-write (H5).
+                    save_every_request: false,
+                    // Shared caches must not store a response that sets a
+                    // session (K2).
+                    cache_private: true,
+                    on_error: None,
+                },
             }),
         }
     }
 
     /// The settings, for a builder method: forgets what an earlier
     /// `layer()` call built.
-    fn settings(&mut self) -> &mut Shared0 {
-        self.built = Arc::new(OnceLock::new());
-        Arc::make_mut(&mut self.shared)
+    fn settings(&mut self) -> &mut Settings {
+        &mut self.inner_mut().settings
     }
 
     fn backend_mut(&mut self) -> &mut B {
-        self.built = Arc::new(OnceLock::new());
-        &mut self.backend
+        &mut self.inner_mut().backend
+    }
+
+    /// The layer's own copy (cloned if shared), with what an earlier
+    /// `layer()` built forgotten.
+    fn inner_mut(&mut self) -> &mut LayerInner<B> {
+        let inner = Arc::make_mut(&mut self.inner);
+        inner.built = OnceLock::new();
+        inner
     }
 
     /// The cookie settings in force.
     pub fn cookie(&self) -> &CookieConfig {
-        &self.shared.cookie
+        &self.inner.settings.cookie
     }
 
     /// Sets the cookie name (default `id`, K6). A name starting with
@@ -256,10 +282,10 @@ impl<B: Backend + Clone> SessionLayer<B> {
     ///
     /// A Domain is set or the Path is not `/` (D10).
     pub fn try_with_host_prefix(self) -> Result<Self, ConfigError> {
-        if self.shared.cookie.is_host_prefixed() {
+        if self.cookie().is_host_prefixed() {
             return Ok(self);
         }
-        let name = format!("{HOST_PREFIX}{}", self.shared.cookie.name());
+        let name = format!("{HOST_PREFIX}{}", self.cookie().name());
         self.try_with_name(&name)
     }
 
@@ -276,7 +302,7 @@ impl<B: Backend + Clone> SessionLayer<B> {
     /// server still enforces the default age (C1).
     #[must_use]
     pub fn with_expire_at_browser_close(mut self, on: bool) -> Self {
-        self.backend
+        self.backend_mut()
             .config_mut()
             .policy_mut()
             .expire_at_browser_close = on;
@@ -331,10 +357,11 @@ impl<S, B: Backend + Clone> Layer<S> for SessionLayer<B> {
     type Service = SessionService<S>;
 
     fn layer(&self, inner: S) -> SessionService<S> {
-        let shared = self.built.get_or_init(|| {
-            let s = &self.shared;
+        let this = &*self.inner;
+        let shared = this.built.get_or_init(|| {
+            let s = &this.settings;
             Arc::new(Shared {
-                backend: Arc::new(self.backend.clone()),
+                backend: Arc::new(this.backend.clone()),
                 cookie: s.cookie.clone(),
                 events: s.events.clone(),
                 save_every_request: s.save_every_request,
@@ -387,8 +414,6 @@ where
     }
 }
 
-type Finish<B> = Pin<Box<dyn Future<Output = Response<B>> + Send>>;
-
 pin_project! {
     /// The response future of [`SessionService`]: runs the inner service,
     /// then, only if the session was used (or `save_every_request` applies),
@@ -405,31 +430,59 @@ pin_project! {
     #[project = StateProj]
     enum State<F, B> {
         Inner { #[pin] fut: F, slot: Option<LazySession> },
-        Finish { fut: Finish<B> },
+        Load {
+            fut: BoxFuture<'static, Result<Current, Error>>,
+            rest: Option<(LazySession, Response<B>)>,
+        },
+        Commit {
+            fut: BoxFuture<'static, Result<CookieAction, Error>>,
+            pending: Option<Pending<B>>,
+        },
     }
 }
+
+const POLLED_AFTER_COMPLETION: &str = "ResponseFuture polled after completion";
 
 impl<F, B, E> Future for ResponseFuture<F, B>
 where
     F: Future<Output = Result<Response<B>, E>>,
-    B: From<String> + Send + 'static,
+    B: From<String>,
 {
     type Output = Result<Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         loop {
-            match this.state.as_mut().project() {
+            let step = match this.state.as_mut().project() {
                 StateProj::Inner { fut, slot } => {
                     let resp = ready!(fut.poll(cx))?;
-                    let slot = slot.take().expect("ResponseFuture polled after completion");
+                    let slot = slot.take().expect(POLLED_AFTER_COMPLETION);
                     if !slot.needs_finish() {
                         return Poll::Ready(Ok(resp));
                     }
-                    let finish: Finish<B> = Box::pin(slot.finish(resp));
-                    this.state.set(State::Finish { fut: finish });
+                    slot.finish(resp)
                 }
-                StateProj::Finish { fut } => return fut.as_mut().poll(cx).map(Ok),
+                StateProj::Load { fut, rest } => {
+                    let loaded = ready!(fut.as_mut().poll(cx));
+                    let (slot, resp) = rest.take().expect(POLLED_AFTER_COMPLETION);
+                    slot.loaded(loaded, resp)
+                }
+                StateProj::Commit { fut, pending } => {
+                    let committed = ready!(fut.as_mut().poll(cx));
+                    let pending = pending.take().expect(POLLED_AFTER_COMPLETION);
+                    return Poll::Ready(Ok(pending.end(committed)));
+                }
+            };
+            match step {
+                Step::Done(resp) => return Poll::Ready(Ok(resp)),
+                Step::Load(fut, slot, resp) => this.state.set(State::Load {
+                    fut,
+                    rest: Some((slot, resp)),
+                }),
+                Step::Commit(fut, pending) => this.state.set(State::Commit {
+                    fut,
+                    pending: Some(pending),
+                }),
             }
         }
     }

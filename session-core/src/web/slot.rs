@@ -2,8 +2,9 @@
 //! does with it on the way out.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE, VARY};
+use http::header::{CACHE_CONTROL, COOKIE, Entry, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use parking_lot::Mutex;
 
@@ -24,11 +25,13 @@ pub(crate) trait DynBackend: Send + Sync + 'static {
         value: &'a str,
         cx: &'a Cx<'a>,
     ) -> BoxFuture<'a, Result<Option<Loaded>, Error>>;
-    fn commit<'a>(
-        &'a self,
-        handle: &'a Handle,
-        cx: &'a Cx<'a>,
-    ) -> BoxFuture<'a, Result<CookieAction, Error>>;
+    /// Commits `current`; the future owns everything it uses, so the
+    /// layer's response future needs no box of its own.
+    fn commit(
+        self: Arc<Self>,
+        shared: Arc<Shared>,
+        current: Current,
+    ) -> BoxFuture<'static, Result<CookieAction, Error>>;
 }
 
 impl<B: Backend> DynBackend for B {
@@ -42,12 +45,16 @@ impl<B: Backend> DynBackend for B {
     ) -> BoxFuture<'a, Result<Option<Loaded>, Error>> {
         Box::pin(Backend::load(self, value, cx))
     }
-    fn commit<'a>(
-        &'a self,
-        handle: &'a Handle,
-        cx: &'a Cx<'a>,
-    ) -> BoxFuture<'a, Result<CookieAction, Error>> {
-        Box::pin(Backend::commit(self, handle, cx))
+    fn commit(
+        self: Arc<Self>,
+        shared: Arc<Shared>,
+        current: Current,
+    ) -> BoxFuture<'static, Result<CookieAction, Error>> {
+        Box::pin(async move {
+            let from = current.loaded_from.as_deref();
+            let cx = shared.cx(current.had_cookie, current.reissue, from);
+            Backend::commit(&*self, &current.handle, &cx).await
+        })
     }
 }
 
@@ -62,7 +69,22 @@ pub(crate) struct Shared {
     pub(crate) on_error: Option<ErrorHandler>,
 }
 
-struct Current {
+impl Shared {
+    /// What a backend is told about the request.
+    fn cx<'a>(&'a self, had_cookie: bool, reissue: bool, loaded_from: Option<&'a str>) -> Cx<'a> {
+        Cx {
+            cookie_name: self.cookie.name(),
+            events: &self.events,
+            save_every_request: self.save_every_request,
+            had_cookie,
+            reissue,
+            loaded_from,
+        }
+    }
+}
+
+/// A loaded session, and what the way out needs to know about its cookie.
+pub(crate) struct Current {
     handle: Handle,
     reissue: bool,
     had_cookie: bool,
@@ -82,6 +104,9 @@ struct Inner {
     /// extractor hands its own headers over, and an untouched request
     /// copies nothing.
     cookies: Vec<HeaderValue>,
+    /// Set by the first extractor before it loads: lets the way out skip an
+    /// untouched request without taking the lock (J3).
+    touched: AtomicBool,
     state: Mutex<SlotState>,
 }
 
@@ -109,6 +134,7 @@ impl LazySession {
         LazySession(Arc::new(Inner {
             shared,
             cookies,
+            touched: AtomicBool::new(false),
             state: Mutex::new(SlotState::default()),
         }))
     }
@@ -122,7 +148,9 @@ impl LazySession {
     /// unavailable store). The error itself is kept for the layer, which
     /// passes it to the app's error handler.
     pub async fn handle(&self, headers: &HeaderMap) -> Result<Handle, StatusCode> {
-        {
+        // The first extractor finds nothing to reuse: it skips the lock.
+        let first = !self.0.touched.swap(true, Ordering::AcqRel);
+        if !first {
             let st = self.0.state.lock();
             if let Some(c) = &st.current {
                 return Ok(c.handle.clone());
@@ -150,18 +178,18 @@ impl LazySession {
         headers: impl IntoIterator<Item = &'h HeaderValue>,
     ) -> Result<Current, Error> {
         let shared = &self.0.shared;
-        let (candidates, oversized) = shared.cookie.candidates(headers);
-        for _ in 0..oversized {
+        let found = shared.cookie.scan(headers);
+        for _ in 0..found.oversized {
             shared.events.emit(Event::SizeExceeded {
                 size: MAX_COOKIE_LEN + 1,
                 limit: MAX_COOKIE_LEN,
                 incoming: true,
             });
         }
-        let had_cookie = !candidates.is_empty() || oversized > 0;
-        let cx = self.cx(had_cookie, false, None);
-        for value in candidates {
-            if let Some(loaded) = shared.backend.load(&value, &cx).await? {
+        let had_cookie = !found.values().is_empty() || found.oversized > 0;
+        let cx = shared.cx(had_cookie, false, None);
+        for &value in found.values() {
+            if let Some(loaded) = shared.backend.load(value, &cx).await? {
                 if loaded.reissue {
                     shared.events.emit(Event::Resealed);
                 }
@@ -169,7 +197,7 @@ impl LazySession {
                     handle: loaded.handle,
                     reissue: loaded.reissue,
                     had_cookie,
-                    loaded_from: Some(value),
+                    loaded_from: Some(value.to_owned()),
                 });
             }
         }
@@ -181,30 +209,22 @@ impl LazySession {
         })
     }
 
-    fn cx<'a>(&'a self, had_cookie: bool, reissue: bool, loaded_from: Option<&'a str>) -> Cx<'a> {
-        let shared = &self.0.shared;
-        Cx {
-            cookie_name: shared.cookie.name(),
-            events: &shared.events,
-            save_every_request: shared.save_every_request,
-            had_cookie,
-            reissue,
-            loaded_from,
-        }
-    }
-
     /// Whether the way out has work to do (else the response passes as is:
     /// an untouched request costs nothing, J3).
     pub(crate) fn needs_finish(&self) -> bool {
-        let st = self.0.state.lock();
-        st.current.is_some()
-            || st.failed.is_some()
-            || (self.0.shared.save_every_request && !self.0.cookies.is_empty())
+        self.0.touched.load(Ordering::Acquire) || self.renews_untouched()
     }
 
-    /// Commits the session and decorates the response.
-    pub(crate) async fn finish<B: From<String>>(self, mut resp: Response<B>) -> Response<B> {
-        let shared = Arc::clone(&self.0.shared);
+    /// `save_every_request` on a request that carries a session cookie: the
+    /// way out loads and renews it even if no extractor asked (J2).
+    fn renews_untouched(&self) -> bool {
+        self.0.shared.save_every_request && !self.0.cookies.is_empty()
+    }
+
+    /// The way out, up to the first backend call: maps a load failure,
+    /// adds `Vary`, skips 5xx, and starts the commit (or, for
+    /// `save_every_request` on an untouched request, the load).
+    pub(crate) fn finish<B: From<String>>(self, resp: Response<B>) -> Step<B> {
         let (current, failed) = {
             let mut st = self.0.state.lock();
             (st.current.take(), st.failed.take())
@@ -212,35 +232,101 @@ impl LazySession {
         if let Some(err) = failed {
             // Load failed: the extractor answered already; let the app map
             // it. No cookie is set or deleted (G2).
-            return error_response(&shared, &err, resp);
+            return Step::Done(error_response(&self.0.shared, &err, resp));
         }
-        let current = match current {
-            Some(c) => c,
+        match current {
+            Some(c) => self.commit(c, resp),
+            // An extractor started loading but was dropped midway: as if
+            // untouched.
+            None if !self.renews_untouched() => Step::Done(resp),
             // save_every_request on an untouched request with a cookie.
-            None => match self.load(&self.0.cookies).await {
-                Ok(c) => c,
-                Err(e) => {
-                    // Do not fail a request that did not need the session.
-                    tracing::warn!(error = %e, "session could not be loaded to renew it");
-                    return resp;
-                }
-            },
-        };
+            None => {
+                let slot = self.clone();
+                let load = Box::pin(async move { slot.load(&slot.0.cookies).await });
+                Step::Load(load, self, resp)
+            }
+        }
+    }
+
+    /// After the load that `save_every_request` started.
+    pub(crate) fn loaded<B: From<String>>(
+        self,
+        loaded: Result<Current, Error>,
+        resp: Response<B>,
+    ) -> Step<B> {
+        match loaded {
+            Ok(c) => self.commit(c, resp),
+            Err(e) => {
+                // Do not fail a request that did not need the session.
+                tracing::warn!(error = %e, "session could not be loaded to renew it");
+                Step::Done(resp)
+            }
+        }
+    }
+
+    fn commit<B: From<String>>(self, current: Current, mut resp: Response<B>) -> Step<B> {
         // The response depends on the session: caches must key on it (K1).
         add_vary_cookie(resp.headers_mut());
         if resp.status().is_server_error() {
-            return resp; // Nothing is saved on any 5xx (G14).
+            return Step::Done(resp); // Nothing is saved on any 5xx (G14).
         }
         let (was_new, cycled, flushed) = {
             let s = current.handle.lock();
             (s.is_new(), s.is_cycled(), s.is_flushed())
         };
-        let cx = self.cx(
-            current.had_cookie,
-            current.reissue,
-            current.loaded_from.as_deref(),
-        );
-        let action = match shared.backend.commit(&current.handle, &cx).await {
+        let shared = &self.0.shared;
+        let pending = Pending {
+            had_cookie: current.had_cookie,
+            was_new,
+            cycled,
+            flushed,
+            resp,
+            shared: Arc::clone(shared),
+        };
+        // The backend's (boxed) commit owns what it needs: the way out
+        // needs no other allocation.
+        let commit = Arc::clone(&shared.backend).commit(Arc::clone(shared), current);
+        Step::Commit(commit, pending)
+    }
+}
+
+/// What the way out does next.
+pub(crate) enum Step<B> {
+    /// Send this response.
+    Done(Response<B>),
+    /// Load the session (`save_every_request` on an untouched request),
+    /// then [`LazySession::loaded`].
+    Load(
+        BoxFuture<'static, Result<Current, Error>>,
+        LazySession,
+        Response<B>,
+    ),
+    /// Wait for the backend's commit, then [`Pending::end`].
+    Commit(BoxFuture<'static, Result<CookieAction, Error>>, Pending<B>),
+}
+
+/// A response waiting for the backend's commit.
+pub(crate) struct Pending<B> {
+    shared: Arc<Shared>,
+    resp: Response<B>,
+    had_cookie: bool,
+    was_new: bool,
+    cycled: bool,
+    flushed: bool,
+}
+
+impl<B: From<String>> Pending<B> {
+    /// Sets or deletes the cookie as the commit says.
+    pub(crate) fn end(self, committed: Result<CookieAction, Error>) -> Response<B> {
+        let Pending {
+            shared,
+            mut resp,
+            had_cookie,
+            was_new,
+            cycled,
+            flushed,
+        } = self;
+        let action = match committed {
             Ok(a) => a,
             Err(e) => {
                 tracing::warn!(error = %e, "session could not be saved");
@@ -249,11 +335,12 @@ impl LazySession {
         };
         match action {
             CookieAction::Set { value, max_age } => {
+                // The tag costs a keyed hash: only for someone listening.
                 let tag = || Id::parse(&value).ok().map(|id| id.log_tag());
                 if was_new {
-                    shared.events.emit(Event::Created { tag: tag() });
+                    shared.events.emit_with(|| Event::Created { tag: tag() });
                 } else if cycled {
-                    shared.events.emit(Event::Cycled { tag: tag() });
+                    shared.events.emit_with(|| Event::Cycled { tag: tag() });
                 }
                 let size = shared.cookie.name().len() + 1 + value.len();
                 if size > MAX_COOKIE_LEN {
@@ -266,16 +353,16 @@ impl LazySession {
                     };
                     return error_response(&shared, &e, resp);
                 }
-                let cookie = shared.cookie.set_cookie(&value, max_age);
-                set_cookie_header(&shared, resp.headers_mut(), &cookie);
+                let cookie = shared.cookie.set_cookie_header(&value, max_age);
+                set_cookie_header(&shared, resp.headers_mut(), cookie);
             }
             CookieAction::Remove => {
                 if flushed && !was_new {
                     shared.events.emit(Event::Flushed);
                 }
-                if current.had_cookie {
-                    let cookie = shared.cookie.removal_cookie();
-                    set_cookie_header(&shared, resp.headers_mut(), &cookie);
+                if had_cookie {
+                    let cookie = HeaderValue::try_from(shared.cookie.removal_cookie()).ok();
+                    set_cookie_header(&shared, resp.headers_mut(), cookie);
                 }
             }
             _ => {}
@@ -284,8 +371,8 @@ impl LazySession {
     }
 }
 
-fn set_cookie_header(shared: &Shared, headers: &mut HeaderMap, cookie: &str) {
-    let Ok(value) = HeaderValue::from_str(cookie) else {
+fn set_cookie_header(shared: &Shared, headers: &mut HeaderMap, cookie: Option<HeaderValue>) {
+    let Some(value) = cookie else {
         // Unreachable with validated attributes and backend values; refuse
         // rather than emit a broken header (B4).
         tracing::error!("session Set-Cookie value is not a valid header; not sent");
@@ -308,26 +395,37 @@ fn error_response<B: From<String>>(shared: &Shared, err: &Error, resp: Response<
 
 /// Adds `Cookie` to `Vary` unless it (or `*`) is already there.
 fn add_vary_cookie(headers: &mut HeaderMap) {
-    let present = headers.get_all(VARY).iter().any(|v| {
-        v.to_str().is_ok_and(|s| {
-            s.split(',')
-                .any(|t| t.trim() == "*" || t.trim().eq_ignore_ascii_case("cookie"))
-        })
-    });
-    if !present {
-        headers.append(VARY, HeaderValue::from_static("Cookie"));
+    // One lookup: the usual response has no `Vary` yet.
+    match headers.entry(VARY) {
+        Entry::Vacant(e) => {
+            e.insert(HeaderValue::from_static("Cookie"));
+        }
+        Entry::Occupied(mut e) => {
+            let present = e.iter().any(|v| {
+                v.to_str().is_ok_and(|s| {
+                    s.split(',')
+                        .any(|t| t.trim() == "*" || t.trim().eq_ignore_ascii_case("cookie"))
+                })
+            });
+            if !present {
+                e.append(HeaderValue::from_static("Cookie"));
+            }
+        }
     }
 }
 
 /// Makes a response that sets the session cookie uncacheable by shared
 /// caches (K2): adds `private` and drops `public` / `s-maxage`.
 fn make_private(headers: &mut HeaderMap) {
-    if !headers.contains_key(CACHE_CONTROL) {
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private"));
-        return;
-    }
-    let existing: Vec<String> = headers
-        .get_all(CACHE_CONTROL)
+    // One lookup, no allocation when there is no `Cache-Control` yet.
+    let mut e = match headers.entry(CACHE_CONTROL) {
+        Entry::Vacant(e) => {
+            e.insert(HeaderValue::from_static("private"));
+            return;
+        }
+        Entry::Occupied(e) => e,
+    };
+    let existing: Vec<String> = e
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|s| s.split(','))
@@ -348,7 +446,7 @@ fn make_private(headers: &mut HeaderMap) {
             .filter(|t| lower(t) != "public" && !lower(t).starts_with("s-maxage")),
     );
     if let Ok(v) = HeaderValue::from_str(&directives.join(", ")) {
-        headers.insert(CACHE_CONTROL, v);
+        e.insert(v);
     }
 }
 
