@@ -2,8 +2,17 @@
 //! padding, strict decoding (padding, trailing bits, whitespace and `+/` are
 //! all rejected, B5).
 
+use std::sync::LazyLock;
+
 use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::NO_PAD;
+use base64::engine::simd::Simd;
+
+/// URL-safe alphabet, no padding, strict decoding (the `NO_PAD` config:
+/// padding and non-canonical trailing bits are refused). AVX2 or NEON when
+/// the CPU has it (detected once), else the scalar engine; both give the
+/// same bytes and refuse the same input.
+static URL_SAFE_NO_PAD: LazyLock<Simd> = LazyLock::new(|| Simd::url_safe(NO_PAD));
 
 use crate::error::EnvelopeError;
 
@@ -69,6 +78,34 @@ mod tests {
         for bad in ["aGk=", "aGl", "aG k", "aGk\n", "a+/b", "a/bc", "*"] {
             assert!(decode(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    /// Long inputs go through the SIMD kernels: every foreign byte at every
+    /// position, and a non-canonical last symbol, are still refused (B5),
+    /// and every length round-trips.
+    #[test]
+    fn strict_decode_holds_on_the_simd_path_b5() {
+        let data: Vec<u8> = (0..300u32).map(|i| (i * 37 % 251) as u8).collect();
+        for len in 0..data.len() {
+            assert_eq!(decode(&encode(&data[..len])).unwrap(), &data[..len]);
+        }
+        let text = encode(&data[..200]);
+        for at in 0..text.len() {
+            for bad in [b'+', b'/', b'=', b' ', b'\n', b'.', 0x80] {
+                let mut t = text.clone().into_bytes();
+                t[at] = bad;
+                let t = String::from_utf8_lossy(&t).into_owned();
+                assert!(decode(&t).is_err(), "{bad:#x} at {at} accepted");
+            }
+        }
+        // 200 bytes: 267 symbols, the last carrying 4 bits; set a low bit.
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut t = text.into_bytes();
+        let last = t.len() - 1;
+        let v = ALPHABET.iter().position(|c| *c == t[last]).unwrap();
+        assert_eq!(v & 3, 0, "a canonical last symbol has its 2 low bits clear");
+        t[last] = ALPHABET[v | 1];
+        assert!(decode(std::str::from_utf8(&t).unwrap()).is_err());
     }
 
     #[test]
