@@ -4,9 +4,15 @@
 //! * [`SignedCookieStore`]: the record is readable by the client and signed
 //!   with HMAC-SHA256. The MAC binds the cookie name and purpose (A3, A4;
 //!   `cookie`'s signed jar binds neither), the token carries issued-at and
-//!   expiry, checked on the server (C6, C7: fixes Django #19201), and the
-//!   payload is deflated when that pays (F7). `#[session(private)]` fields
-//!   stay sealed with AES-256-GCM inside it.
+//!   expiry, checked on the server (C6, C7: fixes Django #19201).
+//!   `#[session(private)]` fields stay sealed with AES-256-GCM inside it.
+//!   The record is the binary form of
+//!   [`Record::to_bytes`](session_core::store::Record::to_bytes): fields are
+//!   sliced out, not parsed, until read. Each field of 1 KiB or more is
+//!   deflated on its own when that pays, once, when it is written, and
+//!   travels deflated until it changes, so a request that touches another
+//!   field neither inflates nor deflates it; the whole payload is deflated
+//!   too when it still reaches 2 KiB (F7).
 //! * [`EncryptedCookieStore`]: the record is sealed with AES-256-GCM, name
 //!   and purpose bound as associated data. No compression unless opted in
 //!   ([`EncryptedCookieStore::with_compression`]): compressing secrets next

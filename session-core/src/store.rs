@@ -20,6 +20,18 @@
 //!
 //! Ids reach a store already validated (I5): a malformed id never gets here.
 //!
+//! # Storing a record as bytes
+//!
+//! A store that keeps each record as one value picks one of two encodings,
+//! both read back by [`Record::from_bytes`] (told apart by the first byte):
+//!
+//! * [`Record::to_bytes`], a compact binary form: every field is
+//!   length-prefixed, so loading a record slices its fields out of one
+//!   buffer without parsing any of them; only the fields a request reads
+//!   meet serde. Cookie stores sign or seal this form.
+//! * [`Record::to_json`], readable JSON, for stores where people look at
+//!   the data (`jq`, SQL JSON functions); every field is tokenized on load.
+//!
 //! # A complete custom store
 //!
 //! ```
