@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::sync::Arc;
 
+use bytes::Bytes;
+
 use criterion::{Criterion, criterion_main};
 use serde::{Deserialize, Serialize};
 use session_core::clock::{FakeClock, Timestamp};
@@ -84,15 +86,17 @@ fn config() -> Arc<Config> {
 }
 
 /// The stored form of `sample()` as a derived session would write it.
-fn stored_record(config: &Arc<Config>) -> Vec<u8> {
+fn stored_record(config: &Arc<Config>) -> Bytes {
     let handle = Handle::empty(Arc::clone(config));
     handle.typed::<Profile>().set_all(sample());
     let record = handle.lock().to_record().expect("encodes");
-    record.to_bytes()
+    Bytes::from(record.to_bytes())
 }
 
-fn load(config: &Arc<Config>, id: Id, bytes: &[u8]) -> Session<Profile> {
-    let record = Record::from_bytes(bytes.to_vec()).expect("record");
+fn load(config: &Arc<Config>, id: Id, bytes: &Bytes) -> Session<Profile> {
+    // A store hands over its buffer (a clone of a shared one costs a
+    // reference count, as borrowing the JSON costs serde nothing).
+    let record = Record::from_bytes(bytes.clone()).expect("record");
     let state = State::from_record(Arc::clone(config), Some(id), record);
     Handle::new(state).typed()
 }

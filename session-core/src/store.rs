@@ -238,10 +238,8 @@ impl Record {
                 std::str::from_utf8(&text).map_err(|_| bad())?;
                 RawJson(Bytes::from(text))
             } else {
-                std::str::from_utf8(&bytes[f.raw.clone()]).map_err(|_| RecordError::Malformed {
-                    at: f.raw.start,
-                    what: "field bytes",
-                })?;
+                // Not scanned here: serde checks the bytes when the field
+                // is decoded.
                 RawJson(bytes.slice(f.raw))
             };
             record.fields.insert(key, raw);
@@ -254,9 +252,9 @@ impl Record {
 /// One field's stored JSON text. Cheap to clone: records loaded from bytes
 /// share one buffer.
 ///
-/// Always UTF-8. Built from serde_json output, or read from a stored
-/// record (where it is parsed only when the field is read: a field whose
-/// bytes do not decode is reset alone).
+/// Built from serde_json output, or read from a stored record, where it is
+/// neither parsed nor scanned until the field is read: a field whose bytes
+/// do not decode (not JSON, not UTF-8: a corrupted record) is reset alone.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawJson(Bytes);
 
@@ -279,15 +277,16 @@ impl RawJson {
         serde_json::to_vec(value).map(|v| RawJson(Bytes::from(v)))
     }
 
-    /// Bytes known to be UTF-8 (serde_json output, or checked by a reader).
+    /// Bytes of JSON text (serde_json output, or read from a record).
     pub(crate) fn from_utf8_bytes(bytes: Bytes) -> Self {
-        debug_assert!(std::str::from_utf8(&bytes).is_ok());
         RawJson(bytes)
     }
 
-    /// The JSON text.
+    /// The JSON text. Bytes that are not UTF-8 (only a corrupted stored
+    /// record has them) read as `null`, as such a field decodes as its
+    /// default.
     pub fn get(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("RawJson holds UTF-8 only")
+        std::str::from_utf8(&self.0).unwrap_or("null")
     }
 
     /// The JSON text as bytes.
@@ -311,7 +310,7 @@ impl RawJson {
     ///
     /// The serde error if the bytes are not one JSON value.
     pub fn to_raw_value(&self) -> Result<Box<RawValue>, serde_json::Error> {
-        RawValue::from_string(self.get().to_owned())
+        serde_json::from_slice::<&RawValue>(&self.0).map(ToOwned::to_owned)
     }
 }
 

@@ -208,10 +208,22 @@ pub(super) fn encode_slot(
     let Some(value) = &slot.value else {
         return Ok(None);
     };
-    let raw = value.encode().map_err(|source| FieldError::Encode {
-        field: key.to_owned(),
-        source,
-    })?;
+    // Sized from the bytes it replaces (most edits keep the size close):
+    // no regrowing while serde writes.
+    let hint = match &slot.raw {
+        Some(Stored::Json(_) | Stored::Loaded(_)) if !slot.spec.is_some_and(|s| s.private) => {
+            slot.raw.as_ref().map_or(0, |r| r.stored_bytes().0.len()) + 16
+        }
+        _ => 64,
+    };
+    let mut out = Vec::with_capacity(hint);
+    value
+        .encode_to(&mut out)
+        .map_err(|source| FieldError::Encode {
+            field: key.to_owned(),
+            source,
+        })?;
+    let raw = RawJson::from_utf8_bytes(Bytes::from(out));
     match slot.spec {
         Some(spec) if spec.private => {
             let codec = config
