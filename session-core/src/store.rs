@@ -221,6 +221,8 @@ impl Record {
         let mut record = Record::new(h.meta, h.expires_at);
         record.binding = h.binding;
         record.index = h.index;
+        // In key order as written: the map is built in one bulk pass.
+        let mut fields = Vec::with_capacity(r.cap(h.n_fields));
         for _ in 0..h.n_fields {
             let f = r.field()?;
             let key = String::from_utf8(bytes[f.key].to_vec())
@@ -242,9 +244,11 @@ impl Record {
                 // is decoded.
                 RawJson(bytes.slice(f.raw))
             };
-            record.fields.insert(key, raw);
+            fields.push((key, raw));
         }
         r.finish()?;
+        // A repeated key: the last one wins, as with JSON.
+        record.fields = fields.into_iter().collect();
         Ok(record)
     }
 }

@@ -438,3 +438,26 @@ fn direct_encoding_handles_every_length_prefix_size() {
         assert_eq!(*again.unwrap().get(&OTHER, String::new), text);
     }
 }
+
+/// A binary record that repeats a key: the last one wins, as in JSON.
+#[test]
+fn repeated_key_in_a_binary_record_keeps_the_last() {
+    let config = config();
+    let mut bytes = Vec::new();
+    let mut w = crate::wire::Writer(&mut bytes);
+    w.header(
+        &Meta::new(config.clock().now()),
+        Timestamp::MAX,
+        "b",
+        &BTreeMap::new(),
+        2,
+    );
+    w.field(b"plain", None, b"1", false);
+    w.field(b"plain", None, b"2", false);
+    assert_eq!(
+        Record::from_bytes(bytes.clone()).unwrap().fields["plain"].get(),
+        "2"
+    );
+    let mut s = State::from_bytes(Arc::clone(&config), None, bytes).unwrap();
+    assert_eq!(*s.get(&PLAIN, || 0u8), 2);
+}
