@@ -104,7 +104,11 @@ async fn concurrent_tasks_do_not_lose_field_writes_h8() {
             let changes = session_core::store::Changes {
                 meta: base.meta,
                 expires_at: base.expires_at,
-                set: vec![(format!("f{i}"), to_raw_value(&i).unwrap().into(), None)],
+                set: vec![(
+                    format!("f{i}").into(),
+                    to_raw_value(&i).unwrap().into(),
+                    None,
+                )],
                 removed: vec![],
                 index: vec![],
             };

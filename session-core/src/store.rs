@@ -95,6 +95,7 @@
 //! # }
 //! ```
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -356,8 +357,9 @@ pub struct Changes {
     pub meta: Meta,
     /// New expiry instant.
     pub expires_at: Timestamp,
-    /// Fields written, with their new per-field deadline if any.
-    pub set: Vec<(String, RawJson, Option<Timestamp>)>,
+    /// Fields written, with their new per-field deadline if any. A
+    /// schema's field name is borrowed (`&'static str`), not copied.
+    pub set: Vec<(Cow<'static, str>, RawJson, Option<Timestamp>)>,
     /// Fields removed.
     pub removed: Vec<String>,
     /// Index values that changed (`None`: no longer indexed).
@@ -375,10 +377,10 @@ impl Changes {
             record.deadlines.remove(key);
         }
         for (key, raw, deadline) in &self.set {
-            record.fields.insert(key.clone(), raw.clone());
+            record.fields.insert(key.to_string(), raw.clone());
             match deadline {
-                Some(d) => record.deadlines.insert(key.clone(), *d),
-                None => record.deadlines.remove(key),
+                Some(d) => record.deadlines.insert(key.to_string(), *d),
+                None => record.deadlines.remove(key.as_ref()),
             };
         }
         for (name, value) in &self.index {

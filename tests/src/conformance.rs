@@ -28,7 +28,7 @@ fn changes_setting(r: &Record, k: &str, v: &str) -> Changes {
     Changes {
         meta: r.meta,
         expires_at: r.expires_at,
-        set: vec![(k.to_owned(), raw(v), None)],
+        set: vec![(k.to_owned().into(), raw(v), None)],
         removed: vec![],
         index: vec![],
     }

@@ -154,7 +154,7 @@ async fn private_field_rotates_to_the_current_key_e6() {
     let shop: Session<Shop> = rotated.load(&planted).await.typed();
     assert_eq!(shop.payment_token().as_deref(), Some(SECRET));
     let changes = shop.lock().changes().expect("changes");
-    let keys: Vec<&str> = changes.set.iter().map(|(k, _, _)| k.as_str()).collect();
+    let keys: Vec<&str> = changes.set.iter().map(|(k, _, _)| k.as_ref()).collect();
     assert_eq!(
         keys,
         ["shop.payment_token"],

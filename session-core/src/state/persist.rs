@@ -25,7 +25,7 @@ impl State {
     pub fn changes(&mut self) -> Result<Changes, FieldError> {
         let mut set = Vec::new();
         let (expires_at, index) = self.encode_pending(false, |key, raw, deadline| {
-            set.push((key.to_owned(), raw.clone(), deadline));
+            set.push((key.to_cow(), raw.clone(), deadline));
         })?;
         Ok(Changes {
             meta: self.meta,
@@ -48,13 +48,14 @@ impl State {
     pub(super) fn encode_pending(
         &mut self,
         defer_plain: bool,
-        mut written: impl FnMut(&str, &RawJson, Option<Timestamp>),
+        mut written: impl FnMut(&SlotKey, &RawJson, Option<Timestamp>),
     ) -> Result<(Timestamp, IndexChanges), FieldError> {
         let now = self.config.clock().now();
         self.meta.modified = now;
         let expires_at = self.policy.expires_at(&self.meta);
         let config = &*self.config;
-        for (key, slot) in self.slots.iter_mut() {
+        for (slot_key, slot) in self.slots.iter_keyed_mut() {
+            let key = slot_key.as_str();
             if !(slot.dirty || slot.reseal && slot.value.is_some()) {
                 continue;
             }
@@ -77,7 +78,7 @@ impl State {
             }
             // Just encoded, or set through `set_raw`: JSON either way.
             match slot.raw.as_ref().map(Stored::json) {
-                Some(Ok(raw)) => written(key, &raw, slot.deadline),
+                Some(Ok(raw)) => written(slot_key, &raw, slot.deadline),
                 _ => tracing::warn!(field = key, "session field has no bytes to write"),
             }
         }

@@ -270,7 +270,14 @@ impl Slots {
     /// The slot under `key`, created empty if missing.
     pub(crate) fn entry(&mut self, key: SlotKey) -> &mut Slot {
         let i = match self.find(key.as_bytes()) {
-            Ok(i) => i,
+            Ok(i) => {
+                // A loaded key met by its schema: keep the schema's
+                // `'static` name, so saves borrow it instead of copying.
+                if matches!(key, SlotKey::Static(_)) {
+                    self.0[i].0 = key;
+                }
+                i
+            }
             Err(i) => {
                 self.0.insert(i, (key, Slot::default()));
                 i
@@ -308,8 +315,8 @@ impl Slots {
         self.0.iter().map(|(k, s)| (k.as_str(), s))
     }
 
-    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Slot)> {
-        self.0.iter_mut().map(|(k, s)| (k.as_str(), s))
+    pub(crate) fn iter_keyed_mut(&mut self) -> impl Iterator<Item = (&SlotKey, &mut Slot)> {
+        self.0.iter_mut().map(|(k, s)| (&*k, s))
     }
 
     /// Keys as bytes (no UTF-8 check), for writers.
@@ -382,6 +389,14 @@ impl SlotKey {
             SlotKey::Static(s) => s.len(),
             SlotKey::Inline(len, _) => usize::from(*len),
             SlotKey::Heap(s) => s.len(),
+        }
+    }
+
+    /// The key for a change set: borrowed when it is a schema's.
+    pub(crate) fn to_cow(&self) -> Cow<'static, str> {
+        match self {
+            SlotKey::Static(s) => Cow::Borrowed(s),
+            other => Cow::Owned(other.as_str().to_owned()),
         }
     }
 

@@ -75,7 +75,7 @@ fn changes_hold_only_written_fields_h3() {
     let set: Vec<(&str, &str)> = changes
         .set
         .iter()
-        .map(|(k, v, _)| (k.as_str(), v.get()))
+        .map(|(k, v, _)| (k.as_ref(), v.get()))
         .collect();
     assert_eq!(set, [("other", "\"y\""), ("tool", "[true]")]);
     assert!(changes.removed.is_empty());

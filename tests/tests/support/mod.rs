@@ -125,7 +125,11 @@ impl Env {
 /// The keys written and removed by the next save, sorted.
 pub(crate) fn pending(handle: &Handle) -> (Vec<String>, Vec<String>) {
     let changes = handle.lock().changes().expect("changes encode");
-    let mut set: Vec<String> = changes.set.into_iter().map(|(k, _, _)| k).collect();
+    let mut set: Vec<String> = changes
+        .set
+        .into_iter()
+        .map(|(k, _, _)| k.into_owned())
+        .collect();
     let mut removed = changes.removed;
     set.sort();
     removed.sort();
