@@ -139,9 +139,9 @@ proptest! {
         let mut back = State::from_bytes(Arc::clone(&config), None, bytes).unwrap();
         prop_assert_eq!(back.keys(), s.keys());
         prop_assert_eq!(*back.get(&PLAIN, || 0u64), *s.get(&PLAIN, || 0u64));
-        prop_assert_eq!(&*back.get(&TEXT, String::new), &*s.get(&TEXT, String::new));
-        prop_assert_eq!(&*back.get(&SECRET, String::new), &*s.get(&SECRET, String::new));
-        prop_assert_eq!(&*back.get(&FLASH, String::new), &*s.get(&FLASH, String::new));
+        prop_assert_eq!(back.get(&TEXT, String::new), s.get(&TEXT, String::new));
+        prop_assert_eq!(back.get(&SECRET, String::new), s.get(&SECRET, String::new));
+        prop_assert_eq!(back.get(&FLASH, String::new), s.get(&FLASH, String::new));
         let keys: Vec<String> = s.keys().into_iter().map(str::to_owned).collect();
         for key in keys.into_iter().filter(|k| k != SECRET.key) {
             let mine = s.get_raw(&key).map(|r| r.get().to_owned());
