@@ -359,17 +359,7 @@ fn bad_deflated_field_is_reset_alone_j4() {
         crate::envelope::deflate(&v).unwrap()
     };
     for packed in [vec![0xde, 0xad, 0xbe, 0xef], bomb] {
-        let mut bytes = Vec::new();
-        let mut w = crate::wire::Writer(&mut bytes);
-        w.header(
-            &Meta::new(config.clock().now()),
-            Timestamp::MAX,
-            "b",
-            &BTreeMap::new(),
-            2,
-        );
-        w.field(b"big", None, &packed, true);
-        w.field(b"plain", None, b"5", false);
+        let bytes = binary_record(&config, &[(b"big", &packed, true), (b"plain", b"5", false)]);
         let mut s = State::from_bytes(Arc::clone(&config), None, bytes.clone()).unwrap();
         assert_eq!(*s.get(&BIG, Vec::<String>::new), Vec::<String>::new());
         assert_eq!(*s.get(&PLAIN, || 0u8), 5);
@@ -382,17 +372,10 @@ fn bad_deflated_field_is_reset_alone_j4() {
 #[test]
 fn non_utf8_field_bytes_reset_that_field_alone_b8() {
     let config = config();
-    let mut bytes = Vec::new();
-    let mut w = crate::wire::Writer(&mut bytes);
-    w.header(
-        &Meta::new(config.clock().now()),
-        Timestamp::MAX,
-        "b",
-        &BTreeMap::new(),
-        2,
+    let bytes = binary_record(
+        &config,
+        &[(b"other", b"\"\xff\xfe\"", false), (b"plain", b"5", false)],
     );
-    w.field(b"other", None, b"\"\xff\xfe\"", false);
-    w.field(b"plain", None, b"5", false);
     let record = Record::from_bytes(bytes.clone()).unwrap();
     assert_eq!(record.fields["other"].get(), "null");
     assert!(record.fields["other"].to_raw_value().is_err());
@@ -443,21 +426,23 @@ fn direct_encoding_handles_every_length_prefix_size() {
 #[test]
 fn repeated_key_in_a_binary_record_keeps_the_last() {
     let config = config();
-    let mut bytes = Vec::new();
-    let mut w = crate::wire::Writer(&mut bytes);
-    w.header(
-        &Meta::new(config.clock().now()),
-        Timestamp::MAX,
-        "b",
-        &BTreeMap::new(),
-        2,
-    );
-    w.field(b"plain", None, b"1", false);
-    w.field(b"plain", None, b"2", false);
+    let bytes = binary_record(&config, &[(b"plain", b"1", false), (b"plain", b"2", false)]);
     assert_eq!(
         Record::from_bytes(bytes.clone()).unwrap().fields["plain"].get(),
         "2"
     );
     let mut s = State::from_bytes(Arc::clone(&config), None, bytes).unwrap();
     assert_eq!(*s.get(&PLAIN, || 0u8), 2);
+}
+
+/// A binary record written by hand: `(key, bytes, deflated)` per field.
+fn binary_record(config: &Config, fields: &[(&[u8], &[u8], bool)]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut w = crate::wire::Writer(&mut bytes);
+    let meta = Meta::new(config.clock().now());
+    w.header(&meta, Timestamp::MAX, "b", &BTreeMap::new(), fields.len());
+    for (key, raw, deflated) in fields {
+        w.field(key, None, raw, *deflated);
+    }
+    bytes
 }
