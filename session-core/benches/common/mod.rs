@@ -26,10 +26,13 @@ use session_core::key::Key;
 use session_core::state::State;
 
 mod numeric;
+pub(crate) mod profile;
 mod text;
 
-#[allow(unused_imports)] // `compress` benches the text dataset only.
+// Each bench binary uses a different part of this module.
+#[allow(unused_imports)]
 pub(crate) use numeric::Numeric;
+#[allow(unused_imports)]
 pub(crate) use text::Text;
 
 pub(crate) const SECRET: &[u8] = b"bench-secret-not-for-production-0123456789-abcdefghijklmnop";

@@ -1,0 +1,105 @@
+//! Ratios that criterion's sequential medians cannot settle on a shared
+//! machine: ours and the floor run alternately, in short rounds of the
+//! same length, and the ratio is taken within each round, so drift in the
+//! machine's speed (other tenants, frequency) cancels out. Prints the
+//! 25th, 50th and 75th percentile of the per-round ratios (ours / floor;
+//! above 1 means ours is slower).
+//!
+//! * `whole/<set>/<size>`: the issue 2 whole-session round trip (sign and
+//!   verify, compression off), as `roundtrip`'s `sign_verify` group.
+//! * `derive_2kb/all_fields`: the issue 3 case, as `derive`'s
+//!   `derived/all_fields` against `serde_whole/all_fields`.
+//!
+//! ```text
+//! cargo bench -p session-core --bench interleaved
+//! ```
+
+// A plain `main`: the ratio is the result, not a timing.
+#![allow(missing_docs, clippy::print_stdout)]
+
+mod common;
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Instant;
+
+use common::profile::{
+    Profile, config, load, sample, save_changes, stored_record, touch_all, touch_every,
+};
+use common::{Dataset, Floor, Numeric, Text, config_with, filled_state};
+use session_core::envelope::{Compression, Context, Times};
+use session_core::id::Id;
+use session_core::state::State;
+
+const COOKIE: Context<'static> = Context::cookie("id");
+const ROUNDS: usize = 200;
+const PER_ROUND: usize = 300;
+
+/// Runs `ours` and `floor` alternately and prints the per-round ratios.
+fn compare(name: &str, mut ours: impl FnMut(), mut floor: impl FnMut()) {
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        for _ in 0..PER_ROUND {
+            f();
+        }
+        t.elapsed().as_secs_f64()
+    };
+    let mut ratios: Vec<f64> = (0..ROUNDS)
+        .map(|_| time(&mut ours) / time(&mut floor))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: usize| ratios[(ratios.len() - 1) * q / 100];
+    println!(
+        "{name}: ours / floor p25 {:.2}  median {:.2}  p75 {:.2}",
+        at(25),
+        at(50),
+        at(75)
+    );
+}
+
+fn whole<D: Dataset>(name: &str, d: &D) {
+    let (config, now) = config_with(Compression::OFF);
+    let codec = config.codec().expect("bench config has keys").clone();
+    let times = Times::unbounded(now);
+    let floor = Floor::new();
+    let mut state = filled_state(&config, d);
+    compare(
+        name,
+        || {
+            let bytes = state.to_bytes().expect("encodes");
+            let token = codec.sign(&COOKIE, times, &bytes);
+            let opened = codec.verify(&COOKIE, &token, now).expect("verifies");
+            let mut back =
+                State::from_bytes(Arc::clone(&config), None, opened.payload).expect("a record");
+            black_box(D::read_all(&mut back));
+        },
+        || {
+            black_box(floor.verify::<D>(&floor.sign(black_box(d))).expect("ok"));
+        },
+    );
+}
+
+fn main() {
+    whole("whole/text/200B", &Text::sample(0, 0));
+    whole("whole/numeric/200B", &Numeric::sample(2, 0, 1));
+    whole("whole/text/2KB", &Text::sample(16, 14));
+    whole("whole/numeric/2KB", &Numeric::sample(12, 16, 8));
+
+    let config = config();
+    let id = Id::generate();
+    let plain = serde_json::to_vec(&sample()).expect("json");
+    let record = stored_record(&config);
+    compare(
+        "derive_2kb/all_fields",
+        || {
+            let s = load(&config, id, black_box(&record));
+            touch_every(&s);
+            black_box(save_changes(&s));
+        },
+        || {
+            let mut p: Profile = serde_json::from_slice(black_box(&plain)).expect("decode");
+            touch_all(&mut p);
+            black_box(serde_json::to_vec(&p).expect("encode"));
+        },
+    );
+}
