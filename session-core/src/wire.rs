@@ -21,8 +21,11 @@
 //! ```
 //!
 //! Fields are written in key order. Reading is strict: every length is
-//! checked against what is left, text must be UTF-8, nothing may follow the
-//! last field, and counts never size an allocation beyond the input.
+//! checked against what is left, keys, binding and index must be UTF-8,
+//! unknown flags are refused, nothing may follow the last field, and counts
+//! never size an allocation beyond the input. Field bytes are not scanned
+//! here: they are checked (UTF-8, JSON, the field's type) when the field is
+//! read, and a field that fails is reset alone.
 //!
 //! [`Record::to_bytes`]: crate::store::Record::to_bytes
 
