@@ -282,8 +282,9 @@ impl RawJson {
         serde_json::to_vec(value).map(|v| RawJson(Bytes::from(v)))
     }
 
-    /// Bytes of JSON text (serde_json output, or read from a record).
-    pub(crate) fn from_utf8_bytes(bytes: Bytes) -> Self {
+    /// Bytes of JSON text, kept as they are (serde_json output, or a
+    /// slice of a record read from bytes).
+    pub(crate) fn from_shared(bytes: Bytes) -> Self {
         RawJson(bytes)
     }
 

@@ -40,12 +40,10 @@ impl<T: Value> Erased for T {
 /// A field's stored bytes.
 #[derive(Clone)]
 pub(crate) enum Stored {
-    /// JSON text (a sealed token's JSON string for private fields).
+    /// JSON text (a sealed token's JSON string for private fields). As
+    /// read from a record it is not checked yet: serde checks it when the
+    /// field is decoded.
     Json(RawJson),
-    /// JSON text as read from a binary record, not yet checked to be UTF-8:
-    /// serde_json checks it when the field is decoded, [`Stored::json`]
-    /// when it is handed out; written back as is.
-    Loaded(Bytes),
     /// JSON text deflated: binary records only, for large fields (see
     /// [`Compression::field_threshold`](crate::envelope::Compression::field_threshold)).
     Deflated(Bytes),
@@ -57,29 +55,27 @@ impl Stored {
     pub(crate) fn text(&self) -> Result<Cow<'_, [u8]>, &'static str> {
         match self {
             Stored::Json(json) => Ok(Cow::Borrowed(json.as_bytes())),
-            Stored::Loaded(bytes) => Ok(Cow::Borrowed(bytes)),
             Stored::Deflated(packed) => crate::envelope::inflate_field(packed)
                 .map(Cow::Owned)
                 .map_err(|_| "deflated field does not inflate within the caps"),
         }
     }
 
-    /// The JSON text, checked to be UTF-8.
+    /// The JSON text, inflated if needed.
     pub(crate) fn json(&self) -> Result<Cow<'_, RawJson>, &'static str> {
-        let bytes = match self {
-            Stored::Json(json) => return Ok(Cow::Borrowed(json)),
-            Stored::Loaded(bytes) => bytes.clone(),
-            Stored::Deflated(_) => Bytes::from(self.text()?.into_owned()),
-        };
-        std::str::from_utf8(&bytes).map_err(|_| "field bytes are not UTF-8")?;
-        Ok(Cow::Owned(RawJson::from_utf8_bytes(bytes)))
+        match self {
+            Stored::Json(json) => Ok(Cow::Borrowed(json)),
+            Stored::Deflated(_) => {
+                let text = Bytes::from(self.text()?.into_owned());
+                Ok(Cow::Owned(RawJson::from_shared(text)))
+            }
+        }
     }
 
     /// The bytes as they are stored, and whether they are deflated.
     pub(crate) fn stored_bytes(&self) -> (&[u8], bool) {
         match self {
             Stored::Json(json) => (json.as_bytes(), false),
-            Stored::Loaded(bytes) => (bytes, false),
             Stored::Deflated(packed) => (packed, true),
         }
     }
@@ -211,7 +207,7 @@ pub(super) fn encode_slot(
     // Sized from the bytes it replaces (most edits keep the size close):
     // no regrowing while serde writes.
     let hint = match &slot.raw {
-        Some(Stored::Json(_) | Stored::Loaded(_)) if !slot.spec.is_some_and(|s| s.private) => {
+        Some(Stored::Json(_)) if !slot.spec.is_some_and(|s| s.private) => {
             slot.raw.as_ref().map_or(0, |r| r.stored_bytes().0.len()) + 16
         }
         _ => 64,
@@ -223,7 +219,7 @@ pub(super) fn encode_slot(
             field: key.to_owned(),
             source,
         })?;
-    let raw = RawJson::from_utf8_bytes(Bytes::from(out));
+    let raw = RawJson::from_shared(Bytes::from(out));
     match slot.spec {
         Some(spec) if spec.private => {
             let codec = config

@@ -79,7 +79,7 @@ impl State {
             let raw = if f.deflated {
                 Stored::Deflated(raw)
             } else {
-                Stored::Loaded(raw)
+                Stored::Json(RawJson::from_shared(raw))
             };
             let slot = Slot {
                 raw: Some(raw),
@@ -117,7 +117,7 @@ impl State {
         let (expires_at, _) = self.encode_pending(true, |_, _, _| {})?;
         if let Some(threshold) = threshold {
             for slot in self.slots.values_mut() {
-                if let Some(stored @ (Stored::Json(_) | Stored::Loaded(_))) = &slot.raw {
+                if let Some(stored @ Stored::Json(_)) = &slot.raw {
                     let (json, _) = stored.stored_bytes();
                     if json.len() >= threshold {
                         if let Some(packed) = deflate_pays(json) {
@@ -168,7 +168,7 @@ impl State {
                 slot.raw = Some(if deflated {
                     Stored::Deflated(bytes)
                 } else {
-                    Stored::Json(RawJson::from_utf8_bytes(bytes))
+                    Stored::Json(RawJson::from_shared(bytes))
                 });
             }
         }
