@@ -11,6 +11,10 @@
 //!   (`to_record().to_bytes()`), as for a new or cycled session or a cookie
 //!   store. Unchanged fields are copied as raw bytes, not re-encoded.
 //!
+//! * `derived_bytes/*`: bytes in and bytes out with no `Record` between
+//!   (`State::from_bytes`, `State::to_bytes`), as a cookie store runs it
+//!   around its envelope.
+//!
 //! `one_field` reads and writes one field; `all_fields` reads and writes
 //! every field. Run: `cargo bench -p session-core --bench derive`.
 
@@ -19,8 +23,8 @@ mod common;
 use std::hint::black_box;
 
 use common::profile::{
-    Profile, config, load, sample, save_changes, save_full, stored_record, touch_all, touch_every,
-    touch_one,
+    Profile, config, load, load_bytes, sample, save_bytes, save_changes, save_full, stored_record,
+    touch_all, touch_every, touch_one,
 };
 use criterion::{Criterion, criterion_main};
 use session_core::id::Id;
@@ -77,6 +81,20 @@ fn bench(c: &mut Criterion) {
             let s = load(&config, id, black_box(&record));
             touch_every(&s);
             save_full(&s)
+        })
+    });
+    g.bench_function("derived_bytes/one_field", |b| {
+        b.iter(|| {
+            let s = load_bytes(&config, black_box(&record));
+            touch_one(&s);
+            save_bytes(&s)
+        })
+    });
+    g.bench_function("derived_bytes/all_fields", |b| {
+        b.iter(|| {
+            let s = load_bytes(&config, black_box(&record));
+            touch_every(&s);
+            save_bytes(&s)
         })
     });
     g.finish();

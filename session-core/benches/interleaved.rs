@@ -8,7 +8,10 @@
 //! * `whole/<set>/<size>`: the issue 2 whole-session round trip (sign and
 //!   verify, compression off), as `roundtrip`'s `sign_verify` group.
 //! * `derive_2kb/all_fields`: the issue 3 case, as `derive`'s
-//!   `derived/all_fields` against `serde_whole/all_fields`.
+//!   `derived/all_fields` against `serde_whole/all_fields` (a server
+//!   store: `Record` in, `Changes` out).
+//! * `derive_2kb/all_fields_bytes`: the same, bytes in and bytes out, as a
+//!   cookie store runs it (`derived_bytes/all_fields`).
 //!
 //! ```text
 //! cargo bench -p session-core --bench interleaved
@@ -24,7 +27,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use common::profile::{
-    Profile, config, load, sample, save_changes, stored_record, touch_all, touch_every,
+    Profile, config, load, load_bytes, sample, save_bytes, save_changes, stored_record, touch_all,
+    touch_every,
 };
 use common::{Dataset, Floor, Numeric, Text, config_with, filled_state};
 use session_core::envelope::{Compression, Context, Times};
@@ -95,6 +99,19 @@ fn main() {
             let s = load(&config, id, black_box(&record));
             touch_every(&s);
             black_box(save_changes(&s));
+        },
+        || {
+            let mut p: Profile = serde_json::from_slice(black_box(&plain)).expect("decode");
+            touch_all(&mut p);
+            black_box(serde_json::to_vec(&p).expect("encode"));
+        },
+    );
+    compare(
+        "derive_2kb/all_fields_bytes",
+        || {
+            let s = load_bytes(&config, black_box(&record));
+            touch_every(&s);
+            black_box(save_bytes(&s));
         },
         || {
             let mut p: Profile = serde_json::from_slice(black_box(&plain)).expect("decode");

@@ -87,6 +87,19 @@ pub(crate) fn load(config: &Arc<Config>, id: Id, bytes: &Bytes) -> Session<Profi
     Handle::new(state).typed()
 }
 
+/// A session read straight from a whole record's bytes, as a cookie store
+/// does once the envelope checks out: no `Record` in between.
+pub(crate) fn load_bytes(config: &Arc<Config>, bytes: &Bytes) -> Session<Profile> {
+    let state = State::from_bytes(Arc::clone(config), None, bytes.clone()).expect("record");
+    Handle::new(state).typed()
+}
+
+/// The whole record written straight from the state, as a cookie store
+/// does before signing or sealing it.
+pub(crate) fn save_bytes(session: &Session<Profile>) -> Bytes {
+    session.lock().to_bytes().expect("encodes")
+}
+
 /// What a server store is given for a session it already holds.
 pub(crate) fn save_changes(session: &Session<Profile>) -> Changes {
     session.lock().changes().expect("encodes")
