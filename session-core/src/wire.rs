@@ -34,6 +34,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use crate::clock::Timestamp;
+use crate::envelope::{DEFAULT_MAX_INFLATED, deflate_if_it_pays};
 use crate::error::RecordError;
 use crate::expiry::{Expiry, Meta};
 
@@ -151,7 +152,7 @@ impl Writer<'_> {
         let mut deflated = false;
         if let Some(packed) = deflate_from
             .filter(|t| self.0.len() - start >= *t)
-            .and_then(|_| deflate_pays(&self.0[start..]))
+            .and_then(|_| deflate_if_it_pays(&self.0[start..], DEFAULT_MAX_INFLATED))
         {
             self.0.truncate(start);
             self.0.extend_from_slice(&packed);
@@ -343,17 +344,4 @@ impl<'a> Reader<'a> {
         let left = (self.buf.len() - self.pos) / 3;
         usize::try_from(n).unwrap_or(usize::MAX).min(left)
     }
-}
-
-/// `json` deflated, if that saves at least 2 bytes and our reader will
-/// inflate it again (within the caps, J4).
-pub(crate) fn deflate_pays(json: &[u8]) -> Option<Vec<u8>> {
-    let packed = crate::envelope::deflate(json)?;
-    let cap = crate::envelope::DEFAULT_MAX_INFLATED.min(
-        packed
-            .len()
-            .saturating_mul(crate::envelope::MAX_INFLATE_RATIO)
-            .max(1024),
-    );
-    (packed.len() + 2 <= json.len() && json.len() <= cap).then_some(packed)
 }

@@ -37,8 +37,22 @@ thread_local! {
 /// Inflates one deflated record field, within the default caps (64 KiB,
 /// 50:1; J4).
 pub(crate) fn inflate_field(input: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
-    let cap = DEFAULT_MAX_INFLATED.min(input.len().saturating_mul(MAX_INFLATE_RATIO).max(1024));
-    inflate(input, cap)
+    inflate(input, inflate_cap(DEFAULT_MAX_INFLATED, input.len()))
+}
+
+/// The most bytes `compressed_len` bytes of deflate may inflate to: the size
+/// cap `max` and the ratio cap (J4).
+pub(super) fn inflate_cap(max: usize, compressed_len: usize) -> usize {
+    max.min(compressed_len.saturating_mul(MAX_INFLATE_RATIO).max(1024))
+}
+
+/// `data` deflated, only when it pays (F7: at least 2 bytes saved) and our
+/// own reader, capped at `max` bytes, will inflate it again (else the data
+/// could never be read back).
+pub(crate) fn deflate_if_it_pays(data: &[u8], max: usize) -> Option<Vec<u8>> {
+    let packed = deflate(data)?;
+    (packed.len() + 2 <= data.len() && data.len() <= inflate_cap(max, packed.len()))
+        .then_some(packed)
 }
 
 /// Inflates raw deflate data, stopping with an error past `cap` bytes (J4).

@@ -13,13 +13,14 @@ use bytes::Bytes;
 
 use crate::clock::Timestamp;
 use crate::config::Config;
+use crate::envelope::{DEFAULT_MAX_INFLATED, deflate_if_it_pays};
 use crate::error::{FieldError, RecordError};
 use crate::expiry::is_expired;
 use crate::id::Id;
 use crate::state::slot::{SlotKey, Slots};
 use crate::state::{Slot, State, Stored};
 use crate::store::{RawJson, Record};
-use crate::wire::{FIELD_OVERHEAD, FORMAT, HEADER_OVERHEAD, Reader, Writer, deflate_pays};
+use crate::wire::{FIELD_OVERHEAD, FORMAT, HEADER_OVERHEAD, Reader, Writer};
 
 impl State {
     /// A session loaded from a record's bytes, binary
@@ -120,7 +121,7 @@ impl State {
                 if let Some(stored @ Stored::Json(_)) = &slot.raw {
                     let (json, _) = stored.stored_bytes();
                     if json.len() >= threshold {
-                        if let Some(packed) = deflate_pays(json) {
+                        if let Some(packed) = deflate_if_it_pays(json, DEFAULT_MAX_INFLATED) {
                             slot.raw = Some(Stored::Deflated(Bytes::from(packed)));
                         }
                     }
