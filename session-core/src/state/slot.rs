@@ -206,10 +206,9 @@ pub(super) fn encode_slot(
     };
     // Sized from the bytes it replaces (most edits keep the size close):
     // no regrowing while serde writes.
+    let private = slot.spec.is_some_and(|s| s.private);
     let hint = match &slot.raw {
-        Some(Stored::Json(_)) if !slot.spec.is_some_and(|s| s.private) => {
-            slot.raw.as_ref().map_or(0, |r| r.stored_bytes().0.len()) + 16
-        }
+        Some(Stored::Json(old)) if !private => old.len() + 16,
         _ => 64,
     };
     let mut out = Vec::with_capacity(hint);
