@@ -146,3 +146,19 @@ pub fn assert_read_seeded(probe: &Probe, what: &str) {
         .unwrap_or_else(|_| panic!("{what}: body {:?}", probe.body));
     assert!(n >= 1, "{what}: seeded session not read (counter {n})");
 }
+
+/// A cookie store's case: seeds through `/seed` and replays against `/rw`,
+/// checking that the seeded session is read and that a write re-sends the
+/// cookie. `None` when seeding fails with a 5xx (a store refusing a
+/// session over its 4096-byte limit, F1).
+pub async fn seeded_cookie_case(router: Router, what: &str) -> Option<AxumCase> {
+    let case = AxumCase::try_seeded(router, "/seed", "/rw").await?;
+    let probe = case.probe().await;
+    assert_read_seeded(&probe, what);
+    assert_eq!(
+        probe.set_cookies.len(),
+        1,
+        "{what}: a write re-sends the cookie"
+    );
+    Some(case)
+}

@@ -9,7 +9,7 @@ use axum::{Router, extract::FromRef, http::HeaderValue, routing::get};
 use axum_extra::extract::cookie::{Cookie, Key as ExtraKey, PrivateCookieJar};
 
 use crate::{
-    axum_harness::{AxumCase, assert_read_seeded},
+    axum_harness::{AxumCase, assert_read_seeded, seeded_cookie_case},
     payload::Payload,
 };
 
@@ -141,15 +141,7 @@ pub mod tower_sessions_cookie {
             .route("/untouched", get(untouched))
             .layer(layer.with_config(config));
         // The store answers 500 for a session over `max_cookie_bytes` (4096).
-        let case = AxumCase::try_seeded(router, "/seed", "/rw").await?;
-        let probe = case.probe().await;
-        assert_read_seeded(&probe, what);
-        assert_eq!(
-            probe.set_cookies.len(),
-            1,
-            "{what}: a write re-sends the cookie"
-        );
-        Some(case)
+        seeded_cookie_case(router, what).await
     }
 
     /// Signed cookie; `None` if the payload does not fit in 4096 bytes.

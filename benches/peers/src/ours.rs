@@ -17,7 +17,7 @@ use session_core::{
 };
 
 use crate::{
-    axum_harness::{AxumCase, assert_read_seeded},
+    axum_harness::{AxumCase, assert_read_seeded, seeded_cookie_case},
     axum_peers::UNTOUCHED,
     payload::{Item, Payload},
 };
@@ -77,15 +77,7 @@ where
     B: Backend + Clone + Send + Sync + 'static,
 {
     // The cookie stores answer an error (no cookie) past 4096 bytes (F1).
-    let case = AxumCase::try_seeded(router(layer, payload), "/seed", "/rw").await?;
-    let probe = case.probe().await;
-    assert_read_seeded(&probe, what);
-    assert_eq!(
-        probe.set_cookies.len(),
-        1,
-        "{what}: a write re-sends the cookie"
-    );
-    Some(case)
+    seeded_cookie_case(router(layer, payload), what).await
 }
 
 /// Our signed whole-session cookie; `None` past 4096 bytes.
