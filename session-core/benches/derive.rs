@@ -27,6 +27,7 @@ use common::profile::{
     touch_all, touch_every, touch_one,
 };
 use criterion::{Criterion, criterion_main};
+use session_core::Session;
 use session_core::id::Id;
 
 fn bench(c: &mut Criterion) {
@@ -40,63 +41,48 @@ fn bench(c: &mut Criterion) {
         record.len()
     );
 
+    // (case, the serde side's edit, the same edit through the accessors)
+    type SerdeEdit = fn(&mut Profile);
+    type DerivedEdit = fn(&Session<Profile>);
+    let cases: [(&str, SerdeEdit, DerivedEdit); 2] = [
+        (
+            "one_field",
+            |p| p.counter = black_box(p.counter) + 1,
+            touch_one,
+        ),
+        ("all_fields", touch_all, touch_every),
+    ];
     let mut g = c.benchmark_group("derive_2kb");
-    g.bench_function("serde_whole/one_field", |b| {
-        b.iter(|| {
-            let mut p: Profile = serde_json::from_slice(black_box(&plain)).expect("decode");
-            p.counter = black_box(p.counter) + 1;
-            serde_json::to_vec(&p).expect("encode")
-        })
-    });
-    g.bench_function("derived/one_field", |b| {
-        b.iter(|| {
-            let s = load(&config, id, black_box(&record));
-            touch_one(&s);
-            save_changes(&s)
-        })
-    });
-    g.bench_function("derived_full/one_field", |b| {
-        b.iter(|| {
-            let s = load(&config, id, black_box(&record));
-            touch_one(&s);
-            save_full(&s)
-        })
-    });
-    g.bench_function("serde_whole/all_fields", |b| {
-        b.iter(|| {
-            let mut p: Profile = serde_json::from_slice(black_box(&plain)).expect("decode");
-            touch_all(&mut p);
-            serde_json::to_vec(&p).expect("encode")
-        })
-    });
-    g.bench_function("derived/all_fields", |b| {
-        b.iter(|| {
-            let s = load(&config, id, black_box(&record));
-            touch_every(&s);
-            save_changes(&s)
-        })
-    });
-    g.bench_function("derived_full/all_fields", |b| {
-        b.iter(|| {
-            let s = load(&config, id, black_box(&record));
-            touch_every(&s);
-            save_full(&s)
-        })
-    });
-    g.bench_function("derived_bytes/one_field", |b| {
-        b.iter(|| {
-            let s = load_bytes(&config, black_box(&record));
-            touch_one(&s);
-            save_bytes(&s)
-        })
-    });
-    g.bench_function("derived_bytes/all_fields", |b| {
-        b.iter(|| {
-            let s = load_bytes(&config, black_box(&record));
-            touch_every(&s);
-            save_bytes(&s)
-        })
-    });
+    for (case, serde_edit, edit) in cases {
+        g.bench_function(format!("serde_whole/{case}"), |b| {
+            b.iter(|| {
+                let mut p: Profile = serde_json::from_slice(black_box(&plain)).expect("decode");
+                serde_edit(&mut p);
+                serde_json::to_vec(&p).expect("encode")
+            })
+        });
+        g.bench_function(format!("derived/{case}"), |b| {
+            b.iter(|| {
+                let s = load(&config, id, black_box(&record));
+                edit(&s);
+                save_changes(&s)
+            })
+        });
+        g.bench_function(format!("derived_full/{case}"), |b| {
+            b.iter(|| {
+                let s = load(&config, id, black_box(&record));
+                edit(&s);
+                save_full(&s)
+            })
+        });
+        g.bench_function(format!("derived_bytes/{case}"), |b| {
+            b.iter(|| {
+                let s = load_bytes(&config, black_box(&record));
+                edit(&s);
+                save_bytes(&s)
+            })
+        });
+    }
     g.finish();
 }
 

@@ -93,6 +93,11 @@ fn main() {
     let id = Id::generate();
     let plain = serde_json::to_vec(&sample()).expect("json");
     let record = stored_record(&config);
+    let serde_whole = || {
+        let mut p: Profile = serde_json::from_slice(black_box(&plain)).expect("decode");
+        touch_all(&mut p);
+        black_box(serde_json::to_vec(&p).expect("encode"));
+    };
     compare(
         "derive_2kb/all_fields",
         || {
@@ -100,11 +105,7 @@ fn main() {
             touch_every(&s);
             black_box(save_changes(&s));
         },
-        || {
-            let mut p: Profile = serde_json::from_slice(black_box(&plain)).expect("decode");
-            touch_all(&mut p);
-            black_box(serde_json::to_vec(&p).expect("encode"));
-        },
+        serde_whole,
     );
     compare(
         "derive_2kb/all_fields_bytes",
@@ -113,10 +114,6 @@ fn main() {
             touch_every(&s);
             black_box(save_bytes(&s));
         },
-        || {
-            let mut p: Profile = serde_json::from_slice(black_box(&plain)).expect("decode");
-            touch_all(&mut p);
-            black_box(serde_json::to_vec(&p).expect("encode"));
-        },
+        serde_whole,
     );
 }
