@@ -253,7 +253,9 @@ impl State {
         self.accessed = true;
         let slot = self.slots.entry(SlotKey::Static(spec.key));
         slot.value = Some(Arc::new(value));
-        slot.raw = None;
+        if let Some(Stored::Json(old)) = slot.raw.take() {
+            slot.size_hint = old.len();
+        }
         slot.dirty = true;
         slot.spec = Some(spec);
         self.removed.retain(|k| k != spec.key);

@@ -133,6 +133,7 @@ impl Writer<'_> {
         key: &[u8],
         deadline: Option<Timestamp>,
         deflate_from: Option<usize>,
+        size_hint: usize,
         encode: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
     ) -> Result<(Range<usize>, bool), E> {
         self.bytes(key);
@@ -144,11 +145,15 @@ impl Writer<'_> {
             }
             None => self.0.push(0),
         }
-        // One byte of length reserved: most fields are under 128 bytes.
+        // Room for the length as the hint predicts it (the bytes it
+        // replaces, for an edited field): usually right, so the value is
+        // written once, where it stays.
         let len_at = self.0.len();
-        self.0.push(0);
+        let reserved = varint_len(size_hint as u64);
+        self.0.resize(len_at + reserved, 0);
+        self.0.reserve(size_hint);
         encode(self.0)?;
-        let mut start = len_at + 1;
+        let start = len_at + reserved;
         let mut deflated = false;
         if let Some(packed) = deflate_from
             .filter(|t| self.0.len() - start >= *t)
@@ -160,17 +165,34 @@ impl Writer<'_> {
             deflated = true;
         }
         let len = self.0.len() - start;
-        let mut prefix = Vec::with_capacity(10);
-        Writer(&mut prefix).u(len as u64);
-        if prefix.len() > 1 {
-            // Make room for the longer length: shift the bytes right.
-            let extra = prefix.len() - 1;
-            self.0.splice(start..start, std::iter::repeat_n(0, extra));
-            start += extra;
+        let needed = varint_len(len as u64);
+        let end = self.0.len();
+        if needed > reserved {
+            // Longer than predicted: shift the value right.
+            self.0.resize(end + needed - reserved, 0);
+            self.0.copy_within(start..end, start + needed - reserved);
+        } else if needed < reserved {
+            // Shorter: shift it left (an over-long length is refused by
+            // the reader, so the prefix must be minimal).
+            self.0.copy_within(start..end, len_at + needed);
+            self.0.truncate(end - (reserved - needed));
         }
-        self.0[len_at..start].copy_from_slice(&prefix);
+        let mut at = len_at;
+        let mut v = len as u64;
+        while v >= 0x80 {
+            self.0[at] = (v as u8) | 0x80;
+            v >>= 7;
+            at += 1;
+        }
+        self.0[at] = v as u8;
+        let start = len_at + needed;
         Ok((start..self.0.len(), deflated))
     }
+}
+
+/// Bytes of the LEB128 form of `v`.
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
 
 /// Bytes a header and its fields need, at most, besides the field bytes.

@@ -69,7 +69,9 @@ impl State {
                 && slot.value.is_some()
                 && slot.spec.is_some_and(|s| !s.private && !s.index)
             {
-                slot.raw = None;
+                if let Some(Stored::Json(old)) = slot.raw.take() {
+                    slot.size_hint = old.len();
+                }
                 continue;
             }
             // A slot set through `set_raw` already holds its bytes.

@@ -98,6 +98,9 @@ pub(crate) struct Slot {
     /// The spec the value was written through (for private sealing and
     /// per-field max-age at save time).
     pub(crate) spec: Option<&'static FieldSpec>,
+    /// For a deferred value: the length of the JSON it replaces (0 if
+    /// none), so the writer reserves about the right room for it.
+    pub(crate) size_hint: usize,
 }
 
 impl Slot {

@@ -422,6 +422,35 @@ fn direct_encoding_handles_every_length_prefix_size() {
     }
 }
 
+/// An edited value is written where the bytes it replaces predicted; when
+/// the new value's length prefix is shorter or longer than that
+/// prediction, the bytes are moved and the record still reads back (B8:
+/// the prefix stays minimal, which the reader insists on).
+#[test]
+fn direct_encoding_survives_a_wrong_size_hint() {
+    let config = config();
+    let sizes = [3, 126, 127, 128, 200, 16_380, 16_390, 40_000];
+    for &before in &sizes {
+        for &after in &sizes {
+            let mut s = State::new(Arc::clone(&config));
+            s.set(&OTHER, "a".repeat(before));
+            s.set(&PLAIN, 1u8);
+            let loaded = s.to_bytes().unwrap();
+            let mut s = State::from_bytes(Arc::clone(&config), None, loaded).unwrap();
+            s.set(&OTHER, "b".repeat(after));
+            let bytes = s.to_bytes().unwrap();
+            assert_eq!(
+                bytes,
+                s.to_record().unwrap().to_bytes(),
+                "{before} -> {after}"
+            );
+            let mut back = State::from_bytes(Arc::clone(&config), None, bytes).unwrap();
+            assert_eq!(*back.get(&OTHER, String::new), "b".repeat(after));
+            assert_eq!(*back.get(&PLAIN, || 0u8), 1);
+        }
+    }
+}
+
 /// A binary record that repeats a key: the last one wins, as in JSON.
 #[test]
 fn repeated_key_in_a_binary_record_keeps_the_last() {

@@ -134,7 +134,7 @@ impl State {
             .filter_map(|(k, s)| {
                 let raw = match &s.raw {
                     Some(raw) => raw.stored_bytes().0.len(),
-                    None if s.is_deferred() => 64,
+                    None if s.is_deferred() => s.size_hint.max(32) + 8,
                     None => return None,
                 };
                 Some(k.len() + raw)
@@ -151,8 +151,12 @@ impl State {
                 w.field(key, slot.deadline, bytes, deflated);
             } else if slot.is_deferred() {
                 let value = slot.value.as_ref().expect("deferred slots hold a value");
-                let written =
-                    w.field_with(key, slot.deadline, threshold, |out| value.encode_to(out));
+                // A value a little longer than the one it replaces is the
+                // common edit (an item pushed, a counter grown).
+                let hint = slot.size_hint + slot.size_hint / 16 + 8;
+                let written = w.field_with(key, slot.deadline, threshold, hint, |out| {
+                    value.encode_to(out)
+                });
                 let (range, deflated) = written.map_err(|source| FieldError::Encode {
                     field: String::from_utf8_lossy(key).into_owned(),
                     source,
