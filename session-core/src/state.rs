@@ -13,6 +13,7 @@ use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use serde_json::value::RawValue;
 
 use crate::clock::Timestamp;
@@ -51,6 +52,9 @@ pub struct State {
     /// By stored key, in key order: records are written in key order, so
     /// loading appends and saving writes in one pass.
     slots: Slots,
+    /// The binary record the state was read from or last written to:
+    /// slots with [`Stored::InBuf`] bytes point into it.
+    buf: Bytes,
     removed: Vec<String>,
     loaded_index: BTreeMap<String, String>,
     binding: String,
@@ -85,6 +89,7 @@ impl State {
             meta: Meta::new(now),
             is_new: true,
             slots: Slots::default(),
+            buf: Bytes::new(),
             removed: Vec::new(),
             loaded_index: BTreeMap::new(),
             binding: new_binding(),
@@ -116,14 +121,23 @@ impl State {
             };
             slots.insert(SlotKey::copied(&key), slot);
         }
-        Self::loaded(config, id, record.meta, slots, record.index, record.binding)
+        let loaded = (slots, Bytes::new());
+        Self::loaded(
+            config,
+            id,
+            record.meta,
+            loaded,
+            record.index,
+            record.binding,
+        )
     }
 
+    /// A loaded state: `slots` with the buffer their bytes point into.
     fn loaded(
         config: Arc<Config>,
         id: Option<Id>,
         meta: Meta,
-        slots: Slots,
+        (slots, buf): (Slots, Bytes),
         index: BTreeMap<String, String>,
         binding: String,
     ) -> Self {
@@ -134,6 +148,7 @@ impl State {
             meta,
             is_new: false,
             slots,
+            buf,
             removed: Vec::new(),
             loaded_index: index,
             binding,
@@ -253,8 +268,8 @@ impl State {
         self.accessed = true;
         let slot = self.slots.entry(SlotKey::Static(spec.key));
         slot.value = Some(Arc::new(value));
-        if let Some(Stored::Json(old)) = slot.raw.take() {
-            slot.size_hint = old.len();
+        if let Some(old) = slot.raw.take().as_ref().and_then(Stored::plain_len) {
+            slot.size_hint = old;
         }
         slot.dirty = true;
         slot.spec = Some(spec);
@@ -327,7 +342,7 @@ impl State {
             }
             let decoded = match &slot.raw {
                 None => None,
-                Some(raw) => match decode_field::<T>(codec, binding, spec, raw) {
+                Some(raw) => match decode_field::<T>(codec, binding, spec, raw, &self.buf) {
                     Ok((v, rotated)) => {
                         slot.reseal = rotated;
                         Some(v)
@@ -356,7 +371,7 @@ impl State {
         let clock = self.config.clock();
         let slot = self.slots.get(key).filter(|s| !slot_expired(s, &**clock))?;
         let raw = match (&slot.raw, &slot.value) {
-            (Some(raw), None) => raw.json().ok()?.into_owned(),
+            (Some(raw), None) => raw.json(&self.buf).ok()?.into_owned(),
             (_, Some(v)) => v.encode().ok()?,
             (None, None) => return None,
         };
@@ -372,7 +387,7 @@ impl State {
         let clock = self.config.clock();
         let slot = self.slots.get(key).filter(|s| !slot_expired(s, &**clock))?;
         match (&slot.raw, &slot.value) {
-            (Some(raw), None) => Some(f(&raw.text().ok()?)),
+            (Some(raw), None) => Some(f(&raw.text(&self.buf).ok()?)),
             (_, Some(v)) => Some(f(v.encode().ok()?.as_bytes())),
             (None, None) => None,
         }

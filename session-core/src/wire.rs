@@ -110,7 +110,7 @@ impl Writer<'_> {
         deadline: Option<Timestamp>,
         raw: &[u8],
         deflated: bool,
-    ) {
+    ) -> Range<usize> {
         self.bytes(key);
         let deflated = if deflated { FLAG_DEFLATED } else { 0 };
         match deadline {
@@ -121,6 +121,7 @@ impl Writer<'_> {
             None => self.0.push(deflated),
         }
         self.bytes(raw);
+        self.0.len() - raw.len()..self.0.len()
     }
 }
 

@@ -69,8 +69,8 @@ impl State {
                 && slot.value.is_some()
                 && slot.spec.is_some_and(|s| !s.private && !s.index)
             {
-                if let Some(Stored::Json(old)) = slot.raw.take() {
-                    slot.size_hint = old.len();
+                if let Some(old) = slot.raw.take().as_ref().and_then(Stored::plain_len) {
+                    slot.size_hint = old;
                 }
                 continue;
             }
@@ -79,7 +79,7 @@ impl State {
                 slot.raw = Some(Stored::Json(raw));
             }
             // Just encoded, or set through `set_raw`: JSON either way.
-            match slot.raw.as_ref().map(Stored::json) {
+            match slot.raw.as_ref().map(|r| r.json(&self.buf)) {
                 Some(Ok(raw)) => written(slot_key, &raw, slot.deadline),
                 _ => tracing::warn!(field = key, "session field has no bytes to write"),
             }
@@ -108,7 +108,7 @@ impl State {
         // Slots are in key order: each map is built in one bulk pass.
         for (key, slot) in self.slots.iter() {
             let Some(stored) = &slot.raw else { continue };
-            let raw = match stored.json() {
+            let raw = match stored.json(&self.buf) {
                 Ok(raw) => raw.into_owned(),
                 Err(reason) => {
                     // Only a corrupted deflated field: dropped, as a field
@@ -132,7 +132,11 @@ impl State {
             .values()
             .filter_map(|slot| {
                 let spec = slot.spec.filter(|s| s.index && slot.dirty)?;
-                let text = slot.raw.as_ref().and_then(|r| index_text(&*r.json().ok()?));
+                let buf = &self.buf;
+                let text = slot
+                    .raw
+                    .as_ref()
+                    .and_then(|r| index_text(&*r.json(buf).ok()?));
                 Some((spec.key.to_owned(), text))
             })
             .collect();

@@ -4,6 +4,7 @@
 use super::*;
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use bytes::Bytes;
 
@@ -47,36 +48,54 @@ pub(crate) enum Stored {
     /// JSON text deflated: binary records only, for large fields (see
     /// [`Compression::field_threshold`](crate::envelope::Compression::field_threshold)).
     Deflated(Bytes),
+    /// Bytes of the state's buffer (the binary record it was read from or
+    /// last written to), JSON or deflated JSON as above: a field read from
+    /// or written to a record costs no reference count of its own.
+    InBuf(Range<usize>, bool),
 }
 
 impl Stored {
     /// The JSON text's bytes, inflated if needed (within 64 KiB and 50:1,
-    /// J4), for decoding.
-    pub(crate) fn text(&self) -> Result<Cow<'_, [u8]>, &'static str> {
-        match self {
-            Stored::Json(json) => Ok(Cow::Borrowed(json.as_bytes())),
-            Stored::Deflated(packed) => crate::envelope::inflate_field(packed)
+    /// J4), for decoding. `buf` is the state's buffer.
+    pub(crate) fn text<'a>(&'a self, buf: &'a [u8]) -> Result<Cow<'a, [u8]>, &'static str> {
+        match self.stored_bytes(buf) {
+            (json, false) => Ok(Cow::Borrowed(json)),
+            (packed, true) => crate::envelope::inflate_field(packed)
                 .map(Cow::Owned)
                 .map_err(|_| "deflated field does not inflate within the caps"),
         }
     }
 
-    /// The JSON text, inflated if needed.
-    pub(crate) fn json(&self) -> Result<Cow<'_, RawJson>, &'static str> {
+    /// The JSON text, inflated if needed. `buf` is the state's buffer.
+    pub(crate) fn json(&self, buf: &Bytes) -> Result<Cow<'_, RawJson>, &'static str> {
         match self {
             Stored::Json(json) => Ok(Cow::Borrowed(json)),
-            Stored::Deflated(_) => {
-                let text = Bytes::from(self.text()?.into_owned());
+            Stored::InBuf(range, false) => {
+                Ok(Cow::Owned(RawJson::from_shared(buf.slice(range.clone()))))
+            }
+            Stored::Deflated(_) | Stored::InBuf(_, true) => {
+                let text = Bytes::from(self.text(buf)?.into_owned());
                 Ok(Cow::Owned(RawJson::from_shared(text)))
             }
         }
     }
 
-    /// The bytes as they are stored, and whether they are deflated.
-    pub(crate) fn stored_bytes(&self) -> (&[u8], bool) {
+    /// The bytes as they are stored, and whether they are deflated. `buf`
+    /// is the state's buffer.
+    pub(crate) fn stored_bytes<'a>(&'a self, buf: &'a [u8]) -> (&'a [u8], bool) {
         match self {
             Stored::Json(json) => (json.as_bytes(), false),
             Stored::Deflated(packed) => (packed, true),
+            Stored::InBuf(range, deflated) => (&buf[range.clone()], *deflated),
+        }
+    }
+
+    /// The length of the JSON text, if it is stored plain.
+    pub(crate) fn plain_len(&self) -> Option<usize> {
+        match self {
+            Stored::Json(json) => Some(json.len()),
+            Stored::InBuf(range, false) => Some(range.len()),
+            Stored::Deflated(_) | Stored::InBuf(_, true) => None,
         }
     }
 }
@@ -177,8 +196,9 @@ pub(super) fn decode_field<T: Value>(
     binding: &str,
     spec: &FieldSpec,
     raw: &Stored,
+    buf: &[u8],
 ) -> Result<(T, bool), &'static str> {
-    let raw = raw.text()?;
+    let raw = raw.text(buf)?;
     if !spec.private {
         return serde_json::from_slice(&raw)
             .map(|v| (v, false))
@@ -210,8 +230,8 @@ pub(super) fn encode_slot(
     // Sized from the bytes it replaces (most edits keep the size close):
     // no regrowing while serde writes.
     let private = slot.spec.is_some_and(|s| s.private);
-    let hint = match &slot.raw {
-        Some(Stored::Json(old)) if !private => old.len() + 16,
+    let hint = match slot.raw.as_ref().and_then(Stored::plain_len) {
+        Some(old) if !private => old + 16,
         _ => 64,
     };
     let mut out = Vec::with_capacity(hint);

@@ -322,7 +322,10 @@ fn large_fields_are_deflated_once_and_kept_deflated() {
     );
     // Read back: the big field is still deflated until read.
     let mut back = State::from_bytes(Arc::clone(&config), None, packed.clone()).unwrap();
-    assert!(matches!(back.slots["big"].raw, Some(Stored::Deflated(_))));
+    assert!(matches!(
+        back.slots["big"].raw,
+        Some(Stored::InBuf(_, true))
+    ));
     back.set(&PLAIN, 2u8);
     let again = back.to_bytes_deflating(Some(256)).unwrap();
     let mut third = State::from_bytes(Arc::clone(&config), None, again).unwrap();

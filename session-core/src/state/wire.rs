@@ -19,7 +19,7 @@ use crate::expiry::is_expired;
 use crate::id::Id;
 use crate::state::slot::{SlotKey, Slots};
 use crate::state::{Slot, State, Stored};
-use crate::store::{RawJson, Record};
+use crate::store::Record;
 use crate::wire::{FIELD_OVERHEAD, FORMAT, HEADER_OVERHEAD, Reader, Writer};
 
 impl State {
@@ -76,21 +76,16 @@ impl State {
             if f.deadline.is_some_and(|d| is_expired(d, now())) {
                 continue;
             }
-            let raw = bytes.slice(f.raw);
-            let raw = if f.deflated {
-                Stored::Deflated(raw)
-            } else {
-                Stored::Json(RawJson::from_shared(raw))
-            };
             let slot = Slot {
-                raw: Some(raw),
+                raw: Some(Stored::InBuf(f.raw, f.deflated)),
                 deadline: f.deadline,
                 ..Slot::default()
             };
             slots.insert(SlotKey::from_utf8(&bytes[f.key]), slot);
         }
         r.finish()?;
-        Ok(Self::loaded(config, id, h.meta, slots, h.index, h.binding))
+        let loaded = (slots, bytes);
+        Ok(Self::loaded(config, id, h.meta, loaded, h.index, h.binding))
     }
 
     /// The whole record in the binary format, as of now: the same bytes as
@@ -118,12 +113,11 @@ impl State {
         let (expires_at, _) = self.encode_pending(true, |_, _, _| {})?;
         if let Some(threshold) = threshold {
             for slot in self.slots.values_mut() {
-                if let Some(stored @ Stored::Json(_)) = &slot.raw {
-                    let (json, _) = stored.stored_bytes();
-                    if json.len() >= threshold {
-                        if let Some(packed) = deflate_if_it_pays(json, DEFAULT_MAX_INFLATED) {
-                            slot.raw = Some(Stored::Deflated(Bytes::from(packed)));
-                        }
+                let Some(raw) = &slot.raw else { continue };
+                let (json, deflated) = raw.stored_bytes(&self.buf);
+                if !deflated && json.len() >= threshold {
+                    if let Some(packed) = deflate_if_it_pays(json, DEFAULT_MAX_INFLATED) {
+                        slot.raw = Some(Stored::Deflated(Bytes::from(packed)));
                     }
                 }
             }
@@ -133,7 +127,7 @@ impl State {
             .iter_bytes()
             .filter_map(|(k, s)| {
                 let raw = match &s.raw {
-                    Some(raw) => raw.stored_bytes().0.len(),
+                    Some(raw) => raw.stored_bytes(&self.buf).0.len(),
                     None if s.is_deferred() => s.size_hint.max(32) + 8,
                     None => return None,
                 };
@@ -143,41 +137,40 @@ impl State {
         let mut out = Vec::with_capacity(len + HEADER_OVERHEAD + self.binding.len());
         let mut w = Writer(&mut out);
         w.header(&self.meta, expires_at, &self.binding, &self.loaded_index, n);
-        // Where each deferred value landed: (slot position, range, deflated).
-        let mut direct = Vec::new();
-        for (i, (key, slot)) in self.slots.iter_bytes().enumerate() {
+        // Where each slot's bytes landed, in slot order.
+        let mut written = Vec::with_capacity(n);
+        for (key, slot) in self.slots.iter_bytes() {
             if let Some(raw) = &slot.raw {
-                let (bytes, deflated) = raw.stored_bytes();
-                w.field(key, slot.deadline, bytes, deflated);
+                let (bytes, deflated) = raw.stored_bytes(&self.buf);
+                written.push(Some((
+                    w.field(key, slot.deadline, bytes, deflated),
+                    deflated,
+                )));
             } else if slot.is_deferred() {
                 let value = slot.value.as_ref().expect("deferred slots hold a value");
                 // A value a little longer than the one it replaces is the
                 // common edit (an item pushed, a counter grown).
                 let hint = slot.size_hint + slot.size_hint / 16 + 8;
-                let written = w.field_with(key, slot.deadline, threshold, hint, |out| {
+                let at = w.field_with(key, slot.deadline, threshold, hint, |out| {
                     value.encode_to(out)
                 });
-                let (range, deflated) = written.map_err(|source| FieldError::Encode {
+                written.push(Some(at.map_err(|source| FieldError::Encode {
                     field: String::from_utf8_lossy(key).into_owned(),
                     source,
-                })?;
-                direct.push((i, range, deflated));
+                })?));
+            } else {
+                written.push(None);
             }
         }
-        let out = Bytes::from(out);
-        // The deferred slots keep their bytes, shared with the output.
-        let mut direct = direct.into_iter().peekable();
-        for (i, slot) in self.slots.values_mut().enumerate() {
-            if let Some((_, range, deflated)) = direct.next_if(|(at, _, _)| *at == i) {
-                let bytes = out.slice(range);
-                slot.raw = Some(if deflated {
-                    Stored::Deflated(bytes)
-                } else {
-                    Stored::Json(RawJson::from_shared(bytes))
-                });
+        // Every slot's bytes now point into the output, which becomes the
+        // state's buffer: the old one (and owned field bytes) are let go.
+        for (slot, at) in self.slots.values_mut().zip(written) {
+            if let Some((range, deflated)) = at {
+                slot.raw = Some(Stored::InBuf(range, deflated));
             }
         }
-        Ok(out)
+        self.buf = Bytes::from(out);
+        Ok(self.buf.clone())
     }
 
     /// A session loaded from a record's JSON (as written by
