@@ -57,7 +57,8 @@ pub struct State {
     buf: Bytes,
     removed: Vec<String>,
     loaded_index: BTreeMap<String, String>,
-    binding: String,
+    /// Short (16 characters when drawn here): kept inline.
+    binding: SlotKey,
     policy: Policy,
     accessed: bool,
     modified: bool,
@@ -92,7 +93,7 @@ impl State {
             buf: Bytes::new(),
             removed: Vec::new(),
             loaded_index: BTreeMap::new(),
-            binding: new_binding(),
+            binding: SlotKey::copied(&new_binding()),
             policy,
             accessed: false,
             modified: false,
@@ -128,7 +129,7 @@ impl State {
             record.meta,
             loaded,
             record.index,
-            record.binding,
+            SlotKey::copied(&record.binding),
         )
     }
 
@@ -139,7 +140,7 @@ impl State {
         meta: Meta,
         (slots, buf): (Slots, Bytes),
         index: BTreeMap<String, String>,
-        binding: String,
+        binding: SlotKey,
     ) -> Self {
         let policy = *config.policy();
         State {

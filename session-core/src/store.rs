@@ -220,7 +220,7 @@ impl Record {
         let mut r = crate::wire::Reader::new(&bytes);
         let h = r.header()?;
         let mut record = Record::new(h.meta, h.expires_at);
-        record.binding = h.binding;
+        record.binding = h.binding.to_owned();
         record.index = h.index;
         // In key order as written: the map is built in one bulk pass.
         let mut fields = Vec::with_capacity(r.cap(h.n_fields));

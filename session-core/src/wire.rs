@@ -201,10 +201,10 @@ pub(crate) const FIELD_OVERHEAD: usize = 1 + 10 + 10 + 10;
 pub(crate) const HEADER_OVERHEAD: usize = 1 + 4 * 10 + 1 + 2 * 10 + 10 + 10;
 
 /// Everything before the fields.
-pub(crate) struct Header {
+pub(crate) struct Header<'a> {
     pub(crate) meta: Meta,
     pub(crate) expires_at: Timestamp,
-    pub(crate) binding: String,
+    pub(crate) binding: &'a str,
     pub(crate) index: BTreeMap<String, String>,
     pub(crate) n_fields: u64,
 }
@@ -283,7 +283,7 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(&self.buf[r]).map_err(|_| self.bad(what))
     }
 
-    pub(crate) fn header(&mut self) -> Result<Header, RecordError> {
+    pub(crate) fn header(&mut self) -> Result<Header<'a>, RecordError> {
         let format = self.byte("empty record")?;
         if format != FORMAT {
             return Err(RecordError::Format(format));
@@ -305,7 +305,7 @@ impl<'a> Reader<'a> {
             _ => return Err(self.bad("expiry kind")),
         };
         let expires_at = self.time("expires_at")?;
-        let binding = self.text("binding")?.to_owned();
+        let binding = self.text("binding")?;
         let n_index = self.u("index count")?;
         let mut index = BTreeMap::new();
         for _ in 0..n_index {

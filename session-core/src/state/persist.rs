@@ -75,7 +75,7 @@ impl State {
                 continue;
             }
             // A slot set through `set_raw` already holds its bytes.
-            if let Some(raw) = encode_slot(config, &self.binding, key, slot)? {
+            if let Some(raw) = encode_slot(config, self.binding.as_str(), key, slot)? {
                 slot.raw = Some(Stored::Json(raw));
             }
             // Just encoded, or set through `set_raw`: JSON either way.
@@ -104,7 +104,7 @@ impl State {
         // Encoded fields stay in their slots; each is copied once, below.
         let (expires_at, _) = self.encode_pending(false, |_, _, _| {})?;
         let mut record = Record::new(self.meta, expires_at);
-        record.binding = self.binding.clone();
+        record.binding = self.binding.as_str().to_owned();
         // Slots are in key order: each map is built in one bulk pass.
         for (key, slot) in self.slots.iter() {
             let Some(stored) = &slot.raw else { continue };

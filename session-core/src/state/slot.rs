@@ -365,7 +365,8 @@ impl std::ops::Index<&str> for Slots {
 /// Keys up to this many bytes are stored inline.
 const INLINE: usize = 22;
 
-/// A slot's key: UTF-8, checked when it was made.
+/// A slot's key (or a record's binding): UTF-8, checked when it was made;
+/// short ones are kept inline.
 #[derive(Clone)]
 pub(crate) enum SlotKey {
     /// A schema's key.
@@ -389,8 +390,14 @@ impl SlotKey {
         }
     }
 
-    /// A key from bytes already checked to be UTF-8.
+    /// A key from bytes already checked to be UTF-8 (by the record
+    /// reader): a short one is copied as is, without checking again.
     pub(crate) fn from_utf8(key: &[u8]) -> Self {
+        if key.len() <= INLINE {
+            let mut buf = [0u8; INLINE];
+            buf[..key.len()].copy_from_slice(key);
+            return SlotKey::Inline(key.len() as u8, buf);
+        }
         SlotKey::copied(std::str::from_utf8(key).expect("checked to be UTF-8 by the reader"))
     }
 

@@ -140,7 +140,7 @@ fn from_json_loads_what_from_record_loads() {
     assert_eq!(a.keys(), b.keys());
     assert!(!a.keys().contains(&"gone"), "expired field dropped");
     assert!(a.keys().contains(&"we\"ird\u{e9}"), "escaped key kept");
-    assert_eq!(a.binding, b.binding);
+    assert_eq!(a.binding.as_str(), b.binding.as_str());
     assert_eq!(a.loaded_index, b.loaded_index);
     assert_eq!(a.meta, b.meta);
     assert_eq!(a.slots["legacy"].deadline, b.slots["legacy"].deadline);
@@ -223,7 +223,7 @@ fn from_bytes_loads_what_from_json_loads() {
     assert_eq!(a.keys(), b.keys());
     assert_eq!(a.keys(), c.keys());
     assert!(!a.keys().contains(&"gone"), "expired field dropped");
-    assert_eq!(a.binding, b.binding);
+    assert_eq!(a.binding.as_str(), b.binding.as_str());
     assert_eq!(a.loaded_index, b.loaded_index);
     assert_eq!(a.meta, b.meta);
     assert_eq!(a.slots["legacy"].deadline, b.slots["legacy"].deadline);

@@ -84,8 +84,16 @@ impl State {
             slots.insert(SlotKey::from_utf8(&bytes[f.key]), slot);
         }
         r.finish()?;
-        let loaded = (slots, bytes);
-        Ok(Self::loaded(config, id, h.meta, loaded, h.index, h.binding))
+        let binding = SlotKey::copied(h.binding);
+        let (meta, index) = (h.meta, h.index);
+        Ok(Self::loaded(
+            config,
+            id,
+            meta,
+            (slots, bytes),
+            index,
+            binding,
+        ))
     }
 
     /// The whole record in the binary format, as of now: the same bytes as
@@ -134,9 +142,10 @@ impl State {
                 Some(k.len() + raw)
             })
             .fold((0, 0), |(n, len), l| (n + 1, len + l + FIELD_OVERHEAD));
-        let mut out = Vec::with_capacity(len + HEADER_OVERHEAD + self.binding.len());
+        let mut out = Vec::with_capacity(len + HEADER_OVERHEAD + self.binding.as_bytes().len());
         let mut w = Writer(&mut out);
-        w.header(&self.meta, expires_at, &self.binding, &self.loaded_index, n);
+        let binding = self.binding.as_str();
+        w.header(&self.meta, expires_at, binding, &self.loaded_index, n);
         // Where each slot's bytes landed, in slot order.
         let mut written = Vec::with_capacity(n);
         for (key, slot) in self.slots.iter_bytes() {
