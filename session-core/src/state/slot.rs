@@ -149,10 +149,12 @@ impl Slot {
     /// through serde, so field types need not be `Clone`); the reader keeps
     /// seeing the value it was given.
     pub(crate) fn typed_mut<T: Value>(&mut self) -> &mut T {
+        // Plain loads (a reader's `Ref::into_arc` may even have made a
+        // `Weak`): the `get_mut` below is the one compare-and-swap.
         let shared = self
             .value
-            .as_mut()
-            .is_some_and(|v| Arc::get_mut(v).is_none());
+            .as_ref()
+            .is_some_and(|v| Arc::strong_count(v) > 1 || Arc::weak_count(v) > 0);
         if shared {
             let copy: T = copy_via_json(self.typed::<T>());
             self.value = Some(Arc::new(copy));

@@ -478,3 +478,24 @@ fn binary_record(config: &Config, fields: &[(&[u8], &[u8], bool)]) -> Vec<u8> {
     }
     bytes
 }
+
+/// A reader that kept its value (`Ref::into_arc`), or only a `Weak` of
+/// it, never blocks a write: the writer gets its own copy, the reader's
+/// snapshot is unchanged, and the write is what gets saved.
+#[test]
+fn write_after_a_reader_kept_the_value_or_a_weak_of_it() {
+    let handle = crate::session::Handle::new(State::new(config()));
+    handle.set(&OTHER, "a".to_owned());
+    let kept = crate::session::Ref::into_arc(handle.get(&OTHER, String::new));
+    handle.get_mut(&OTHER, String::new).push('b');
+    assert_eq!(*kept, "a");
+    let weak = Arc::downgrade(&crate::session::Ref::into_arc(
+        handle.get(&OTHER, String::new),
+    ));
+    handle.get_mut(&OTHER, String::new).push('c');
+    assert!(weak.upgrade().is_none(), "the old value was replaced");
+    assert_eq!(*handle.get(&OTHER, String::new), "abc");
+    let bytes = handle.lock().to_bytes().unwrap();
+    let mut back = State::from_bytes(config(), None, bytes).unwrap();
+    assert_eq!(*back.get(&OTHER, String::new), "abc");
+}
