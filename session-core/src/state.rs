@@ -268,7 +268,17 @@ impl State {
     pub fn set<T: Value>(&mut self, spec: &'static FieldSpec, value: T) {
         self.accessed = true;
         let slot = self.slots.entry(SlotKey::Static(spec.key));
-        slot.value = Some(Arc::new(value));
+        // Read, then set (`s.set_n(*s.n() + 1)`): the value read is held
+        // by the slot alone again, so it is overwritten where it is.
+        let held = slot
+            .value
+            .as_mut()
+            .and_then(Arc::get_mut)
+            .and_then(|v| v.as_any_mut().downcast_mut::<T>());
+        match held {
+            Some(v) => *v = value,
+            None => slot.value = Some(Arc::new(value)),
+        }
         if let Some(old) = slot.raw.take().as_ref().and_then(Stored::plain_len) {
             slot.size_hint = old;
         }

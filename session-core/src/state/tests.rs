@@ -499,3 +499,24 @@ fn write_after_a_reader_kept_the_value_or_a_weak_of_it() {
     let mut back = State::from_bytes(config(), None, bytes).unwrap();
     assert_eq!(*back.get(&OTHER, String::new), "abc");
 }
+
+/// `set` after a read overwrites the value in place when nothing else
+/// holds it, and never changes what a live `Ref` sees; a value of another
+/// type under the same key is replaced, not reinterpreted.
+#[test]
+fn set_after_a_read_keeps_snapshots_and_types_apart() {
+    let handle = crate::session::Handle::new(State::new(config()));
+    handle.set(&OTHER, "a".to_owned());
+    let live = handle.get(&OTHER, String::new);
+    handle.set(&OTHER, "b".to_owned());
+    assert_eq!(*live, "a", "a live Ref is a snapshot");
+    drop(live);
+    let n = handle.get(&OTHER, String::new).len();
+    handle.set(&OTHER, "c".repeat(n + 1));
+    assert_eq!(*handle.get(&OTHER, String::new), "cc");
+    handle.set(&OTHER, 7u8);
+    assert_eq!(*handle.get(&OTHER, || 0u8), 7);
+    let bytes = handle.lock().to_bytes().unwrap();
+    let mut back = State::from_bytes(config(), None, bytes).unwrap();
+    assert_eq!(*back.get(&OTHER, || 0u8), 7);
+}
