@@ -24,9 +24,41 @@ impl State {
     /// no keys to seal with.
     pub fn changes(&mut self) -> Result<Changes, FieldError> {
         let mut set = Vec::new();
-        let (expires_at, index) = self.encode_pending(false, |key, raw, deadline| {
+        // Private and indexed values are encoded (and sealed) one by one;
+        // plain ones are deferred and encoded below into one shared buffer
+        // (one allocation for all of them, not two per field).
+        let (expires_at, index) = self.encode_pending(true, |key, raw, deadline| {
             set.push((key.to_cow(), raw.clone(), deadline));
         })?;
+        let deferred = || self.slots.values().filter(|s| s.is_deferred());
+        let room: usize = deferred().map(|s| s.size_hint + s.size_hint / 16 + 8).sum();
+        if room > 0 {
+            let mut buf = Vec::with_capacity(room);
+            let mut ranges = Vec::new();
+            for (key, slot) in self.slots.iter() {
+                if !slot.is_deferred() {
+                    continue;
+                }
+                let value = slot.value.as_ref().expect("deferred slots hold a value");
+                let start = buf.len();
+                value
+                    .encode_to(&mut buf)
+                    .map_err(|source| FieldError::Encode {
+                        field: key.to_owned(),
+                        source,
+                    })?;
+                ranges.push(start..buf.len());
+            }
+            let buf = bytes::Bytes::from(buf);
+            let deferred = self.slots.iter_keyed_mut().filter(|(_, s)| s.is_deferred());
+            for ((key, slot), range) in deferred.zip(ranges) {
+                let raw = RawJson::from_shared(buf.slice(range));
+                set.push((key.to_cow(), raw.clone(), slot.deadline));
+                slot.raw = Some(Stored::Json(raw));
+            }
+            // In key order, as before the split.
+            set.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
         Ok(Changes {
             meta: self.meta,
             expires_at,

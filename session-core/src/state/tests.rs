@@ -81,6 +81,32 @@ fn changes_hold_only_written_fields_h3() {
     assert!(changes.removed.is_empty());
 }
 
+/// Plain values encoded together into one buffer, a sealed one on its
+/// own: `Changes` lists them in key order, and applied to the stored
+/// record they read back as written (H3).
+#[test]
+fn changes_of_several_fields_apply_back_in_key_order_h3() {
+    let config = config();
+    let now = config.clock().now();
+    let mut stored = Record::new(Meta::new(now), now);
+    stored.fields.insert("plain".into(), raw("1").into());
+    stored.fields.insert("other".into(), raw("\"x\"").into());
+    let mut state = State::from_record(Arc::clone(&config), None, stored.clone());
+    state.set(&PLAIN, 123_456u32);
+    state.set(&SECRET_FIELD, "card-4242".to_owned());
+    *state.slot_mut(&OTHER, String::new).typed_mut::<String>() = "y".repeat(300);
+    state.slot_mut(&OTHER, String::new).dirty = true;
+    let changes = state.changes().unwrap();
+    let keys: Vec<&str> = changes.set.iter().map(|(k, _, _)| k.as_ref()).collect();
+    assert_eq!(keys, ["other", "plain", "secret"]);
+    assert!(!changes.set[2].1.get().contains("card-4242"));
+    changes.apply(&mut stored);
+    let mut back = State::from_record(config, None, stored);
+    assert_eq!(*back.get(&PLAIN, || 0u32), 123_456);
+    assert_eq!(*back.get(&OTHER, String::new), "y".repeat(300));
+    assert_eq!(*back.get(&SECRET_FIELD, String::new), "card-4242");
+}
+
 #[test]
 fn private_field_is_sealed_in_the_record_and_reads_back() {
     let config = config();
