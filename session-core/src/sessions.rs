@@ -123,10 +123,11 @@ impl<S: Store> Sessions<S> {
     /// [`StoreError`] when the store failed; `Ok(None)` when the session does
     /// not exist or has expired.
     pub async fn load(&self, id: &Id) -> Result<Option<Handle>, StoreError> {
-        let Some(record) = self.store.load(id).await? else {
+        // One clock reading serves the store and the check below.
+        let now = self.config.clock().now();
+        let Some(record) = self.store.load_at(id, now).await? else {
             return Ok(None);
         };
-        let now = self.config.clock().now();
         if is_expired(record.expires_at, now) {
             // Defence in depth: the store should have filtered it (C11).
             return Ok(None);
@@ -189,7 +190,9 @@ impl<S: Store> Sessions<S> {
                 return Ok(Outcome::Deleted);
             }
             Plan::Save(id, changes, max_age) => {
-                self.store.save(&id, &changes).await?;
+                // `changes` were stamped with the clock just now.
+                let now = changes.meta.modified;
+                self.store.save_at(&id, &changes, now).await?;
                 Outcome::Saved {
                     id,
                     new_id: false,

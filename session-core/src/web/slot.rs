@@ -1,14 +1,16 @@
 //! The lazy session a request carries in its extensions, and what the layer
 //! does with it on the way out.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Waker};
 
 use http::header::{CACHE_CONTROL, COOKIE, Entry, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use parking_lot::Mutex;
 
-use crate::id::Id;
+use crate::id::{ID_LEN, Id};
 use crate::session::Handle;
 use crate::store::BoxFuture;
 use crate::web::backend::{Backend, CookieAction, Cx, Loaded};
@@ -20,18 +22,31 @@ use crate::web::events::{Event, Events};
 /// service do not carry the backend's type.
 pub(crate) trait DynBackend: Send + Sync + 'static {
     fn config(&self) -> &Arc<crate::Config>;
-    fn load<'a>(
-        &'a self,
-        value: &'a str,
-        cx: &'a Cx<'a>,
-    ) -> BoxFuture<'a, Result<Option<Loaded>, Error>>;
-    /// Commits `current`; the future owns everything it uses, so the
-    /// layer's response future needs no box of its own.
+    fn load<'a>(&'a self, value: &'a str, cx: &'a Cx<'a>)
+    -> Now<'a, Result<Option<Loaded>, Error>>;
+    /// Commits `current`; a future left to wait owns everything it uses, so
+    /// the layer's response future needs no box of its own.
     fn commit(
         self: Arc<Self>,
         shared: Arc<Shared>,
         current: Current,
-    ) -> BoxFuture<'static, Result<CookieAction, Error>>;
+    ) -> Now<'static, Result<CookieAction, Error>>;
+}
+
+/// A backend call's result: at once ([`Backend::IMMEDIATE`], no box), or a
+/// future to wait for.
+pub(crate) enum Now<'a, T> {
+    Ready(T),
+    Later(BoxFuture<'a, T>),
+}
+
+/// Polls `fut` once, in place; `None` if it is not ready.
+fn poll_once<F: Future>(fut: F) -> Option<F::Output> {
+    let fut = std::pin::pin!(fut);
+    match fut.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(out) => Some(out),
+        Poll::Pending => None,
+    }
 }
 
 impl<B: Backend> DynBackend for B {
@@ -42,19 +57,40 @@ impl<B: Backend> DynBackend for B {
         &'a self,
         value: &'a str,
         cx: &'a Cx<'a>,
-    ) -> BoxFuture<'a, Result<Option<Loaded>, Error>> {
-        Box::pin(Backend::load(self, value, cx))
+    ) -> Now<'a, Result<Option<Loaded>, Error>> {
+        if B::IMMEDIATE {
+            if let Some(loaded) = poll_once(Backend::load(self, value, cx)) {
+                return Now::Ready(loaded);
+            }
+            // A broken promise: a load is only a read, so start it again
+            // and wait for it.
+            tracing::error!("session backend promised IMMEDIATE but a load was not ready");
+        }
+        Now::Later(Box::pin(Backend::load(self, value, cx)))
     }
     fn commit(
         self: Arc<Self>,
         shared: Arc<Shared>,
         current: Current,
-    ) -> BoxFuture<'static, Result<CookieAction, Error>> {
-        Box::pin(async move {
+    ) -> Now<'static, Result<CookieAction, Error>> {
+        if B::IMMEDIATE {
+            let from = current.loaded_from.as_deref();
+            let cx = shared.cx(current.had_cookie, current.reissue, from);
+            return Now::Ready(
+                poll_once(Backend::commit(&*self, &current.handle, &cx)).unwrap_or_else(|| {
+                    // A broken promise: the commit cannot be run twice, so
+                    // it is abandoned like a failed one (no cookie is set).
+                    Err(Error::Backend(
+                        "session backend promised IMMEDIATE but a commit was not ready".into(),
+                    ))
+                }),
+            );
+        }
+        Now::Later(Box::pin(async move {
             let from = current.loaded_from.as_deref();
             let cx = shared.cx(current.had_cookie, current.reissue, from);
             Backend::commit(&*self, &current.handle, &cx).await
-        })
+        }))
     }
 }
 
@@ -65,6 +101,8 @@ pub(crate) struct Shared {
     pub(crate) cookie: CookieConfig,
     pub(crate) events: Events,
     pub(crate) save_every_request: bool,
+    /// The backend reads [`Cx::loaded_from`] at commit.
+    pub(crate) keep_loaded_from: bool,
     pub(crate) cache_private: bool,
     pub(crate) on_error: Option<ErrorHandler>,
 }
@@ -189,7 +227,11 @@ impl LazySession {
         let had_cookie = !found.values().is_empty() || found.oversized > 0;
         let cx = shared.cx(had_cookie, false, None);
         for &value in found.values() {
-            if let Some(loaded) = shared.backend.load(value, &cx).await? {
+            let loaded = match shared.backend.load(value, &cx) {
+                Now::Ready(loaded) => loaded,
+                Now::Later(fut) => fut.await,
+            };
+            if let Some(loaded) = loaded? {
                 if loaded.reissue {
                     shared.events.emit(Event::Resealed);
                 }
@@ -197,7 +239,7 @@ impl LazySession {
                     handle: loaded.handle,
                     reissue: loaded.reissue,
                     had_cookie,
-                    loaded_from: Some(value.to_owned()),
+                    loaded_from: shared.keep_loaded_from.then(|| value.to_owned()),
                 });
             }
         }
@@ -283,10 +325,12 @@ impl LazySession {
             resp,
             shared: Arc::clone(shared),
         };
-        // The backend's (boxed) commit owns what it needs: the way out
-        // needs no other allocation.
-        let commit = Arc::clone(&shared.backend).commit(Arc::clone(shared), current);
-        Step::Commit(commit, pending)
+        // A commit left to wait owns what it needs: the way out needs no
+        // other allocation.
+        match Arc::clone(&shared.backend).commit(Arc::clone(shared), current) {
+            Now::Ready(committed) => Step::Done(pending.end(committed)),
+            Now::Later(commit) => Step::Commit(commit, pending),
+        }
     }
 }
 
@@ -333,29 +377,14 @@ impl<B: From<String>> Pending<B> {
                 return error_response(&shared, &e, resp);
             }
         };
-        match action {
-            CookieAction::Set { value, max_age } => {
-                // The tag costs a keyed hash: only for someone listening.
-                let tag = || Id::parse(&value).ok().map(|id| id.log_tag());
-                if was_new {
-                    shared.events.emit_with(|| Event::Created { tag: tag() });
-                } else if cycled {
-                    shared.events.emit_with(|| Event::Cycled { tag: tag() });
-                }
-                let size = shared.cookie.name().len() + 1 + value.len();
-                if size > MAX_COOKIE_LEN {
-                    // Backends check this; a custom one that did not is
-                    // still never allowed to emit a cookie browsers drop (F1).
-                    let e = Error::TooLarge {
-                        name: shared.cookie.name().to_owned(),
-                        size,
-                        limit: MAX_COOKIE_LEN,
-                    };
-                    return error_response(&shared, &e, resp);
-                }
-                let cookie = shared.cookie.set_cookie_header(&value, max_age);
-                set_cookie_header(&shared, resp.headers_mut(), cookie);
-            }
+        let mut text = [0u8; ID_LEN];
+        let (value, id, max_age) = match action {
+            CookieAction::Set { ref value, max_age } => (value.as_str(), None, max_age),
+            CookieAction::SetId { id, max_age } => (
+                crate::base64url::encode_slice(id.as_bytes(), &mut text),
+                Some(id),
+                max_age,
+            ),
             CookieAction::Remove => {
                 if flushed && !was_new {
                     shared.events.emit(Event::Flushed);
@@ -364,9 +393,30 @@ impl<B: From<String>> Pending<B> {
                     let cookie = HeaderValue::try_from(shared.cookie.removal_cookie()).ok();
                     set_cookie_header(&shared, resp.headers_mut(), cookie);
                 }
+                return resp;
             }
-            _ => {}
+            _ => return resp,
+        };
+        // The tag costs a keyed hash: only for someone listening.
+        let tag = || id.or_else(|| Id::parse(value).ok()).map(|id| id.log_tag());
+        if was_new {
+            shared.events.emit_with(|| Event::Created { tag: tag() });
+        } else if cycled {
+            shared.events.emit_with(|| Event::Cycled { tag: tag() });
         }
+        let size = shared.cookie.name().len() + 1 + value.len();
+        if size > MAX_COOKIE_LEN {
+            // Backends check this; a custom one that did not is still never
+            // allowed to emit a cookie browsers drop (F1).
+            let e = Error::TooLarge {
+                name: shared.cookie.name().to_owned(),
+                size,
+                limit: MAX_COOKIE_LEN,
+            };
+            return error_response(&shared, &e, resp);
+        }
+        let cookie = shared.cookie.set_cookie_header(value, max_age);
+        set_cookie_header(&shared, resp.headers_mut(), cookie);
         resp
     }
 }
