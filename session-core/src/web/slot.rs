@@ -2,6 +2,7 @@
 //! does with it on the way out.
 
 use std::future::Future;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
@@ -40,9 +41,9 @@ pub(crate) enum Now<'a, T> {
     Later(BoxFuture<'a, T>),
 }
 
-/// Polls `fut` once, in place; `None` if it is not ready.
-fn poll_once<F: Future>(fut: F) -> Option<F::Output> {
-    let fut = std::pin::pin!(fut);
+/// Polls `fut` once; `None` if it is not ready. The caller pins the
+/// future where it is made, so it is not moved to be polled.
+fn poll_once<F: Future>(fut: Pin<&mut F>) -> Option<F::Output> {
     match fut.poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(out) => Some(out),
         Poll::Pending => None,
@@ -59,7 +60,7 @@ impl<B: Backend> DynBackend for B {
         cx: &'a Cx<'a>,
     ) -> Now<'a, Result<Option<Loaded>, Error>> {
         if B::IMMEDIATE {
-            if let Some(loaded) = poll_once(Backend::load(self, value, cx)) {
+            if let Some(loaded) = poll_once(pin!(Backend::load(self, value, cx))) {
                 return Now::Ready(loaded);
             }
             // A broken promise: a load is only a read, so start it again
@@ -77,13 +78,15 @@ impl<B: Backend> DynBackend for B {
             let from = current.loaded_from.as_deref();
             let cx = shared.cx(current.had_cookie, current.reissue, from);
             return Now::Ready(
-                poll_once(Backend::commit(&*self, &current.handle, &cx)).unwrap_or_else(|| {
-                    // A broken promise: the commit cannot be run twice, so
-                    // it is abandoned like a failed one (no cookie is set).
-                    Err(Error::Backend(
-                        "session backend promised IMMEDIATE but a commit was not ready".into(),
-                    ))
-                }),
+                poll_once(pin!(Backend::commit(&*self, &current.handle, &cx))).unwrap_or_else(
+                    || {
+                        // A broken promise: the commit cannot be run twice, so
+                        // it is abandoned like a failed one (no cookie is set).
+                        Err(Error::Backend(
+                            "session backend promised IMMEDIATE but a commit was not ready".into(),
+                        ))
+                    },
+                ),
             );
         }
         Now::Later(Box::pin(async move {
