@@ -25,13 +25,17 @@ pub(crate) trait DynBackend: Send + Sync + 'static {
     fn config(&self) -> &Arc<crate::Config>;
     fn load<'a>(&'a self, value: &'a str, cx: &'a Cx<'a>)
     -> Now<'a, Result<Option<Loaded>, Error>>;
-    /// Commits `current`; a future left to wait owns everything it uses, so
-    /// the layer's response future needs no box of its own.
+    /// Commits `current` in place if the backend is
+    /// [`Backend::IMMEDIATE`]: no future, no reference counts taken.
+    fn commit_now(&self, shared: &Shared, current: &Current)
+    -> Option<Result<CookieAction, Error>>;
+    /// Commits `current`; the future owns everything it uses, so the
+    /// layer's response future needs no box of its own.
     fn commit(
         self: Arc<Self>,
         shared: Arc<Shared>,
         current: Current,
-    ) -> Now<'static, Result<CookieAction, Error>>;
+    ) -> BoxFuture<'static, Result<CookieAction, Error>>;
 }
 
 /// A backend call's result: at once ([`Backend::IMMEDIATE`], no box), or a
@@ -69,31 +73,33 @@ impl<B: Backend> DynBackend for B {
         }
         Now::Later(Box::pin(Backend::load(self, value, cx)))
     }
+    fn commit_now(
+        &self,
+        shared: &Shared,
+        current: &Current,
+    ) -> Option<Result<CookieAction, Error>> {
+        if !B::IMMEDIATE {
+            return None;
+        }
+        let cx = current.cx(shared);
+        let committed = poll_once(pin!(Backend::commit(self, &current.handle, &cx)));
+        Some(committed.unwrap_or_else(|| {
+            // A broken promise: the commit cannot be run twice, so it is
+            // abandoned like a failed one (no cookie is set).
+            Err(Error::Backend(
+                "session backend promised IMMEDIATE but a commit was not ready".into(),
+            ))
+        }))
+    }
     fn commit(
         self: Arc<Self>,
         shared: Arc<Shared>,
         current: Current,
-    ) -> Now<'static, Result<CookieAction, Error>> {
-        if B::IMMEDIATE {
-            let from = current.loaded_from.as_deref();
-            let cx = shared.cx(current.had_cookie, current.reissue, from);
-            return Now::Ready(
-                poll_once(pin!(Backend::commit(&*self, &current.handle, &cx))).unwrap_or_else(
-                    || {
-                        // A broken promise: the commit cannot be run twice, so
-                        // it is abandoned like a failed one (no cookie is set).
-                        Err(Error::Backend(
-                            "session backend promised IMMEDIATE but a commit was not ready".into(),
-                        ))
-                    },
-                ),
-            );
-        }
-        Now::Later(Box::pin(async move {
-            let from = current.loaded_from.as_deref();
-            let cx = shared.cx(current.had_cookie, current.reissue, from);
+    ) -> BoxFuture<'static, Result<CookieAction, Error>> {
+        Box::pin(async move {
+            let cx = current.cx(&shared);
             Backend::commit(&*self, &current.handle, &cx).await
-        }))
+        })
     }
 }
 
@@ -130,6 +136,13 @@ pub(crate) struct Current {
     reissue: bool,
     had_cookie: bool,
     loaded_from: Option<String>,
+}
+
+impl Current {
+    /// What the backend is told at commit.
+    fn cx<'a>(&'a self, shared: &'a Shared) -> Cx<'a> {
+        shared.cx(self.had_cookie, self.reissue, self.loaded_from.as_deref())
+    }
 }
 
 #[derive(Default)]
@@ -319,21 +332,22 @@ impl LazySession {
             let s = current.handle.lock();
             (s.is_new(), s.is_cycled(), s.is_flushed())
         };
-        let shared = &self.0.shared;
         let pending = Pending {
             had_cookie: current.had_cookie,
             was_new,
             cycled,
             flushed,
             resp,
-            shared: Arc::clone(shared),
+            slot: self,
         };
+        let shared = &pending.slot.0.shared;
+        if let Some(committed) = shared.backend.commit_now(shared, &current) {
+            return Step::Done(pending.end(committed));
+        }
         // A commit left to wait owns what it needs: the way out needs no
         // other allocation.
-        match Arc::clone(&shared.backend).commit(Arc::clone(shared), current) {
-            Now::Ready(committed) => Step::Done(pending.end(committed)),
-            Now::Later(commit) => Step::Commit(commit, pending),
-        }
+        let commit = Arc::clone(&shared.backend).commit(Arc::clone(shared), current);
+        Step::Commit(commit, pending)
     }
 }
 
@@ -354,7 +368,8 @@ pub(crate) enum Step<B> {
 
 /// A response waiting for the backend's commit.
 pub(crate) struct Pending<B> {
-    shared: Arc<Shared>,
+    /// The request's session: the way to the layer's settings.
+    slot: LazySession,
     resp: Response<B>,
     had_cookie: bool,
     was_new: bool,
@@ -366,18 +381,19 @@ impl<B: From<String>> Pending<B> {
     /// Sets or deletes the cookie as the commit says.
     pub(crate) fn end(self, committed: Result<CookieAction, Error>) -> Response<B> {
         let Pending {
-            shared,
+            slot,
             mut resp,
             had_cookie,
             was_new,
             cycled,
             flushed,
         } = self;
+        let shared = &*slot.0.shared;
         let action = match committed {
             Ok(a) => a,
             Err(e) => {
                 tracing::warn!(error = %e, "session could not be saved");
-                return error_response(&shared, &e, resp);
+                return error_response(shared, &e, resp);
             }
         };
         let mut text = [0u8; ID_LEN];
@@ -394,7 +410,7 @@ impl<B: From<String>> Pending<B> {
                 }
                 if had_cookie {
                     let cookie = HeaderValue::try_from(shared.cookie.removal_cookie()).ok();
-                    set_cookie_header(&shared, resp.headers_mut(), cookie);
+                    set_cookie_header(shared, resp.headers_mut(), cookie);
                 }
                 return resp;
             }
@@ -416,10 +432,10 @@ impl<B: From<String>> Pending<B> {
                 size,
                 limit: MAX_COOKIE_LEN,
             };
-            return error_response(&shared, &e, resp);
+            return error_response(shared, &e, resp);
         }
         let cookie = shared.cookie.set_cookie_header(value, max_age);
-        set_cookie_header(&shared, resp.headers_mut(), cookie);
+        set_cookie_header(shared, resp.headers_mut(), cookie);
         resp
     }
 }
