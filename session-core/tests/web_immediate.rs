@@ -128,15 +128,28 @@ async fn bump(h: Handle) -> String {
 }
 
 fn app<B: Backend + Clone>(backend: B) -> Router {
+    with_layer(SessionLayer::new(backend))
+}
+
+fn with_layer<B: Backend + Clone>(layer: SessionLayer<B>) -> Router {
     Router::new()
         .route("/bump", get(bump))
-        .layer(SessionLayer::new(backend).with_secure(false))
+        .route("/untouched", get(|| async { "u" }))
+        .layer(layer.with_secure(false))
         .with_state(())
 }
 
 /// Status, body, and the `name=value` of the Set-Cookie if any.
 async fn send(app: &mut Router, cookie: Option<&str>) -> (StatusCode, String, Option<String>) {
-    let mut req = Request::get("/bump");
+    send_to(app, "/bump", cookie).await
+}
+
+async fn send_to(
+    app: &mut Router,
+    path: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, String, Option<String>) {
+    let mut req = Request::get(path);
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
@@ -244,4 +257,18 @@ async fn loaded_from_is_kept_only_for_backends_that_read_it() {
         };
         assert_eq!(seen, expected);
     }
+}
+
+#[tokio::test]
+async fn save_every_request_renews_in_place_only_with_a_cookie_j2() {
+    let backend = Probe::<true, false>::new();
+    let mut app = with_layer(SessionLayer::new(backend.clone()).with_save_every_request(true));
+    let (_, _, set) = send(&mut app, None).await;
+    let cookie = set.expect("cookie");
+    let (status, body, set) = send_to(&mut app, "/untouched", Some(&cookie)).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "u"));
+    assert_eq!(set, Some(cookie), "renewed though untouched");
+    let (_, _, set) = send_to(&mut app, "/untouched", None).await;
+    assert_eq!(set, None, "J2: no cookie, nothing created");
+    assert_eq!(backend.loaded_from.lock().unwrap().len(), 2, "two commits");
 }
