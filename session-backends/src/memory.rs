@@ -232,7 +232,10 @@ impl MemoryStore {
         }
     }
 
-    /// Uses `clock` for expiry decisions (tests use a fake clock).
+    /// Uses `clock` for expiry decisions (tests use a fake clock). Loads
+    /// and saves made through [`Sessions`](session_core::Sessions) are
+    /// judged at the instant it read from its configuration's clock (one
+    /// reading per operation instead of two): give both the same clock.
     #[must_use]
     pub fn with_clock(mut self, clock: SharedClock) -> Self {
         self.clock = clock;
@@ -251,8 +254,16 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
+    /// Nothing is awaited: every operation runs under a short lock.
+    const IMMEDIATE: bool = true;
+
     async fn load(&self, id: &Id) -> Result<Option<Record>, StoreError> {
-        let now = self.clock.now();
+        self.load_at(id, self.clock.now()).await
+    }
+
+    /// Judges expiry at the caller's `now` (through
+    /// [`Sessions`](session_core::Sessions): its configuration's clock).
+    async fn load_at(&self, id: &Id, now: Timestamp) -> Result<Option<Record>, StoreError> {
         Ok(self.inner.lock().live(id, now).cloned())
     }
 
@@ -268,7 +279,11 @@ impl Store for MemoryStore {
     }
 
     async fn save(&self, id: &Id, changes: &Changes) -> Result<(), StoreError> {
-        let now = self.clock.now();
+        self.save_at(id, changes, self.clock.now()).await
+    }
+
+    /// Judges expiry at the caller's `now`, as [`Store::load_at`].
+    async fn save_at(&self, id: &Id, changes: &Changes, now: Timestamp) -> Result<(), StoreError> {
         self.inner.lock().save(id, changes, now)
     }
 
@@ -424,6 +439,25 @@ mod tests {
             assert!(store.load(&b).await.unwrap().is_none());
             // Not renewed either: the expired record kept its expiry.
             assert_eq!(store.inner.lock().records[&b].record.expires_at, at(10));
+            assert_index_consistent(&store);
+        });
+    }
+
+    #[test]
+    fn load_at_and_save_at_judge_expiry_at_the_callers_instant_c11_h1() {
+        block_on(async {
+            // The store's own clock says the record is live; the caller's
+            // reading (the sessions' clock) says it has expired.
+            let (store, _clock) = store(10);
+            let a = Id::generate();
+            store.create(&a, &record(at(10))).await.unwrap();
+            assert!(store.load_at(&a, at(10)).await.unwrap().is_some());
+            assert!(store.load_at(&a, at(11)).await.unwrap().is_none(), "C11");
+            let err = store.save_at(&a, &renew(at(99)), at(11)).await.unwrap_err();
+            assert!(matches!(err, StoreError::Deleted), "H1: not renewed");
+            assert_eq!(store.inner.lock().records[&a].record.expires_at, at(10));
+            store.save_at(&a, &renew(at(99)), at(9)).await.unwrap();
+            assert!(store.load(&a).await.unwrap().is_some());
             assert_index_consistent(&store);
         });
     }

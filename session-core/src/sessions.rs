@@ -123,10 +123,18 @@ impl<S: Store> Sessions<S> {
     /// [`StoreError`] when the store failed; `Ok(None)` when the session does
     /// not exist or has expired.
     pub async fn load(&self, id: &Id) -> Result<Option<Handle>, StoreError> {
-        let Some(record) = self.store.load(id).await? else {
+        let now = self.config.clock().now();
+        let Some(record) = self.store.load_at(id, now).await? else {
             return Ok(None);
         };
-        let now = self.config.clock().now();
+        // A store that never waits answered at `now`: one clock reading
+        // serves it and the check below. Any other may have waited on I/O,
+        // so the check reads the clock again.
+        let now = if S::IMMEDIATE {
+            now
+        } else {
+            self.config.clock().now()
+        };
         if is_expired(record.expires_at, now) {
             // Defence in depth: the store should have filtered it (C11).
             return Ok(None);
@@ -189,7 +197,9 @@ impl<S: Store> Sessions<S> {
                 return Ok(Outcome::Deleted);
             }
             Plan::Save(id, changes, max_age) => {
-                self.store.save(&id, &changes).await?;
+                // `changes` were stamped with the clock just now.
+                let now = changes.meta.modified;
+                self.store.save_at(&id, &changes, now).await?;
                 Outcome::Saved {
                     id,
                     new_id: false,

@@ -378,11 +378,25 @@ impl Changes {
             record.deadlines.remove(key);
         }
         for (key, raw, deadline) in &self.set {
-            record.fields.insert(key.to_string(), raw.clone());
+            // An existing field (the usual case) is replaced in place: no
+            // copy of its key.
+            match record.fields.get_mut(key.as_ref()) {
+                Some(slot) => *slot = raw.clone(),
+                None => {
+                    record.fields.insert(key.to_string(), raw.clone());
+                }
+            }
             match deadline {
-                Some(d) => record.deadlines.insert(key.to_string(), *d),
-                None => record.deadlines.remove(key.as_ref()),
-            };
+                Some(d) => match record.deadlines.get_mut(key.as_ref()) {
+                    Some(slot) => *slot = *d,
+                    None => {
+                        record.deadlines.insert(key.to_string(), *d);
+                    }
+                },
+                None => {
+                    record.deadlines.remove(key.as_ref());
+                }
+            }
         }
         for (name, value) in &self.index {
             match value {
@@ -396,6 +410,13 @@ impl Changes {
 /// A server-side session store. See the [module docs](self) for the
 /// contract and a complete example.
 pub trait Store: Send + Sync + 'static {
+    /// A promise that every future this store returns is ready on its first
+    /// poll (it never waits: an in-memory map behind a lock). The web layer
+    /// then runs loads and saves in place instead of boxing them (see
+    /// `web::Backend::IMMEDIATE` for what happens if the promise is
+    /// broken). Default `false`.
+    const IMMEDIATE: bool = false;
+
     /// Loads a live record. `Ok(None)` if absent or expired.
     ///
     /// # Errors
@@ -403,6 +424,24 @@ pub trait Store: Send + Sync + 'static {
     /// [`StoreError::Unavailable`] (or another variant) when the store
     /// itself failed; never for a missing record.
     fn load(&self, id: &Id) -> impl Future<Output = Result<Option<Record>, StoreError>> + Send;
+
+    /// [`Store::load`] for a caller that has just read the clock: `now` is
+    /// that reading, from the clock the store's sessions use (the
+    /// [`Sessions`](crate::Sessions) configuration's). A store that reads a
+    /// clock itself may judge expiry at `now` instead, sparing a second
+    /// read; the default ignores `now` and calls [`Store::load`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::load`].
+    fn load_at(
+        &self,
+        id: &Id,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<Record>, StoreError>> + Send {
+        let _ = now;
+        self.load(id)
+    }
 
     /// Creates a record under a new id, never overwriting a live one.
     ///
@@ -426,6 +465,23 @@ pub trait Store: Send + Sync + 'static {
         id: &Id,
         changes: &Changes,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// [`Store::save`] for a caller that has just read the clock (`now`, as
+    /// for [`Store::load_at`]; [`Sessions`](crate::Sessions) passes the
+    /// instant the changes were stamped with). The default ignores `now`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::save`].
+    fn save_at(
+        &self,
+        id: &Id,
+        changes: &Changes,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let _ = now;
+        self.save(id, changes)
+    }
 
     /// Deletes a record. Deleting a missing record succeeds.
     ///

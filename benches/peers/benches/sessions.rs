@@ -6,15 +6,18 @@
 //! `System` through `actix_web::test::call_service`.
 
 use std::{
+    convert::Infallible,
     fmt::Write as _,
     hint::black_box,
     time::{Duration, Instant},
 };
 
 use actix_session::config::CookieContentSecurity;
+use axum::body::Body;
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
+use http::{Request, Response};
 use peer_bench::{
     actix_peers,
     axum_harness::AxumCase,
@@ -22,6 +25,7 @@ use peer_bench::{
     ours,
     payload::{Payload, SIZES},
 };
+use tower::Service;
 
 /// Sizes at which the untouched request is measured.
 const UNTOUCHED_SIZES: [usize; 2] = [224, 2200];
@@ -35,13 +39,15 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn bench_axum(
+    fn bench_axum<S>(
         &mut self,
         g: &mut BenchmarkGroup<'_, WallTime>,
         name: &str,
         size: usize,
-        case: &AxumCase,
-    ) {
+        case: &AxumCase<S>,
+    ) where
+        S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone,
+    {
         writeln!(self.sizes, "{name}\t{size}\t{}", case.cookie_len()).expect("string");
         let rt = &self.tokio;
         g.bench_function(name, |b| {
@@ -55,6 +61,27 @@ impl Ctx {
                 })
             })
         });
+    }
+}
+
+impl Ctx {
+    /// Checks that an untouched request sets no cookie and reaches the
+    /// handler, then times it.
+    fn untouched<S>(
+        &mut self,
+        g: &mut BenchmarkGroup<'_, WallTime>,
+        name: &str,
+        size: usize,
+        case: &AxumCase<S>,
+    ) where
+        S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone,
+    {
+        let probe = self.tokio.block_on(case.probe());
+        assert!(
+            probe.set_cookies.is_empty() && probe.body == axum_peers::UNTOUCHED,
+            "{name}: {probe:?}"
+        );
+        self.bench_axum(g, name, size, case);
     }
 }
 
@@ -100,6 +127,10 @@ fn sessions(c: &mut Criterion) {
         );
         let case = ctx.tokio.block_on(ours::memory(&payload));
         ctx.bench_axum(&mut g, "ours_memory", size, &case);
+        // Labelled apart: not the `Router::layer` setup every other layered
+        // variant (and the no-op floor) uses.
+        let case = ctx.tokio.block_on(ours::memory_around_router(&payload));
+        ctx.bench_axum(&mut g, "ours_memory_layer_around_router", size, &case);
         let case = ctx.tokio.block_on(tower_sessions_memory::case(&payload));
         ctx.bench_axum(&mut g, "tower_sessions_memory", size, &case);
         for (name, case) in [
@@ -175,24 +206,18 @@ fn sessions(c: &mut Criterion) {
             ),
         ];
         for (name, case) in cases {
-            let case = case.with_path("/untouched");
-            let probe = ctx.tokio.block_on(case.probe());
-            assert!(
-                probe.set_cookies.is_empty() && probe.body == axum_peers::UNTOUCHED,
-                "{probe:?}"
-            );
-            ctx.bench_axum(&mut g, name, size, &case);
+            ctx.untouched(&mut g, name, size, &case.with_path("/untouched"));
         }
+        let case = ctx
+            .tokio
+            .block_on(ours::memory_around_router(&payload))
+            .with_path("/untouched");
+        ctx.untouched(&mut g, "ours_memory_layer_around_router", size, &case);
         let case = ctx
             .tokio
             .block_on(tower_sessions_memory::case(&payload))
             .with_path("/untouched");
-        let probe = ctx.tokio.block_on(case.probe());
-        assert!(
-            probe.set_cookies.is_empty() && probe.body == axum_peers::UNTOUCHED,
-            "{probe:?}"
-        );
-        ctx.bench_axum(&mut g, "tower_sessions_memory", size, &case);
+        ctx.untouched(&mut g, "tower_sessions_memory", size, &case);
         g.finish();
     }
 

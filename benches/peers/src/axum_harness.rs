@@ -1,14 +1,17 @@
 //! Driving an axum `Router` in process: one request per call through
 //! `Router::oneshot`, carrying the cookie a seeding request produced.
 
+use std::convert::Infallible;
+
 use axum::{Router, body::Body, http::HeaderValue};
 use http::{Request, Response, StatusCode, header};
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
 
-/// A router plus the request every iteration repeats.
+/// A router (or a service wrapped around one) plus the request every
+/// iteration repeats.
 #[derive(Clone)]
-pub struct AxumCase {
-    router: Router,
+pub struct AxumCase<S = Router> {
+    service: S,
     path: &'static str,
     cookie: Option<HeaderValue>,
 }
@@ -32,11 +35,7 @@ impl AxumCase {
     /// route again on every request, re-applying every layer (`Layer::layer`
     /// per request), a cost no real server pays.
     pub fn new(router: Router, path: &'static str, cookie: Option<HeaderValue>) -> Self {
-        Self {
-            router: router.with_state(()),
-            path,
-            cookie,
-        }
+        Self::around(router.with_state(()), path, cookie)
     }
 
     /// Requests `seed_path` without a cookie, and returns the case that
@@ -58,7 +57,32 @@ impl AxumCase {
         seed_path: &'static str,
         path: &'static str,
     ) -> Option<Self> {
-        let seed = Self::new(router.clone(), seed_path, None).probe().await;
+        Self::try_seeded_around(router.with_state(()), seed_path, path).await
+    }
+}
+
+impl<S> AxumCase<S>
+where
+    S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone,
+{
+    /// A case that calls `service` (a finished router, or a layer wrapped
+    /// around one with `tower::Layer::layer`) with `cookie` (if any) on
+    /// `path`.
+    pub fn around(service: S, path: &'static str, cookie: Option<HeaderValue>) -> Self {
+        Self {
+            service,
+            path,
+            cookie,
+        }
+    }
+
+    /// [`AxumCase::try_seeded`] for any service.
+    pub async fn try_seeded_around(
+        service: S,
+        seed_path: &'static str,
+        path: &'static str,
+    ) -> Option<Self> {
+        let seed = Self::around(service.clone(), seed_path, None).probe().await;
         if seed.status.is_server_error() {
             return None;
         }
@@ -72,7 +96,7 @@ impl AxumCase {
             "seeding {seed_path} set no cookie"
         );
         let cookie = HeaderValue::from_str(&seed.set_cookies.join("; ")).expect("cookie header");
-        Some(Self::new(router, path, Some(cookie)))
+        Some(Self::around(service, path, Some(cookie)))
     }
 
     /// The same router and cookie against another path.
@@ -103,7 +127,7 @@ impl AxumCase {
 
     /// One request: what the benchmark times.
     pub async fn call(&self) -> Response<Body> {
-        self.router
+        self.service
             .clone()
             .oneshot(self.request())
             .await

@@ -13,8 +13,9 @@ use session_core::{
     Config, Session, Sessions,
     envelope::{Codec, Compression},
     key::Key,
-    web::{Backend, SessionLayer},
+    web::{Backend, SessionLayer, SessionService},
 };
+use tower::Layer;
 
 use crate::{
     axum_harness::{AxumCase, assert_read_seeded, seeded_cookie_case},
@@ -45,6 +46,11 @@ fn router<B>(layer: SessionLayer<B>, payload: &Payload) -> Router
 where
     B: Backend + Clone + Send + Sync + 'static,
 {
+    routes(payload).layer(layer)
+}
+
+/// The three routes, no layer.
+fn routes(payload: &Payload) -> Router {
     let p = payload.clone();
     let seed = move |session: Session<Bench>| async move {
         session.set_counter(p.counter);
@@ -55,20 +61,46 @@ where
         .route("/seed", get(seed))
         .route("/rw", get(rw))
         .route("/untouched", get(untouched))
-        .layer(layer)
 }
 
 fn key() -> Key {
     Key::from_secret(b"benchmark secret: 32 bytes or more, not for production").expect("key")
 }
 
-/// Our layer over the bounded in-memory store.
+fn memory_layer() -> SessionLayer<Sessions<MemoryStore>> {
+    SessionLayer::new(Sessions::new(MemoryStore::new(100_000)))
+}
+
+/// Our layer over the bounded in-memory store, added with `Router::layer`
+/// (axum wraps each route in it).
 pub async fn memory(payload: &Payload) -> AxumCase {
-    let layer = SessionLayer::new(Sessions::new(MemoryStore::new(100_000)));
-    let case = AxumCase::seeded(router(layer, payload), "/seed", "/rw").await;
-    assert_read_seeded(&case.probe().await, "ours memory");
+    let case = AxumCase::seeded(router(memory_layer(), payload), "/seed", "/rw").await;
+    check_memory(case, "ours memory").await
+}
+
+/// The same layer wrapped around the whole finished router with
+/// `tower::Layer::layer`, as axum documents for middleware that runs before
+/// routing: one layer per request instead of one per route, and no boxing.
+pub async fn memory_around_router(payload: &Payload) -> AxumCase<SessionService<Router>> {
+    let service = memory_layer().layer(routes(payload).with_state(()));
+    let case = AxumCase::try_seeded_around(service, "/seed", "/rw")
+        .await
+        .expect("seeding /seed failed");
+    check_memory(case, "ours memory, layer around the router").await
+}
+
+/// The seeded session is read, and a write is kept for the next request.
+async fn check_memory<S>(case: AxumCase<S>, what: &str) -> AxumCase<S>
+where
+    S: tower::Service<
+            http::Request<axum::body::Body>,
+            Response = http::Response<axum::body::Body>,
+            Error = std::convert::Infallible,
+        > + Clone,
+{
+    assert_read_seeded(&case.probe().await, what);
     let n: u64 = case.probe().await.body.parse().expect("counter");
-    assert!(n >= 2, "ours memory lost the write");
+    assert!(n >= 2, "{what} lost the write");
     case
 }
 

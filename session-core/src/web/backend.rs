@@ -37,6 +37,8 @@ pub struct Cx<'a> {
     pub reissue: bool,
     /// At commit: the incoming cookie value the session was loaded from,
     /// if any (cookie stores read what a flushed session held from it).
+    /// Always `None` for a backend whose [`Backend::READS_LOADED_FROM`] is
+    /// `false`.
     pub loaded_from: Option<&'a str>,
 }
 
@@ -76,10 +78,34 @@ pub enum CookieAction {
     },
     /// Delete the cookie (logout).
     Remove,
+    /// Set the cookie to the session id (what a server-side backend
+    /// sends): the layer writes its base64url text straight into the
+    /// `Set-Cookie` line, with no intermediate string.
+    SetId {
+        /// The id whose text is the cookie value.
+        id: Id,
+        /// The cookie's `Max-Age`.
+        max_age: Option<Duration>,
+    },
 }
 
 /// Turns cookies into sessions and back. See the [module docs](crate::web).
 pub trait Backend: Send + Sync + 'static {
+    /// Whether [`Backend::commit`] reads [`Cx::loaded_from`]. When `false`
+    /// the layer keeps no copy of the incoming cookie value (one allocation
+    /// less per request); [`Sessions`] (the cookie is only the id, and the
+    /// loaded session knows its id) sets it so.
+    const READS_LOADED_FROM: bool = true;
+
+    /// A promise that every future [`Backend::load`] and
+    /// [`Backend::commit`] return is ready on its first poll (nothing is
+    /// awaited: an in-memory store). The layer then runs them in place
+    /// instead of boxing them. A backend that breaks the promise still
+    /// works for loads (the load is started again, boxed); a commit that is
+    /// not ready is abandoned and the request answered with
+    /// [`Error::Backend`] (500), with no cookie set. Default `false`.
+    const IMMEDIATE: bool = false;
+
     /// The configuration (clock, keys, expiry policy, ids) new sessions get.
     fn config(&self) -> &Arc<Config>;
 
@@ -117,6 +143,9 @@ pub trait Backend: Send + Sync + 'static {
 
 /// Any store is a backend: the cookie carries the session id.
 impl<S: Store> Backend for Sessions<S> {
+    const READS_LOADED_FROM: bool = false;
+    const IMMEDIATE: bool = S::IMMEDIATE;
+
     fn config(&self) -> &Arc<Config> {
         Sessions::config(self)
     }
@@ -142,11 +171,7 @@ impl<S: Store> Backend for Sessions<S> {
 
     async fn commit(&self, handle: &Handle, cx: &Cx<'_>) -> Result<CookieAction, Error> {
         match self.commit_with(handle, cx.save_every_request).await {
-            Ok(Outcome::Saved { id, max_age, .. }) => Ok(CookieAction::Set {
-                // What `Display` writes, without its intermediate String.
-                value: crate::base64url::encode(id.as_bytes()),
-                max_age,
-            }),
+            Ok(Outcome::Saved { id, max_age, .. }) => Ok(CookieAction::SetId { id, max_age }),
             Ok(Outcome::Deleted) => Ok(CookieAction::Remove),
             Ok(_) => Ok(CookieAction::Nothing),
             Err(SessionError::Store(StoreError::Deleted)) => Err(Error::Interrupted),

@@ -1,14 +1,17 @@
 //! The lazy session a request carries in its extensions, and what the layer
 //! does with it on the way out.
 
+use std::future::Future;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Waker};
 
 use http::header::{CACHE_CONTROL, COOKIE, Entry, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use parking_lot::Mutex;
 
-use crate::id::Id;
+use crate::id::{ID_LEN, Id};
 use crate::session::Handle;
 use crate::store::BoxFuture;
 use crate::web::backend::{Backend, CookieAction, Cx, Loaded};
@@ -20,11 +23,12 @@ use crate::web::events::{Event, Events};
 /// service do not carry the backend's type.
 pub(crate) trait DynBackend: Send + Sync + 'static {
     fn config(&self) -> &Arc<crate::Config>;
-    fn load<'a>(
-        &'a self,
-        value: &'a str,
-        cx: &'a Cx<'a>,
-    ) -> BoxFuture<'a, Result<Option<Loaded>, Error>>;
+    fn load<'a>(&'a self, value: &'a str, cx: &'a Cx<'a>)
+    -> Now<'a, Result<Option<Loaded>, Error>>;
+    /// Commits `current` in place if the backend is
+    /// [`Backend::IMMEDIATE`]: no future, no reference counts taken.
+    fn commit_now(&self, shared: &Shared, current: &Current)
+    -> Option<Result<CookieAction, Error>>;
     /// Commits `current`; the future owns everything it uses, so the
     /// layer's response future needs no box of its own.
     fn commit(
@@ -32,6 +36,22 @@ pub(crate) trait DynBackend: Send + Sync + 'static {
         shared: Arc<Shared>,
         current: Current,
     ) -> BoxFuture<'static, Result<CookieAction, Error>>;
+}
+
+/// A backend call's result: at once ([`Backend::IMMEDIATE`], no box), or a
+/// future to wait for.
+pub(crate) enum Now<'a, T> {
+    Ready(T),
+    Later(BoxFuture<'a, T>),
+}
+
+/// Polls `fut` once; `None` if it is not ready. The caller pins the
+/// future where it is made, so it is not moved to be polled.
+fn poll_once<F: Future>(fut: Pin<&mut F>) -> Option<F::Output> {
+    match fut.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(out) => Some(out),
+        Poll::Pending => None,
+    }
 }
 
 impl<B: Backend> DynBackend for B {
@@ -42,8 +62,34 @@ impl<B: Backend> DynBackend for B {
         &'a self,
         value: &'a str,
         cx: &'a Cx<'a>,
-    ) -> BoxFuture<'a, Result<Option<Loaded>, Error>> {
-        Box::pin(Backend::load(self, value, cx))
+    ) -> Now<'a, Result<Option<Loaded>, Error>> {
+        if B::IMMEDIATE {
+            if let Some(loaded) = poll_once(pin!(Backend::load(self, value, cx))) {
+                return Now::Ready(loaded);
+            }
+            // A broken promise: a load is only a read, so start it again
+            // and wait for it.
+            tracing::error!("session backend promised IMMEDIATE but a load was not ready");
+        }
+        Now::Later(Box::pin(Backend::load(self, value, cx)))
+    }
+    fn commit_now(
+        &self,
+        shared: &Shared,
+        current: &Current,
+    ) -> Option<Result<CookieAction, Error>> {
+        if !B::IMMEDIATE {
+            return None;
+        }
+        let cx = current.cx(shared);
+        let committed = poll_once(pin!(Backend::commit(self, &current.handle, &cx)));
+        Some(committed.unwrap_or_else(|| {
+            // A broken promise: the commit cannot be run twice, so it is
+            // abandoned like a failed one (no cookie is set).
+            Err(Error::Backend(
+                "session backend promised IMMEDIATE but a commit was not ready".into(),
+            ))
+        }))
     }
     fn commit(
         self: Arc<Self>,
@@ -51,8 +97,7 @@ impl<B: Backend> DynBackend for B {
         current: Current,
     ) -> BoxFuture<'static, Result<CookieAction, Error>> {
         Box::pin(async move {
-            let from = current.loaded_from.as_deref();
-            let cx = shared.cx(current.had_cookie, current.reissue, from);
+            let cx = current.cx(&shared);
             Backend::commit(&*self, &current.handle, &cx).await
         })
     }
@@ -65,6 +110,8 @@ pub(crate) struct Shared {
     pub(crate) cookie: CookieConfig,
     pub(crate) events: Events,
     pub(crate) save_every_request: bool,
+    /// The backend reads [`Cx::loaded_from`] at commit.
+    pub(crate) keep_loaded_from: bool,
     pub(crate) cache_private: bool,
     pub(crate) on_error: Option<ErrorHandler>,
 }
@@ -89,6 +136,13 @@ pub(crate) struct Current {
     reissue: bool,
     had_cookie: bool,
     loaded_from: Option<String>,
+}
+
+impl Current {
+    /// What the backend is told at commit.
+    fn cx<'a>(&'a self, shared: &'a Shared) -> Cx<'a> {
+        shared.cx(self.had_cookie, self.reissue, self.loaded_from.as_deref())
+    }
 }
 
 #[derive(Default)]
@@ -189,7 +243,11 @@ impl LazySession {
         let had_cookie = !found.values().is_empty() || found.oversized > 0;
         let cx = shared.cx(had_cookie, false, None);
         for &value in found.values() {
-            if let Some(loaded) = shared.backend.load(value, &cx).await? {
+            let loaded = match shared.backend.load(value, &cx) {
+                Now::Ready(loaded) => loaded,
+                Now::Later(fut) => fut.await,
+            };
+            if let Some(loaded) = loaded? {
                 if loaded.reissue {
                     shared.events.emit(Event::Resealed);
                 }
@@ -197,7 +255,7 @@ impl LazySession {
                     handle: loaded.handle,
                     reissue: loaded.reissue,
                     had_cookie,
-                    loaded_from: Some(value.to_owned()),
+                    loaded_from: shared.keep_loaded_from.then(|| value.to_owned()),
                 });
             }
         }
@@ -274,17 +332,20 @@ impl LazySession {
             let s = current.handle.lock();
             (s.is_new(), s.is_cycled(), s.is_flushed())
         };
-        let shared = &self.0.shared;
         let pending = Pending {
             had_cookie: current.had_cookie,
             was_new,
             cycled,
             flushed,
             resp,
-            shared: Arc::clone(shared),
+            slot: self,
         };
-        // The backend's (boxed) commit owns what it needs: the way out
-        // needs no other allocation.
+        let shared = &pending.slot.0.shared;
+        if let Some(committed) = shared.backend.commit_now(shared, &current) {
+            return Step::Done(pending.end(committed));
+        }
+        // A commit left to wait owns what it needs: the way out needs no
+        // other allocation.
         let commit = Arc::clone(&shared.backend).commit(Arc::clone(shared), current);
         Step::Commit(commit, pending)
     }
@@ -307,7 +368,8 @@ pub(crate) enum Step<B> {
 
 /// A response waiting for the backend's commit.
 pub(crate) struct Pending<B> {
-    shared: Arc<Shared>,
+    /// The request's session: the way to the layer's settings.
+    slot: LazySession,
     resp: Response<B>,
     had_cookie: bool,
     was_new: bool,
@@ -319,54 +381,61 @@ impl<B: From<String>> Pending<B> {
     /// Sets or deletes the cookie as the commit says.
     pub(crate) fn end(self, committed: Result<CookieAction, Error>) -> Response<B> {
         let Pending {
-            shared,
+            slot,
             mut resp,
             had_cookie,
             was_new,
             cycled,
             flushed,
         } = self;
+        let shared = &*slot.0.shared;
         let action = match committed {
             Ok(a) => a,
             Err(e) => {
                 tracing::warn!(error = %e, "session could not be saved");
-                return error_response(&shared, &e, resp);
+                return error_response(shared, &e, resp);
             }
         };
-        match action {
-            CookieAction::Set { value, max_age } => {
-                // The tag costs a keyed hash: only for someone listening.
-                let tag = || Id::parse(&value).ok().map(|id| id.log_tag());
-                if was_new {
-                    shared.events.emit_with(|| Event::Created { tag: tag() });
-                } else if cycled {
-                    shared.events.emit_with(|| Event::Cycled { tag: tag() });
-                }
-                let size = shared.cookie.name().len() + 1 + value.len();
-                if size > MAX_COOKIE_LEN {
-                    // Backends check this; a custom one that did not is
-                    // still never allowed to emit a cookie browsers drop (F1).
-                    let e = Error::TooLarge {
-                        name: shared.cookie.name().to_owned(),
-                        size,
-                        limit: MAX_COOKIE_LEN,
-                    };
-                    return error_response(&shared, &e, resp);
-                }
-                let cookie = shared.cookie.set_cookie_header(&value, max_age);
-                set_cookie_header(&shared, resp.headers_mut(), cookie);
-            }
+        let mut text = [0u8; ID_LEN];
+        let (value, id, max_age) = match action {
+            CookieAction::Set { ref value, max_age } => (value.as_str(), None, max_age),
+            CookieAction::SetId { id, max_age } => (
+                crate::base64url::encode_slice(id.as_bytes(), &mut text),
+                Some(id),
+                max_age,
+            ),
             CookieAction::Remove => {
                 if flushed && !was_new {
                     shared.events.emit(Event::Flushed);
                 }
                 if had_cookie {
                     let cookie = HeaderValue::try_from(shared.cookie.removal_cookie()).ok();
-                    set_cookie_header(&shared, resp.headers_mut(), cookie);
+                    set_cookie_header(shared, resp.headers_mut(), cookie);
                 }
+                return resp;
             }
-            _ => {}
+            _ => return resp,
+        };
+        // The tag costs a keyed hash: only for someone listening.
+        let tag = || id.or_else(|| Id::parse(value).ok()).map(|id| id.log_tag());
+        if was_new {
+            shared.events.emit_with(|| Event::Created { tag: tag() });
+        } else if cycled {
+            shared.events.emit_with(|| Event::Cycled { tag: tag() });
         }
+        let size = shared.cookie.name().len() + 1 + value.len();
+        if size > MAX_COOKIE_LEN {
+            // Backends check this; a custom one that did not is still never
+            // allowed to emit a cookie browsers drop (F1).
+            let e = Error::TooLarge {
+                name: shared.cookie.name().to_owned(),
+                size,
+                limit: MAX_COOKIE_LEN,
+            };
+            return error_response(shared, &e, resp);
+        }
+        let cookie = shared.cookie.set_cookie_header(value, max_age);
+        set_cookie_header(shared, resp.headers_mut(), cookie);
         resp
     }
 }
