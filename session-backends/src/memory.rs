@@ -18,6 +18,7 @@
 //! # let _ = sessions;
 //! ```
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasher, Hasher, RandomState};
 
@@ -267,6 +268,15 @@ impl Store for MemoryStore {
         Ok(self.inner.lock().live(id, now).cloned())
     }
 
+    /// Lends the record under the lock: no copy of it per load.
+    async fn load_with<R, F>(&self, id: &Id, now: Timestamp, f: F) -> Result<Option<R>, StoreError>
+    where
+        F: FnOnce(Cow<'_, Record>) -> R + Send,
+        R: Send,
+    {
+        Ok(self.inner.lock().live(id, now).map(|r| f(Cow::Borrowed(r))))
+    }
+
     async fn create(&self, id: &Id, record: &Record) -> Result<(), StoreError> {
         let now = self.clock.now();
         let mut inner = self.inner.lock();
@@ -459,6 +469,24 @@ mod tests {
             store.save_at(&a, &renew(at(99)), at(9)).await.unwrap();
             assert!(store.load(&a).await.unwrap().is_some());
             assert_index_consistent(&store);
+        });
+    }
+
+    #[test]
+    fn load_with_lends_live_records_only_c11() {
+        block_on(async {
+            let (store, _clock) = store(10);
+            let a = Id::generate();
+            store.create(&a, &record(at(10))).await.unwrap();
+            let lent = store.load_with(&a, at(10), |r| matches!(r, Cow::Borrowed(_)));
+            assert_eq!(lent.await.unwrap(), Some(true), "lent, not copied");
+            let expired = store.load_with(&a, at(11), |_| ()).await.unwrap();
+            assert!(
+                expired.is_none(),
+                "C11: an expired record is never handed out"
+            );
+            let absent = store.load_with(&Id::generate(), at(10), |_| ()).await;
+            assert!(absent.unwrap().is_none());
         });
     }
 

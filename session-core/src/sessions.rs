@@ -124,23 +124,21 @@ impl<S: Store> Sessions<S> {
     /// not exist or has expired.
     pub async fn load(&self, id: &Id) -> Result<Option<Handle>, StoreError> {
         let now = self.config.clock().now();
-        let Some(record) = self.store.load_at(id, now).await? else {
-            return Ok(None);
-        };
-        // A store that never waits answered at `now`: one clock reading
-        // serves it and the check below. Any other may have waited on I/O,
-        // so the check reads the clock again.
-        let now = if S::IMMEDIATE {
-            now
-        } else {
-            self.config.clock().now()
-        };
-        if is_expired(record.expires_at, now) {
+        let config = &self.config;
+        let state = self.store.load_with(id, now, |record| {
+            // A store that never waits answered at `now`: one clock
+            // reading serves it and this check. Any other may have waited
+            // on I/O, so the check reads the clock again.
+            let now = if S::IMMEDIATE {
+                now
+            } else {
+                config.clock().now()
+            };
             // Defence in depth: the store should have filtered it (C11).
-            return Ok(None);
-        }
-        let state = State::from_record(Arc::clone(&self.config), Some(*id), record);
-        Ok(Some(Handle::new(state)))
+            let live = !is_expired(record.expires_at, now);
+            live.then(|| State::from_record_ref(Arc::clone(config), Some(*id), &record))
+        });
+        Ok(state.await?.flatten().map(Handle::new))
     }
 
     /// Loads the session named by a cookie value, or starts a new one.

@@ -105,32 +105,33 @@ impl State {
     /// A session loaded from a record. Fields past their own deadline are
     /// dropped here.
     pub fn from_record(config: Arc<Config>, id: Option<Id>, record: Record) -> Self {
+        Self::from_record_ref(config, id, &record)
+    }
+
+    /// As [`State::from_record`], from a record that stays with its owner
+    /// (a store that keeps records in memory lends it): field bytes are
+    /// shared, not copied.
+    pub fn from_record_ref(config: Arc<Config>, id: Option<Id>, record: &Record) -> Self {
         // The clock is read only if some field has a deadline.
         let now = (!record.deadlines.is_empty()).then(|| config.clock().now());
-        let mut deadlines = record.deadlines;
         let mut slots = Slots::with_capacity(record.fields.len());
         // In key order: each slot is appended.
-        for (key, raw) in record.fields {
-            let deadline = deadlines.remove(&key);
+        for (key, raw) in &record.fields {
+            let deadline = record.deadlines.get(key).copied();
             if deadline.is_some_and(|d| now.is_some_and(|now| is_expired(d, now))) {
                 continue;
             }
             let slot = Slot {
-                raw: Some(Stored::Json(raw)),
+                raw: Some(Stored::Json(raw.clone())),
                 deadline,
                 ..Slot::default()
             };
-            slots.insert(SlotKey::copied(&key), slot);
+            slots.insert(SlotKey::copied(key), slot);
         }
         let loaded = (slots, Bytes::new());
-        Self::loaded(
-            config,
-            id,
-            record.meta,
-            loaded,
-            record.index,
-            SlotKey::copied(&record.binding),
-        )
+        let binding = SlotKey::copied(&record.binding);
+        let index = record.index.clone();
+        Self::loaded(config, id, record.meta, loaded, index, binding)
     }
 
     /// A loaded state: `slots` with the buffer their bytes point into.

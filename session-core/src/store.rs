@@ -443,6 +443,27 @@ pub trait Store: Send + Sync + 'static {
         self.load(id)
     }
 
+    /// [`Store::load_at`], with the record handed to `f` rather than
+    /// returned: a store that keeps records in memory lends it
+    /// ([`Cow::Borrowed`], under its lock) instead of copying it. The
+    /// default loads it and passes it owned.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::load`].
+    fn load_with<R, F>(
+        &self,
+        id: &Id,
+        now: Timestamp,
+        f: F,
+    ) -> impl Future<Output = Result<Option<R>, StoreError>> + Send
+    where
+        F: FnOnce(Cow<'_, Record>) -> R + Send,
+        R: Send,
+    {
+        async move { Ok(self.load_at(id, now).await?.map(|r| f(Cow::Owned(r)))) }
+    }
+
     /// Creates a record under a new id, never overwriting a live one.
     ///
     /// # Errors
