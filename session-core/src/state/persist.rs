@@ -34,25 +34,30 @@ impl State {
         let room: usize = deferred().map(|s| s.size_hint + s.size_hint / 16 + 8).sum();
         if room > 0 {
             let mut buf = Vec::with_capacity(room);
-            let mut ranges = Vec::new();
-            for (key, slot) in self.slots.iter() {
+            for (key, slot) in self.slots.iter_keyed_mut() {
                 if !slot.is_deferred() {
                     continue;
                 }
                 let value = slot.value.as_ref().expect("deferred slots hold a value");
-                let start = buf.len();
                 value
                     .encode_to(&mut buf)
                     .map_err(|source| FieldError::Encode {
-                        field: key.to_owned(),
+                        field: key.as_str().to_owned(),
                         source,
                     })?;
-                ranges.push(start..buf.len());
+                // The hint has served: it now marks where this value ends
+                // (it starts where the one before it ended), so no list of
+                // ranges is allocated.
+                slot.size_hint = buf.len();
             }
             let buf = bytes::Bytes::from(buf);
-            let deferred = self.slots.iter_keyed_mut().filter(|(_, s)| s.is_deferred());
-            for ((key, slot), range) in deferred.zip(ranges) {
-                let raw = RawJson::from_shared(buf.slice(range));
+            let mut start = 0;
+            for (key, slot) in self.slots.iter_keyed_mut() {
+                if !slot.is_deferred() {
+                    continue;
+                }
+                let raw = RawJson::from_shared(buf.slice(start..slot.size_hint));
+                start = slot.size_hint;
                 set.push((key.to_cow(), raw.clone(), slot.deadline));
                 slot.raw = Some(Stored::Json(raw));
             }
