@@ -14,8 +14,8 @@
 //! `Debug` never prints key material and equality is constant-time.
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use aes_gcm::{Aes256Gcm, KeyInit};
 use hkdf::Hkdf;
@@ -32,6 +32,10 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// The smallest master secret accepted, in bytes.
 pub const MIN_SECRET_LEN: usize = 32;
+
+/// How many signing contexts per key keep a pre-fed MAC state (see
+/// [`Key::signing_mac_after`]); an application has one or two cookie names.
+const CACHED_PREFIXES: usize = 4;
 
 /// Version label mixed into every derivation; bump it to change every subkey.
 const DERIVE_VERSION: &[u8] = b"session-core/v1";
@@ -126,6 +130,9 @@ struct KeyInner {
     secret: Zeroizing<Vec<u8>>,
     id: KeyId,
     signing: HmacSha256,
+    /// The signing MAC after a context prefix, for the first few prefixes
+    /// seen: (prefix, state). Filled once, never evicted.
+    signing_after: [OnceLock<(Box<[u8]>, HmacSha256)>; CACHED_PREFIXES],
     id_hashing: HmacSha256,
     cookie_cipher: Aes256Gcm,
     field_cipher: Aes256Gcm,
@@ -188,6 +195,7 @@ impl Key {
             secret: Zeroizing::new(secret.to_vec()),
             id,
             signing: mac(Purpose::CookieSigning),
+            signing_after: Default::default(),
             id_hashing: mac(Purpose::IdHashing),
             cookie_cipher: cipher(Purpose::CookieSealing),
             field_cipher: cipher(Purpose::FieldSealing),
@@ -215,6 +223,27 @@ impl Key {
             Purpose::IdHashing => self.0.id_hashing.clone(),
             _ => self.0.signing.clone(),
         }
+    }
+
+    /// The signing MAC (as [`Key::mac`] for [`Purpose::CookieSigning`])
+    /// that has already been fed `prefix`. `prefix` should be a whole number
+    /// of SHA-256 blocks (64 bytes): then the state is cached for the first
+    /// few prefixes seen, and a call costs a copy of it instead of hashing
+    /// the prefix again. The result is the same as feeding `prefix` to a
+    /// fresh MAC, cached or not.
+    pub(crate) fn signing_mac_after(&self, prefix: &[u8]) -> HmacSha256 {
+        let fed = || {
+            let mut mac = self.0.signing.clone();
+            mac.update(prefix);
+            mac
+        };
+        for slot in &self.0.signing_after {
+            let (cached, mac) = slot.get_or_init(|| (prefix.into(), fed()));
+            if **cached == *prefix {
+                return mac.clone();
+            }
+        }
+        fed()
     }
 
     /// The AEAD cipher for `purpose`, counting the seal about to be made.
@@ -406,6 +435,32 @@ mod tests {
         let mut hash = key.mac(Purpose::IdHashing);
         hash.update(b"x");
         assert_ne!(sign.finalize().into_bytes(), hash.finalize().into_bytes());
+    }
+
+    /// A pre-fed state is the same MAC as feeding the prefix each time,
+    /// whether it came from the cache, was put there by this call, or the
+    /// cache was full.
+    #[test]
+    fn signing_mac_after_equals_feeding_the_prefix() {
+        let key = Key::from_secret(SECRET).unwrap();
+        let tag = |mut mac: HmacSha256| {
+            mac.update(b"text");
+            mac.finalize().into_bytes()
+        };
+        let prefixes: Vec<Vec<u8>> = (0..CACHED_PREFIXES as u8 + 3)
+            .map(|i| vec![i; 64])
+            .collect();
+        for _ in 0..2 {
+            for p in &prefixes {
+                let mut plain = key.mac(Purpose::CookieSigning);
+                plain.update(p);
+                assert_eq!(tag(key.signing_mac_after(p)), tag(plain));
+            }
+        }
+        assert_ne!(
+            tag(key.signing_mac_after(&prefixes[0])),
+            tag(key.signing_mac_after(&prefixes[1]))
+        );
     }
 
     #[test]
