@@ -34,8 +34,15 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 pub const MIN_SECRET_LEN: usize = 32;
 
 /// How many signing contexts per key keep a pre-fed MAC state (see
-/// [`Key::signing_mac_after`]); an application has one or two cookie names.
+/// [`Key::signing_mac_for`]); an application has one or two cookie names.
 const CACHED_PREFIXES: usize = 4;
+
+/// The parts that name a signing context: compared one by one, so a cache
+/// hit costs a few short comparisons, not the context's encoding.
+pub(crate) type ContextParts<'a> = [&'a [u8]; 4];
+
+/// A cached signing state: the context's parts and the MAC after its prefix.
+type Prefed = ([Box<[u8]>; 4], HmacSha256);
 
 /// Version label mixed into every derivation; bump it to change every subkey.
 const DERIVE_VERSION: &[u8] = b"session-core/v1";
@@ -130,9 +137,9 @@ struct KeyInner {
     secret: Zeroizing<Vec<u8>>,
     id: KeyId,
     signing: HmacSha256,
-    /// The signing MAC after a context prefix, for the first few prefixes
-    /// seen: (prefix, state). Filled once, never evicted.
-    signing_after: [OnceLock<(Box<[u8]>, HmacSha256)>; CACHED_PREFIXES],
+    /// The signing MAC after a context's prefix, for the first few
+    /// contexts seen. Filled once, never evicted.
+    signing_after: [OnceLock<Prefed>; CACHED_PREFIXES],
     id_hashing: HmacSha256,
     cookie_cipher: Aes256Gcm,
     field_cipher: Aes256Gcm,
@@ -226,20 +233,26 @@ impl Key {
     }
 
     /// The signing MAC (as [`Key::mac`] for [`Purpose::CookieSigning`])
-    /// that has already been fed `prefix`. `prefix` should be a whole number
-    /// of SHA-256 blocks (64 bytes): then the state is cached for the first
-    /// few prefixes seen, and a call costs a copy of it instead of hashing
-    /// the prefix again. The result is the same as feeding `prefix` to a
-    /// fresh MAC, cached or not.
-    pub(crate) fn signing_mac_after(&self, prefix: &[u8]) -> HmacSha256 {
+    /// that has already been fed the prefix `feed` writes for the context
+    /// named by `parts`. The prefix should be a whole number of SHA-256
+    /// blocks (64 bytes): the state is then cached for the first few
+    /// contexts seen, and a call costs a few comparisons of `parts` and a
+    /// copy of the state instead of encoding and hashing the prefix. The
+    /// result is the same as feeding the prefix to a fresh MAC, cached or
+    /// not, provided `parts` determine the prefix.
+    pub(crate) fn signing_mac_for(
+        &self,
+        parts: ContextParts<'_>,
+        feed: impl Fn(&mut HmacSha256),
+    ) -> HmacSha256 {
         let fed = || {
             let mut mac = self.0.signing.clone();
-            mac.update(prefix);
+            feed(&mut mac);
             mac
         };
         for slot in &self.0.signing_after {
-            let (cached, mac) = slot.get_or_init(|| (prefix.into(), fed()));
-            if **cached == *prefix {
+            let (cached, mac) = slot.get_or_init(|| (parts.map(Box::from), fed()));
+            if cached.iter().zip(parts).all(|(c, p)| **c == *p) {
                 return mac.clone();
             }
         }
@@ -439,28 +452,36 @@ mod tests {
 
     /// A pre-fed state is the same MAC as feeding the prefix each time,
     /// whether it came from the cache, was put there by this call, or the
-    /// cache was full.
+    /// cache was full; contexts that differ in any one part get their own
+    /// state.
     #[test]
-    fn signing_mac_after_equals_feeding_the_prefix() {
+    fn signing_mac_for_equals_feeding_the_prefix() {
         let key = Key::from_secret(SECRET).unwrap();
         let tag = |mut mac: HmacSha256| {
             mac.update(b"text");
             mac.finalize().into_bytes()
         };
-        let prefixes: Vec<Vec<u8>> = (0..CACHED_PREFIXES as u8 + 3)
-            .map(|i| vec![i; 64])
+        let names: Vec<[u8; 1]> = (0..CACHED_PREFIXES as u8 + 3).map(|i| [i]).collect();
+        let cases: Vec<ContextParts<'_>> = names
+            .iter()
+            .map(|n| [b"p".as_slice(), b"", n, b""])
+            .chain([[b"p".as_slice(), b"", b"", b"\0"]])
             .collect();
+        let prefix = |parts: &ContextParts<'_>| -> Vec<u8> {
+            let mut p = parts.concat();
+            p.resize(64, 0xAA);
+            p
+        };
         for _ in 0..2 {
-            for p in &prefixes {
+            for parts in &cases {
                 let mut plain = key.mac(Purpose::CookieSigning);
-                plain.update(p);
-                assert_eq!(tag(key.signing_mac_after(p)), tag(plain));
+                plain.update(&prefix(parts));
+                let cached = key.signing_mac_for(*parts, |m| m.update(&prefix(parts)));
+                assert_eq!(tag(cached), tag(plain));
             }
         }
-        assert_ne!(
-            tag(key.signing_mac_after(&prefixes[0])),
-            tag(key.signing_mac_after(&prefixes[1]))
-        );
+        let first = key.signing_mac_for(cases[0], |_| panic!("cached: not fed again"));
+        assert_ne!(tag(first), tag(key.signing_mac_for(cases[1], |_| {})));
     }
 
     #[test]

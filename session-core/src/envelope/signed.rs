@@ -10,7 +10,7 @@
 //!   encoding, zero-padded to a whole number of 64-byte SHA-256 blocks, then
 //!   `H.P`. The context encoding is prefix-free, so the padding keeps the
 //!   binding injective (A3–A5); being whole blocks, the MAC state after it
-//!   is computed once per key and context ([`Key::signing_mac_after`])
+//!   is computed once per key and context ([`Key::signing_mac_for`])
 //!   instead of hashing the context on every token. A time that does not
 //!   fit (before 1970, after the year 10889, or an expiry of exactly
 //!   `2^48 − 1` ms) is written as version 1.
@@ -127,16 +127,26 @@ pub(super) fn check<'t>(
 /// The MAC over the context and `text` for `version`.
 fn mac(version: u8, key: &Key, ctx: &Context<'_>, text: &[u8]) -> HmacSha256 {
     let mut mac = if version == VERSION_2 {
-        let mut prefix = Scratch::new();
-        ctx.write(
-            &mut |b: &[u8]| prefix.put(b),
-            VERSION_2,
-            MODE_SIGNED,
-            Purpose::CookieSigning,
-        );
-        let pad = prefix.as_slice().len().next_multiple_of(SHA256_BLOCK) - prefix.as_slice().len();
-        prefix.put(&[0; SHA256_BLOCK][..pad]);
-        key.signing_mac_after(prefix.as_slice())
+        // The prefix depends on nothing but these parts (the version, mode
+        // and purpose are fixed here).
+        let parts = [
+            ctx.purpose.as_bytes(),
+            &[u8::from(ctx.custom)],
+            ctx.name.as_bytes(),
+            ctx.field.as_bytes(),
+        ];
+        key.signing_mac_for(parts, |mac| {
+            let mut prefix = Scratch::new();
+            ctx.write(
+                &mut |b: &[u8]| prefix.put(b),
+                VERSION_2,
+                MODE_SIGNED,
+                Purpose::CookieSigning,
+            );
+            let len = prefix.as_slice().len();
+            prefix.put(&[0; SHA256_BLOCK][..len.next_multiple_of(SHA256_BLOCK) - len]);
+            mac.update(prefix.as_slice());
+        })
     } else {
         let mut mac = key.mac(Purpose::CookieSigning);
         ctx.write(
