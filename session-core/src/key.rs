@@ -252,7 +252,7 @@ impl Key {
         };
         for slot in &self.0.signing_after {
             let (cached, mac) = slot.get_or_init(|| (parts.map(Box::from), fed()));
-            if cached.iter().zip(parts).all(|(c, p)| **c == *p) {
+            if same_parts(cached, &parts) {
                 return mac.clone();
             }
         }
@@ -302,6 +302,17 @@ impl PartialEq for Key {
 }
 
 impl Eq for Key {}
+
+/// Whether the cached parts are `parts`: lengths first, then the bytes, in
+/// a plain loop (the parts are a few bytes long; a `memcmp` call per part
+/// cost more than the comparison).
+fn same_parts(cached: &[Box<[u8]>; 4], parts: &ContextParts<'_>) -> bool {
+    cached.iter().zip(parts).all(|(c, p)| c.len() == p.len())
+        && cached
+            .iter()
+            .zip(parts)
+            .all(|(c, p)| c.iter().zip(p.iter()).all(|(x, y)| x == y))
+}
 
 /// Encodes each part as a 4-byte big-endian length followed by its bytes.
 ///
