@@ -7,7 +7,10 @@
 //!   the payload (deflated when it pays, flag in `H`), `T` the full 32-byte
 //!   HMAC-SHA256 tag. The MAC covers the bound context and the text `H.P`,
 //!   and is checked with `verify_slice` **before** the payload is decoded
-//!   or inflated (A10, A11). See [`signed`](self) for the two versions.
+//!   or inflated (A10, A11). The two versions are described in
+//!   `envelope/signed.rs`: version 2 pads the context to whole SHA-256
+//!   blocks, so the MAC state after it is computed once per key and
+//!   context.
 //! * **Sealed** (one part): a 6-byte header (version, mode, key id), a random
 //!   96-bit nonce, and the AES-256-GCM ciphertext of flags, issued-at,
 //!   expires-at and payload. No compression unless opted in (CRIME).
@@ -27,7 +30,7 @@ use rand::RngCore;
 use crate::base64url;
 use crate::clock::Timestamp;
 use crate::error::EnvelopeError;
-use crate::key::{KeyId, KeyRing, Purpose, put_length_prefixed};
+use crate::key::{ContextParts, Key, KeyId, KeyRing, Purpose, put_length_prefixed};
 
 mod deflate;
 mod signed;
@@ -145,6 +148,24 @@ impl<'a> Context<'a> {
         put_length_prefixed(put, self.purpose.as_bytes());
         put_length_prefixed(put, self.name.as_bytes());
         put_length_prefixed(put, self.field.as_bytes());
+    }
+
+    /// What [`Context::write`] encodes for `purpose` besides the version and
+    /// mode: the key for the per-key caches of derived values. Only for
+    /// whole-session cookie contexts (`None` otherwise): an application has
+    /// a fixed few, while field contexts carry each record's binding and
+    /// would fill the caches with contexts never seen again.
+    fn parts(&self, purpose: Purpose) -> Option<ContextParts<'_>> {
+        if self.custom || self.purpose != "cookie" {
+            return None;
+        }
+        Some([
+            purpose.label().as_bytes(),
+            self.purpose.as_bytes(),
+            if self.custom { b"\x01" } else { b"\x00" },
+            self.name.as_bytes(),
+            self.field.as_bytes(),
+        ])
     }
 }
 
@@ -401,15 +422,12 @@ impl Codec {
         out.extend_from_slice(&times.issued_at.unix_millis().to_be_bytes());
         out.extend_from_slice(&times.expires_at.unix_millis().to_be_bytes());
         out.extend_from_slice(&body);
-        let aad = sealed_aad(&out[..SEALED_HEADER_LEN], ctx, purpose);
+        debug_assert_eq!(out[..SEALED_HEADER_LEN], sealed_header(key));
+        let aad = sealed_aad(key, ctx, purpose);
         key.count_seal();
         let tag = key
             .cipher(purpose)
-            .encrypt_inout_detached(
-                &Nonce::from(nonce),
-                aad.as_slice(),
-                (&mut out[plain_at..]).into(),
-            )
+            .encrypt_inout_detached(&Nonce::from(nonce), &aad, (&mut out[plain_at..]).into())
             .expect("AES-GCM encrypts any payload below 64 GiB");
         out.extend_from_slice(&tag);
         base64url::encode(&out)
@@ -435,17 +453,13 @@ impl Codec {
         let mut raw = raw;
         let plain_at = SEALED_HEADER_LEN + NONCE_LEN;
         let tag_at = raw.len() - TAG_LEN;
-        let aad = sealed_aad(&raw[..SEALED_HEADER_LEN], ctx, purpose);
+        // The header was checked above: version, mode, and the id of `key`.
+        let aad = sealed_aad(key, ctx, purpose);
         let nonce = Nonce::try_from(&raw[SEALED_HEADER_LEN..plain_at])
             .map_err(|_| EnvelopeError::Invalid)?;
         let tag = Tag::try_from(&raw[tag_at..]).map_err(|_| EnvelopeError::Invalid)?;
         key.cipher(purpose)
-            .decrypt_inout_detached(
-                &nonce,
-                aad.as_slice(),
-                (&mut raw[plain_at..tag_at]).into(),
-                &tag,
-            )
+            .decrypt_inout_detached(&nonce, &aad, (&mut raw[plain_at..tag_at]).into(), &tag)
             .map_err(|_| EnvelopeError::Invalid)?;
         // Authenticated from here on.
         let plain = &raw[plain_at..tag_at];
@@ -520,52 +534,22 @@ fn check_expiry(times: Times, now: Timestamp) -> Result<(), EnvelopeError> {
     }
 }
 
-fn sealed_aad(header: &[u8], ctx: &Context<'_>, purpose: Purpose) -> Scratch {
-    let mut aad = Scratch::new();
-    let mut put = |b: &[u8]| aad.put(b);
-    put_length_prefixed(&mut put, header);
-    ctx.write(&mut put, VERSION, MODE_SEALED, purpose);
-    aad
+/// The header of every token `key` seals: version, mode, key id.
+fn sealed_header(key: &Key) -> [u8; SEALED_HEADER_LEN] {
+    let mut header = [VERSION, MODE_SEALED, 0, 0, 0, 0];
+    header[2..].copy_from_slice(&key.id().to_bytes());
+    header
 }
 
-/// A short byte string built on the stack (a context encoding, an AAD),
-/// moved to the heap only if it outgrows [`Scratch::INLINE`] bytes (long
-/// cookie or field names): no allocation per token in the usual case.
-struct Scratch {
-    inline: [u8; Scratch::INLINE],
-    len: usize,
-    heap: Vec<u8>,
-}
-
-impl Scratch {
-    /// Room on the stack: the encodings of usual contexts need ~60 bytes.
-    const INLINE: usize = 192;
-
-    fn new() -> Self {
-        Scratch {
-            inline: [0; Self::INLINE],
-            len: 0,
-            heap: Vec::new(),
-        }
-    }
-
-    fn put(&mut self, b: &[u8]) {
-        if self.heap.is_empty() {
-            if let Some(room) = self.inline.get_mut(self.len..self.len + b.len()) {
-                room.copy_from_slice(b);
-                self.len += b.len();
-                return;
-            }
-            self.heap.extend_from_slice(&self.inline[..self.len]);
-        }
-        self.heap.extend_from_slice(b);
-    }
-
-    fn as_slice(&self) -> &[u8] {
-        if self.heap.is_empty() {
-            &self.inline[..self.len]
-        } else {
-            &self.heap
-        }
-    }
+/// The associated data of a sealed token: its header (which the key
+/// determines) and the context, length-prefixed. Cached per key and
+/// context ([`Key::sealed_aad_for`]): the same bytes, built once.
+fn sealed_aad<'k>(key: &'k Key, ctx: &Context<'_>, purpose: Purpose) -> Cow<'k, [u8]> {
+    key.sealed_aad_for(ctx.parts(purpose), || {
+        let mut aad = Vec::with_capacity(64 + ctx.name.len() + ctx.field.len());
+        let mut put = |b: &[u8]| aad.extend_from_slice(b);
+        put_length_prefixed(&mut put, &sealed_header(key));
+        ctx.write(&mut put, VERSION, MODE_SEALED, purpose);
+        aad
+    })
 }

@@ -13,6 +13,7 @@
 //!
 //! `Debug` never prints key material and equality is constant-time.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -33,16 +34,19 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 /// The smallest master secret accepted, in bytes.
 pub const MIN_SECRET_LEN: usize = 32;
 
-/// How many signing contexts per key keep a pre-fed MAC state (see
-/// [`Key::signing_mac_for`]); an application has one or two cookie names.
-const CACHED_PREFIXES: usize = 4;
+/// How many envelope contexts per key keep their pre-fed MAC state or AAD
+/// (see [`Key::signing_mac_for`], [`Key::sealed_aad_for`]); an application
+/// has one or two cookie names.
+const CACHED_CONTEXTS: usize = 4;
 
-/// The parts that name a signing context: compared one by one, so a cache
-/// hit costs a few short comparisons, not the context's encoding.
-pub(crate) type ContextParts<'a> = [&'a [u8]; 4];
+/// The parts that name an envelope context (subkey purpose, context
+/// purpose, custom flag, name, field): compared one by one, so a cache hit
+/// costs a few short comparisons, not the context's encoding.
+pub(crate) type ContextParts<'a> = [&'a [u8]; 5];
 
-/// A cached signing state: the context's parts and the MAC after its prefix.
-type Prefed = ([Box<[u8]>; 4], HmacSha256);
+/// Values derived from a context, for the first few contexts seen: filled
+/// once, never evicted.
+type Cache<T> = [OnceLock<([Box<[u8]>; 5], T)>; CACHED_CONTEXTS];
 
 /// Version label mixed into every derivation; bump it to change every subkey.
 const DERIVE_VERSION: &[u8] = b"session-core/v1";
@@ -137,9 +141,10 @@ struct KeyInner {
     secret: Zeroizing<Vec<u8>>,
     id: KeyId,
     signing: HmacSha256,
-    /// The signing MAC after a context's prefix, for the first few
-    /// contexts seen. Filled once, never evicted.
-    signing_after: [OnceLock<Prefed>; CACHED_PREFIXES],
+    /// The signing MAC after a context's prefix.
+    signing_after: Cache<HmacSha256>,
+    /// The associated data of sealed tokens for a context.
+    sealed_aad: Cache<Box<[u8]>>,
     id_hashing: HmacSha256,
     cookie_cipher: Aes256Gcm,
     field_cipher: Aes256Gcm,
@@ -203,6 +208,7 @@ impl Key {
             id,
             signing: mac(Purpose::CookieSigning),
             signing_after: Default::default(),
+            sealed_aad: Default::default(),
             id_hashing: mac(Purpose::IdHashing),
             cookie_cipher: cipher(Purpose::CookieSealing),
             field_cipher: cipher(Purpose::FieldSealing),
@@ -239,10 +245,10 @@ impl Key {
     /// contexts seen, and a call costs a few comparisons of `parts` and a
     /// copy of the state instead of encoding and hashing the prefix. The
     /// result is the same as feeding the prefix to a fresh MAC, cached or
-    /// not, provided `parts` determine the prefix.
+    /// not, provided `parts` determine the prefix. `None`: not cached.
     pub(crate) fn signing_mac_for(
         &self,
-        parts: ContextParts<'_>,
+        parts: Option<ContextParts<'_>>,
         feed: impl Fn(&mut HmacSha256),
     ) -> HmacSha256 {
         let fed = || {
@@ -250,13 +256,30 @@ impl Key {
             feed(&mut mac);
             mac
         };
-        for slot in &self.0.signing_after {
-            let (cached, mac) = slot.get_or_init(|| (parts.map(Box::from), fed()));
-            if same_parts(cached, &parts) {
-                return mac.clone();
+        match parts {
+            Some(parts) => {
+                cached(&self.0.signing_after, &parts, fed).map_or_else(|made| made, Clone::clone)
             }
+            None => fed(),
         }
-        fed()
+    }
+
+    /// The associated data `make` builds for sealing under this key in the
+    /// context named by `parts` (which must determine it), cached for the
+    /// first few contexts seen: a seal or open then borrows it instead of
+    /// encoding the context again. `None`: not cached.
+    pub(crate) fn sealed_aad_for(
+        &self,
+        parts: Option<ContextParts<'_>>,
+        make: impl Fn() -> Vec<u8>,
+    ) -> Cow<'_, [u8]> {
+        let Some(parts) = parts else {
+            return Cow::Owned(make());
+        };
+        match cached(&self.0.sealed_aad, &parts, || make().into()) {
+            Ok(aad) => Cow::Borrowed(aad),
+            Err(made) => Cow::Owned(made.into()),
+        }
     }
 
     /// The AEAD cipher for `purpose`, counting the seal about to be made.
@@ -303,10 +326,27 @@ impl PartialEq for Key {
 
 impl Eq for Key {}
 
+/// The value cached in `slots` for `parts`, made by `make` in the first
+/// free slot; `Err` with a value made for this call alone when every slot
+/// holds another context.
+fn cached<'k, T>(
+    slots: &'k Cache<T>,
+    parts: &ContextParts<'_>,
+    make: impl Fn() -> T,
+) -> Result<&'k T, T> {
+    for slot in slots {
+        let (cached, value) = slot.get_or_init(|| (parts.map(Box::from), make()));
+        if same_parts(cached, parts) {
+            return Ok(value);
+        }
+    }
+    Err(make())
+}
+
 /// Whether the cached parts are `parts`: lengths first, then the bytes, in
 /// a plain loop (the parts are a few bytes long; a `memcmp` call per part
 /// cost more than the comparison).
-fn same_parts(cached: &[Box<[u8]>; 4], parts: &ContextParts<'_>) -> bool {
+fn same_parts(cached: &[Box<[u8]>; 5], parts: &ContextParts<'_>) -> bool {
     cached.iter().zip(parts).all(|(c, p)| c.len() == p.len())
         && cached
             .iter()
@@ -472,11 +512,11 @@ mod tests {
             mac.update(b"text");
             mac.finalize().into_bytes()
         };
-        let names: Vec<[u8; 1]> = (0..CACHED_PREFIXES as u8 + 3).map(|i| [i]).collect();
+        let names: Vec<[u8; 1]> = (0..CACHED_CONTEXTS as u8 + 3).map(|i| [i]).collect();
         let cases: Vec<ContextParts<'_>> = names
             .iter()
-            .map(|n| [b"p".as_slice(), b"", n, b""])
-            .chain([[b"p".as_slice(), b"", b"", b"\0"]])
+            .map(|n| [b"s".as_slice(), b"p", b"", n, b""])
+            .chain([[b"s".as_slice(), b"p", b"", b"", b"\0"]])
             .collect();
         let prefix = |parts: &ContextParts<'_>| -> Vec<u8> {
             let mut p = parts.concat();
@@ -487,12 +527,41 @@ mod tests {
             for parts in &cases {
                 let mut plain = key.mac(Purpose::CookieSigning);
                 plain.update(&prefix(parts));
-                let cached = key.signing_mac_for(*parts, |m| m.update(&prefix(parts)));
+                let cached = key.signing_mac_for(Some(*parts), |m| m.update(&prefix(parts)));
                 assert_eq!(tag(cached), tag(plain));
             }
         }
-        let first = key.signing_mac_for(cases[0], |_| panic!("cached: not fed again"));
-        assert_ne!(tag(first), tag(key.signing_mac_for(cases[1], |_| {})));
+        let first = key.signing_mac_for(Some(cases[0]), |_| panic!("cached: not fed again"));
+        assert_ne!(tag(first), tag(key.signing_mac_for(Some(cases[1]), |_| {})));
+        let mut plain = key.mac(Purpose::CookieSigning);
+        plain.update(b"x");
+        assert_eq!(
+            tag(key.signing_mac_for(None, |m| m.update(b"x"))),
+            tag(plain)
+        );
+    }
+
+    /// The AAD cache gives what `make` builds, borrowed while there is a
+    /// free slot for the context, owned once the slots are taken; each
+    /// context keeps its own.
+    #[test]
+    fn sealed_aad_for_caches_per_context() {
+        let key = Key::from_secret(SECRET).unwrap();
+        let names: Vec<[u8; 1]> = (0..CACHED_CONTEXTS as u8 + 2).map(|i| [i]).collect();
+        fn parts(n: &[u8; 1]) -> ContextParts<'_> {
+            [b"s", b"p", b"", n, b""]
+        }
+        for round in 0..2 {
+            for (i, n) in names.iter().enumerate() {
+                let aad = key.sealed_aad_for(Some(parts(n)), || vec![n[0]; 3]);
+                assert_eq!(&*aad, &[n[0]; 3], "round {round}, context {i}");
+                assert_eq!(matches!(aad, Cow::Borrowed(_)), i < CACHED_CONTEXTS);
+            }
+        }
+        let again = key.sealed_aad_for(Some(parts(&names[0])), || panic!("cached: not built"));
+        assert_eq!(&*again, &[0; 3]);
+        let uncached = key.sealed_aad_for(None, || vec![7]);
+        assert!(matches!(uncached, Cow::Owned(v) if v == [7]));
     }
 
     #[test]

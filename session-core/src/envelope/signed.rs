@@ -25,7 +25,7 @@ use crate::clock::Timestamp;
 use crate::error::EnvelopeError;
 use crate::key::{HmacSha256, Key, KeyId, KeyRing, Purpose};
 
-use super::{Context, MODE_SIGNED, Scratch, Times, VERSION, key_id_at, read_times};
+use super::{Context, MODE_SIGNED, Times, VERSION, key_id_at, read_times};
 
 const VERSION_2: u8 = 2;
 const HEADER_V1: usize = 1 + 1 + 4 + 1 + 8 + 8;
@@ -127,25 +127,18 @@ pub(super) fn check<'t>(
 /// The MAC over the context and `text` for `version`.
 fn mac(version: u8, key: &Key, ctx: &Context<'_>, text: &[u8]) -> HmacSha256 {
     let mut mac = if version == VERSION_2 {
-        // The prefix depends on nothing but these parts (the version, mode
-        // and purpose are fixed here).
-        let parts = [
-            ctx.purpose.as_bytes(),
-            &[u8::from(ctx.custom)],
-            ctx.name.as_bytes(),
-            ctx.field.as_bytes(),
-        ];
-        key.signing_mac_for(parts, |mac| {
-            let mut prefix = Scratch::new();
+        // The prefix depends on nothing but the context's parts (the
+        // version and mode are fixed here).
+        key.signing_mac_for(ctx.parts(Purpose::CookieSigning), |mac| {
+            let mut prefix = Vec::with_capacity(2 * SHA256_BLOCK);
             ctx.write(
-                &mut |b: &[u8]| prefix.put(b),
+                &mut |b: &[u8]| prefix.extend_from_slice(b),
                 VERSION_2,
                 MODE_SIGNED,
                 Purpose::CookieSigning,
             );
-            let len = prefix.as_slice().len();
-            prefix.put(&[0; SHA256_BLOCK][..len.next_multiple_of(SHA256_BLOCK) - len]);
-            mac.update(prefix.as_slice());
+            prefix.resize(prefix.len().next_multiple_of(SHA256_BLOCK), 0);
+            mac.update(&prefix);
         })
     } else {
         let mut mac = key.mac(Purpose::CookieSigning);
