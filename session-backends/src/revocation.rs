@@ -73,13 +73,65 @@ impl Revocations {
 
 /// The serial stored in a session, if any.
 pub(crate) fn serial(state: &State) -> Option<Id> {
-    // Ids need no escapes: a borrowed `&str` reads any valid serial.
-    let parse = |b: &[u8]| Id::parse(serde_json::from_slice::<&str>(b).ok()?).ok();
-    state.with_raw(SERIAL_KEY, parse).flatten()
+    state.with_raw(SERIAL_KEY, parse_serial).flatten()
+}
+
+/// A serial from its JSON. Ids need no escapes, so the form every serial is
+/// written in, `"…"` with no backslash, is read without serde_json (this
+/// runs on every save of a cookie session); anything else goes through
+/// serde_json. Both give the same result: what is not a JSON string of id
+/// characters is `None`.
+fn parse_serial(raw: &[u8]) -> Option<Id> {
+    let text = match raw {
+        [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => std::str::from_utf8(inner).ok()?,
+        _ => serde_json::from_slice::<&str>(raw).ok()?,
+    };
+    Id::parse(text).ok()
 }
 
 /// Gives the session a fresh serial.
 pub(crate) fn new_serial(state: &mut State, serial: &Id) {
     let raw = to_raw_value(&serial.to_string()).expect("a string always serializes");
     state.set_raw(SERIAL_KEY, raw);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain-string fast path reads exactly what serde_json reads.
+    #[test]
+    fn parse_serial_agrees_with_serde_json() {
+        let id = Id::parse(&"A".repeat(session_core::id::ID_LEN)).unwrap();
+        let text = id.to_string();
+        let by_serde = |raw: &[u8]| Id::parse(serde_json::from_slice::<&str>(raw).ok()?).ok();
+        let cases: Vec<Vec<u8>> = vec![
+            format!("\"{text}\"").into(),
+            format!(" \"{text}\" ").into(),
+            format!("\"{}\\u0041\"", &text[1..]).into(),
+            format!("\"{text}").into(),
+            format!("\"{text}\"x").into(),
+            format!("\"{}\"", &text[1..]).into(),
+            format!("\"{}\"\"", &text[1..]).into(),
+            format!("\"{}\\\"", &text[1..]).into(),
+            b"\"\"".to_vec(),
+            b"\"".to_vec(),
+            b"1".to_vec(),
+            b"null".to_vec(),
+            vec![b'"', 0xff, b'"'],
+            Vec::new(),
+        ];
+        assert_eq!(parse_serial(&cases[0]), Some(id));
+        for raw in &cases {
+            assert_eq!(
+                parse_serial(raw),
+                by_serde(raw),
+                "{:?}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+        // An escaped form cannot be borrowed by serde_json: `None`, as
+        // before the fast path.
+        assert_eq!(parse_serial(&cases[2]), None);
+    }
 }

@@ -26,6 +26,32 @@ pub fn encode_into(bytes: &[u8], out: &mut String) {
     URL_SAFE_NO_PAD.encode_string(bytes, out);
 }
 
+/// The length of the unpadded encoding of `n` bytes: 4 symbols per 3
+/// bytes, rounded up.
+pub const fn encoded_len(n: usize) -> usize {
+    (n * 4).div_ceil(3)
+}
+
+/// Encodes `bytes` into exactly `out` (which must be
+/// [`encoded_len`]`(bytes.len())` long), without allocating and without
+/// re-checking the output as UTF-8: for a caller that builds one ASCII
+/// buffer from several parts and checks it once.
+///
+/// # Panics
+///
+/// If `out` is not exactly the encoding's length.
+pub fn encode_to_slice(bytes: &[u8], out: &mut [u8]) {
+    assert_eq!(
+        out.len(),
+        encoded_len(bytes.len()),
+        "output sized for the encoding"
+    );
+    let n = URL_SAFE_NO_PAD
+        .encode_slice(bytes, out)
+        .expect("output buffer holds the encoding");
+    debug_assert_eq!(n, out.len());
+}
+
 /// Encodes `bytes` into the front of `out` without allocating; returns the
 /// text written.
 ///
@@ -58,8 +84,7 @@ pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
 ///
 /// [`EnvelopeError::Invalid`] for non-canonical input or any other length.
 pub fn decode_exact(text: &str, out: &mut [u8]) -> Result<(), EnvelopeError> {
-    // Unpadded length of `out.len()` bytes: 4 chars per 3 bytes, rounded up.
-    if text.len() != (out.len() * 4).div_ceil(3) {
+    if text.len() != encoded_len(out.len()) {
         return Err(EnvelopeError::Invalid);
     }
     match URL_SAFE_NO_PAD.decode_slice(text, out) {
@@ -106,6 +131,22 @@ mod tests {
         assert_eq!(v & 3, 0, "a canonical last symbol has its 2 low bits clear");
         t[last] = ALPHABET[v | 1];
         assert!(decode(std::str::from_utf8(&t).unwrap()).is_err());
+    }
+
+    #[test]
+    fn encode_to_slice_matches_encode() {
+        let data: Vec<u8> = (0..100u8).collect();
+        for len in 0..data.len() {
+            let mut out = vec![0u8; encoded_len(len)];
+            encode_to_slice(&data[..len], &mut out);
+            assert_eq!(out, encode(&data[..len]).into_bytes(), "{len} bytes");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "output sized for the encoding")]
+    fn encode_to_slice_refuses_a_wrong_size() {
+        encode_to_slice(b"abc", &mut [0u8; 5]);
     }
 
     #[test]

@@ -2,11 +2,15 @@
 //!
 //! Two formats, both base64url without padding (strict decode, B5):
 //!
-//! * **Signed** (`H.P.T`): `H` is a 23-byte header (version, mode, key id,
-//!   flags, issued-at, expires-at), `P` the payload (deflated when it pays,
-//!   flag in `H`), `T` the full 32-byte HMAC-SHA256 tag. The MAC covers the
-//!   bound context and the text `H.P`, and is checked with `verify_slice`
-//!   **before** the payload is decoded or inflated (A10, A11).
+//! * **Signed** (`H.P.T`): `H` is a 19-byte header (version 2, mode, key
+//!   id, flags, issued-at, expires-at; version 1, still read, has 23), `P`
+//!   the payload (deflated when it pays, flag in `H`), `T` the full 32-byte
+//!   HMAC-SHA256 tag. The MAC covers the bound context and the text `H.P`,
+//!   and is checked with `verify_slice` **before** the payload is decoded
+//!   or inflated (A10, A11). The two versions are described in
+//!   `envelope/signed.rs`: version 2 pads the context to whole SHA-256
+//!   blocks, so the MAC state after it is computed once per key and
+//!   context.
 //! * **Sealed** (one part): a 6-byte header (version, mode, key id), a random
 //!   96-bit nonce, and the AES-256-GCM ciphertext of flags, issued-at,
 //!   expires-at and payload. No compression unless opted in (CRIME).
@@ -20,30 +24,30 @@ use std::borrow::Cow;
 
 use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Nonce, Tag};
-use hmac::Mac;
+use bytes::Bytes;
 use rand::RngCore;
 
 use crate::base64url;
 use crate::clock::Timestamp;
 use crate::error::EnvelopeError;
-use crate::key::{Key, KeyId, KeyRing, Purpose, put_length_prefixed};
+use crate::key::{ContextParts, Key, KeyId, KeyRing, Purpose, put_length_prefixed};
 
 mod deflate;
+mod signed;
 pub(crate) use deflate::{deflate_if_it_pays, inflate_field};
 use deflate::{inflate, inflate_cap};
 // Raw deflate, whether or not it pays: the state tests build bombs with it.
 #[allow(unused_imports)]
 pub(crate) use deflate::deflate;
 
+/// The version of sealed tokens (and of signed tokens of the first form).
 const VERSION: u8 = 1;
 const MODE_SIGNED: u8 = b'S';
 const MODE_SEALED: u8 = b'E';
 const FLAG_DEFLATE: u8 = 0x01;
-const SIGNED_HEADER_LEN: usize = 1 + 1 + 4 + 1 + 8 + 8;
 const SEALED_HEADER_LEN: usize = 1 + 1 + 4;
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
-const MAC_LEN: usize = 32;
 const TIMES_LEN: usize = 1 + 8 + 8;
 
 /// Default cap on an incoming token, in bytes (a cookie's name=value limit).
@@ -134,14 +138,34 @@ impl<'a> Context<'a> {
     }
 
     /// Feeds the injective encoding of the context to `put` (a MAC or the
-    /// AAD buffer).
-    fn write(&self, put: &mut impl FnMut(&[u8]), mode: u8, purpose: Purpose) {
-        put_length_prefixed(put, &[VERSION, mode]);
+    /// AAD buffer). The encoding is prefix-free (a fixed number of
+    /// length-prefixed parts), so whatever follows it cannot shift bytes
+    /// across its end.
+    fn write(&self, put: &mut impl FnMut(&[u8]), version: u8, mode: u8, purpose: Purpose) {
+        put_length_prefixed(put, &[version, mode]);
         put_length_prefixed(put, purpose.label().as_bytes());
         put_length_prefixed(put, &[u8::from(self.custom)]);
         put_length_prefixed(put, self.purpose.as_bytes());
         put_length_prefixed(put, self.name.as_bytes());
         put_length_prefixed(put, self.field.as_bytes());
+    }
+
+    /// What [`Context::write`] encodes for `purpose` besides the version and
+    /// mode: the key for the per-key caches of derived values. Only for
+    /// whole-session cookie contexts (`None` otherwise): an application has
+    /// a fixed few, while field contexts carry each record's binding and
+    /// would fill the caches with contexts never seen again.
+    fn parts(&self, purpose: Purpose) -> Option<ContextParts<'_>> {
+        if self.custom || self.purpose != "cookie" {
+            return None;
+        }
+        Some([
+            purpose.label().as_bytes(),
+            self.purpose.as_bytes(),
+            if self.custom { b"\x01" } else { b"\x00" },
+            self.name.as_bytes(),
+            self.field.as_bytes(),
+        ])
     }
 }
 
@@ -167,8 +191,10 @@ impl Times {
 /// A verified or opened token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened {
-    /// The payload, inflated if it was compressed.
-    pub payload: Vec<u8>,
+    /// The payload, inflated if it was compressed. Shared bytes: a sealed
+    /// token's payload is a slice of the buffer it was decrypted in, and a
+    /// session state can slice its fields out of it without copying.
+    pub payload: Bytes,
     /// Issue and expiry times, as authenticated.
     pub times: Times,
     /// The key that made the token.
@@ -235,7 +261,7 @@ impl Compression {
 ///
 /// let token = codec.seal(&Context::cookie("id"), times, br#"{"user":1}"#);
 /// let opened = codec.open(&Context::cookie("id"), &token, now).unwrap();
-/// assert_eq!(opened.payload, br#"{"user":1}"#);
+/// assert_eq!(&opened.payload[..], br#"{"user":1}"#);
 ///
 /// // Another cookie name, or a later time, is refused.
 /// assert!(codec.open(&Context::cookie("other"), &token, now).is_err());
@@ -301,26 +327,8 @@ impl Codec {
 
     /// Signs `payload` under the current key: readable, not forgeable.
     pub fn sign(&self, ctx: &Context<'_>, times: Times, payload: &[u8]) -> String {
-        let key = self.ring.current();
         let (flags, body) = self.maybe_deflate(payload, self.compression.threshold);
-        let mut header = [0u8; SIGNED_HEADER_LEN];
-        header[0] = VERSION;
-        header[1] = MODE_SIGNED;
-        header[2..6].copy_from_slice(&key.id().to_bytes());
-        header[6] = flags;
-        header[7..15].copy_from_slice(&times.issued_at.unix_millis().to_be_bytes());
-        header[15..23].copy_from_slice(&times.expires_at.unix_millis().to_be_bytes());
-
-        let mut text = String::with_capacity(32 + body.len() * 4 / 3 + 48);
-        base64url::encode_into(&header, &mut text);
-        text.push('.');
-        base64url::encode_into(&body, &mut text);
-        let tag = signed_mac(key, ctx, text.as_bytes())
-            .finalize()
-            .into_bytes();
-        text.push('.');
-        base64url::encode_into(&tag, &mut text);
-        text
+        signed::sign(self.ring.current(), ctx, times, flags, &body)
     }
 
     /// Verifies a token made by [`Codec::sign`] for the same context.
@@ -338,31 +346,12 @@ impl Codec {
         now: Timestamp,
     ) -> Result<Opened, EnvelopeError> {
         self.check_len(token)?;
-        let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(t), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(EnvelopeError::Invalid);
-        };
-        let mut header = [0u8; SIGNED_HEADER_LEN];
-        base64url::decode_exact(h, &mut header)?;
-        if header[0] != VERSION || header[1] != MODE_SIGNED {
-            return Err(EnvelopeError::Invalid);
-        }
-        let key_id = key_id_at(&header, 2);
-        let key = self.ring.find(key_id).ok_or(EnvelopeError::Invalid)?;
-        let mut tag = [0u8; MAC_LEN];
-        base64url::decode_exact(t, &mut tag)?;
-        let signed_len = h.len() + 1 + p.len();
-        signed_mac(key, ctx, &token.as_bytes()[..signed_len])
-            .verify_slice(&tag)
-            .map_err(|_| EnvelopeError::Invalid)?;
+        let checked = signed::check(&self.ring, ctx, token)?;
         // Authenticated from here on.
-        let times = read_times(&header[7..23]);
-        check_expiry(times, now)?;
-        let body = base64url::decode(p)?;
-        let payload = self.maybe_inflate(header[6], body)?;
-        Ok(self.opened(payload, times, key_id))
+        check_expiry(checked.times, now)?;
+        let body = Bytes::from(base64url::decode(checked.payload)?);
+        let payload = self.maybe_inflate(checked.flags, body)?;
+        Ok(self.opened(payload, checked.times, checked.key_id))
     }
 
     /// Encrypts `payload` under the current key: neither readable nor
@@ -433,7 +422,8 @@ impl Codec {
         out.extend_from_slice(&times.issued_at.unix_millis().to_be_bytes());
         out.extend_from_slice(&times.expires_at.unix_millis().to_be_bytes());
         out.extend_from_slice(&body);
-        let aad = sealed_aad(&out[..SEALED_HEADER_LEN], ctx, purpose);
+        debug_assert_eq!(out[..SEALED_HEADER_LEN], sealed_header(key));
+        let aad = sealed_aad(key, ctx, purpose);
         key.count_seal();
         let tag = key
             .cipher(purpose)
@@ -463,7 +453,8 @@ impl Codec {
         let mut raw = raw;
         let plain_at = SEALED_HEADER_LEN + NONCE_LEN;
         let tag_at = raw.len() - TAG_LEN;
-        let aad = sealed_aad(&raw[..SEALED_HEADER_LEN], ctx, purpose);
+        // The header was checked above: version, mode, and the id of `key`.
+        let aad = sealed_aad(key, ctx, purpose);
         let nonce = Nonce::try_from(&raw[SEALED_HEADER_LEN..plain_at])
             .map_err(|_| EnvelopeError::Invalid)?;
         let tag = Tag::try_from(&raw[tag_at..]).map_err(|_| EnvelopeError::Invalid)?;
@@ -475,14 +466,13 @@ impl Codec {
         let times = read_times(&plain[1..TIMES_LEN]);
         check_expiry(times, now)?;
         let flags = plain[0];
-        // Keep the body in place: shift it to the front, no new allocation.
-        raw.copy_within(plain_at + TIMES_LEN..tag_at, 0);
-        raw.truncate(tag_at - plain_at - TIMES_LEN);
-        let payload = self.maybe_inflate(flags, raw)?;
+        // The body stays where it was decrypted: a slice, not a copy.
+        let body = Bytes::from(raw).slice(plain_at + TIMES_LEN..tag_at);
+        let payload = self.maybe_inflate(flags, body)?;
         Ok(self.opened(payload, times, key_id))
     }
 
-    fn opened(&self, payload: Vec<u8>, times: Times, key_id: KeyId) -> Opened {
+    fn opened(&self, payload: Bytes, times: Times, key_id: KeyId) -> Opened {
         Opened {
             payload,
             times,
@@ -510,10 +500,12 @@ impl Codec {
         (0, Cow::Borrowed(payload))
     }
 
-    fn maybe_inflate(&self, flags: u8, body: Vec<u8>) -> Result<Vec<u8>, EnvelopeError> {
+    fn maybe_inflate(&self, flags: u8, body: Bytes) -> Result<Bytes, EnvelopeError> {
         match flags {
             0 => Ok(body),
-            FLAG_DEFLATE => inflate(&body, inflate_cap(self.max_inflated, body.len())),
+            FLAG_DEFLATE => {
+                inflate(&body, inflate_cap(self.max_inflated, body.len())).map(Bytes::from)
+            }
             _ => Err(EnvelopeError::Invalid),
         }
     }
@@ -542,23 +534,22 @@ fn check_expiry(times: Times, now: Timestamp) -> Result<(), EnvelopeError> {
     }
 }
 
-fn signed_mac(key: &Key, ctx: &Context<'_>, text: &[u8]) -> crate::key::HmacSha256 {
-    let mut mac = key.mac(Purpose::CookieSigning);
-    // The context goes straight into the MAC: the bytes fed are the same
-    // as with a separate buffer, without allocating one.
-    ctx.write(
-        &mut |b: &[u8]| mac.update(b),
-        MODE_SIGNED,
-        Purpose::CookieSigning,
-    );
-    mac.update(text);
-    mac
+/// The header of every token `key` seals: version, mode, key id.
+fn sealed_header(key: &Key) -> [u8; SEALED_HEADER_LEN] {
+    let mut header = [VERSION, MODE_SEALED, 0, 0, 0, 0];
+    header[2..].copy_from_slice(&key.id().to_bytes());
+    header
 }
 
-fn sealed_aad(header: &[u8], ctx: &Context<'_>, purpose: Purpose) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(64 + ctx.name.len() + ctx.field.len());
-    let mut put = |b: &[u8]| aad.extend_from_slice(b);
-    put_length_prefixed(&mut put, header);
-    ctx.write(&mut put, MODE_SEALED, purpose);
-    aad
+/// The associated data of a sealed token: its header (which the key
+/// determines) and the context, length-prefixed. Cached per key and
+/// context ([`Key::sealed_aad_for`]): the same bytes, built once.
+fn sealed_aad<'k>(key: &'k Key, ctx: &Context<'_>, purpose: Purpose) -> Cow<'k, [u8]> {
+    key.sealed_aad_for(ctx.parts(purpose), || {
+        let mut aad = Vec::with_capacity(64 + ctx.name.len() + ctx.field.len());
+        let mut put = |b: &[u8]| aad.extend_from_slice(b);
+        put_length_prefixed(&mut put, &sealed_header(key));
+        ctx.write(&mut put, VERSION, MODE_SEALED, purpose);
+        aad
+    })
 }

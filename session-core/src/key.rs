@@ -13,9 +13,10 @@
 //!
 //! `Debug` never prints key material and equality is constant-time.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use aes_gcm::{Aes256Gcm, KeyInit};
 use hkdf::Hkdf;
@@ -32,6 +33,20 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// The smallest master secret accepted, in bytes.
 pub const MIN_SECRET_LEN: usize = 32;
+
+/// How many envelope contexts per key keep their pre-fed MAC state or AAD
+/// (see [`Key::signing_mac_for`], [`Key::sealed_aad_for`]); an application
+/// has one or two cookie names.
+const CACHED_CONTEXTS: usize = 4;
+
+/// The parts that name an envelope context (subkey purpose, context
+/// purpose, custom flag, name, field): compared one by one, so a cache hit
+/// costs a few short comparisons, not the context's encoding.
+pub(crate) type ContextParts<'a> = [&'a [u8]; 5];
+
+/// Values derived from a context, for the first few contexts seen: filled
+/// once, never evicted.
+type Cache<T> = [OnceLock<([Box<[u8]>; 5], T)>; CACHED_CONTEXTS];
 
 /// Version label mixed into every derivation; bump it to change every subkey.
 const DERIVE_VERSION: &[u8] = b"session-core/v1";
@@ -126,6 +141,10 @@ struct KeyInner {
     secret: Zeroizing<Vec<u8>>,
     id: KeyId,
     signing: HmacSha256,
+    /// The signing MAC after a context's prefix.
+    signing_after: Cache<HmacSha256>,
+    /// The associated data of sealed tokens for a context.
+    sealed_aad: Cache<Box<[u8]>>,
     id_hashing: HmacSha256,
     cookie_cipher: Aes256Gcm,
     field_cipher: Aes256Gcm,
@@ -188,6 +207,8 @@ impl Key {
             secret: Zeroizing::new(secret.to_vec()),
             id,
             signing: mac(Purpose::CookieSigning),
+            signing_after: Default::default(),
+            sealed_aad: Default::default(),
             id_hashing: mac(Purpose::IdHashing),
             cookie_cipher: cipher(Purpose::CookieSealing),
             field_cipher: cipher(Purpose::FieldSealing),
@@ -214,6 +235,50 @@ impl Key {
         match purpose {
             Purpose::IdHashing => self.0.id_hashing.clone(),
             _ => self.0.signing.clone(),
+        }
+    }
+
+    /// The signing MAC (as [`Key::mac`] for [`Purpose::CookieSigning`])
+    /// that has already been fed the prefix `feed` writes for the context
+    /// named by `parts`. The prefix should be a whole number of SHA-256
+    /// blocks (64 bytes): the state is then cached for the first few
+    /// contexts seen, and a call costs a few comparisons of `parts` and a
+    /// copy of the state instead of encoding and hashing the prefix. The
+    /// result is the same as feeding the prefix to a fresh MAC, cached or
+    /// not, provided `parts` determine the prefix. `None`: not cached.
+    pub(crate) fn signing_mac_for(
+        &self,
+        parts: Option<ContextParts<'_>>,
+        feed: impl Fn(&mut HmacSha256),
+    ) -> HmacSha256 {
+        let fed = || {
+            let mut mac = self.0.signing.clone();
+            feed(&mut mac);
+            mac
+        };
+        match parts {
+            Some(parts) => {
+                cached(&self.0.signing_after, &parts, fed).map_or_else(|made| made, Clone::clone)
+            }
+            None => fed(),
+        }
+    }
+
+    /// The associated data `make` builds for sealing under this key in the
+    /// context named by `parts` (which must determine it), cached for the
+    /// first few contexts seen: a seal or open then borrows it instead of
+    /// encoding the context again. `None`: not cached.
+    pub(crate) fn sealed_aad_for(
+        &self,
+        parts: Option<ContextParts<'_>>,
+        make: impl Fn() -> Vec<u8>,
+    ) -> Cow<'_, [u8]> {
+        let Some(parts) = parts else {
+            return Cow::Owned(make());
+        };
+        match cached(&self.0.sealed_aad, &parts, || make().into()) {
+            Ok(aad) => Cow::Borrowed(aad),
+            Err(made) => Cow::Owned(made.into()),
         }
     }
 
@@ -260,6 +325,34 @@ impl PartialEq for Key {
 }
 
 impl Eq for Key {}
+
+/// The value cached in `slots` for `parts`, made by `make` in the first
+/// free slot; `Err` with a value made for this call alone when every slot
+/// holds another context.
+fn cached<'k, T>(
+    slots: &'k Cache<T>,
+    parts: &ContextParts<'_>,
+    make: impl Fn() -> T,
+) -> Result<&'k T, T> {
+    for slot in slots {
+        let (cached, value) = slot.get_or_init(|| (parts.map(Box::from), make()));
+        if same_parts(cached, parts) {
+            return Ok(value);
+        }
+    }
+    Err(make())
+}
+
+/// Whether the cached parts are `parts`: lengths first, then the bytes, in
+/// a plain loop (the parts are a few bytes long; a `memcmp` call per part
+/// cost more than the comparison).
+fn same_parts(cached: &[Box<[u8]>; 5], parts: &ContextParts<'_>) -> bool {
+    cached.iter().zip(parts).all(|(c, p)| c.len() == p.len())
+        && cached
+            .iter()
+            .zip(parts)
+            .all(|(c, p)| c.iter().zip(p.iter()).all(|(x, y)| x == y))
+}
 
 /// Encodes each part as a 4-byte big-endian length followed by its bytes.
 ///
@@ -406,6 +499,69 @@ mod tests {
         let mut hash = key.mac(Purpose::IdHashing);
         hash.update(b"x");
         assert_ne!(sign.finalize().into_bytes(), hash.finalize().into_bytes());
+    }
+
+    /// A pre-fed state is the same MAC as feeding the prefix each time,
+    /// whether it came from the cache, was put there by this call, or the
+    /// cache was full; contexts that differ in any one part get their own
+    /// state.
+    #[test]
+    fn signing_mac_for_equals_feeding_the_prefix() {
+        let key = Key::from_secret(SECRET).unwrap();
+        let tag = |mut mac: HmacSha256| {
+            mac.update(b"text");
+            mac.finalize().into_bytes()
+        };
+        let names: Vec<[u8; 1]> = (0..CACHED_CONTEXTS as u8 + 3).map(|i| [i]).collect();
+        let cases: Vec<ContextParts<'_>> = names
+            .iter()
+            .map(|n| [b"s".as_slice(), b"p", b"", n, b""])
+            .chain([[b"s".as_slice(), b"p", b"", b"", b"\0"]])
+            .collect();
+        let prefix = |parts: &ContextParts<'_>| -> Vec<u8> {
+            let mut p = parts.concat();
+            p.resize(64, 0xAA);
+            p
+        };
+        for _ in 0..2 {
+            for parts in &cases {
+                let mut plain = key.mac(Purpose::CookieSigning);
+                plain.update(&prefix(parts));
+                let cached = key.signing_mac_for(Some(*parts), |m| m.update(&prefix(parts)));
+                assert_eq!(tag(cached), tag(plain));
+            }
+        }
+        let first = key.signing_mac_for(Some(cases[0]), |_| panic!("cached: not fed again"));
+        assert_ne!(tag(first), tag(key.signing_mac_for(Some(cases[1]), |_| {})));
+        let mut plain = key.mac(Purpose::CookieSigning);
+        plain.update(b"x");
+        assert_eq!(
+            tag(key.signing_mac_for(None, |m| m.update(b"x"))),
+            tag(plain)
+        );
+    }
+
+    /// The AAD cache gives what `make` builds, borrowed while there is a
+    /// free slot for the context, owned once the slots are taken; each
+    /// context keeps its own.
+    #[test]
+    fn sealed_aad_for_caches_per_context() {
+        let key = Key::from_secret(SECRET).unwrap();
+        let names: Vec<[u8; 1]> = (0..CACHED_CONTEXTS as u8 + 2).map(|i| [i]).collect();
+        fn parts(n: &[u8; 1]) -> ContextParts<'_> {
+            [b"s", b"p", b"", n, b""]
+        }
+        for round in 0..2 {
+            for (i, n) in names.iter().enumerate() {
+                let aad = key.sealed_aad_for(Some(parts(n)), || vec![n[0]; 3]);
+                assert_eq!(&*aad, &[n[0]; 3], "round {round}, context {i}");
+                assert_eq!(matches!(aad, Cow::Borrowed(_)), i < CACHED_CONTEXTS);
+            }
+        }
+        let again = key.sealed_aad_for(Some(parts(&names[0])), || panic!("cached: not built"));
+        assert_eq!(&*again, &[0; 3]);
+        let uncached = key.sealed_aad_for(None, || vec![7]);
+        assert!(matches!(uncached, Cow::Owned(v) if v == [7]));
     }
 
     #[test]

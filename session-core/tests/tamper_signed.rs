@@ -1,6 +1,10 @@
 //! Tamper suite for **signed** tokens (`H.P.T`): SECURITY.md A1, A2, A7,
 //! A8, A11, B5, B6. Every transform must be refused as `Invalid`, without a
-//! panic. Cross-mode, context and size cases live in `tamper_cross.rs`.
+//! panic. Every case runs on both header versions: version 2 (19 bytes,
+//! what `sign` writes) and version 1 (23 bytes, still read; `sign` writes
+//! it when a time does not fit in 48 bits, which is how it is made here).
+//! Cross-mode, context and size cases live in `tamper_cross.rs`; fixed
+//! version-1 tokens in `envelope_compat.rs`.
 
 mod common;
 
@@ -9,17 +13,34 @@ use common::{
     raw_bit_flips, signed_is_compressed, times, truncations, with_trailing_bits,
 };
 use session_core::base64url::{decode, encode};
-use session_core::envelope::Codec;
+use session_core::clock::Timestamp;
+use session_core::envelope::{Codec, Times};
+
+/// Issued before 1970: too early for version 2's unsigned times, so `sign`
+/// writes version 1 (and it is valid at `NOW`).
+fn v1_times() -> Times {
+    Times {
+        issued_at: Timestamp::from_unix_millis(-1),
+        ..times()
+    }
+}
 
 /// The tokens every transform is applied to: a small one and a deflated one
-/// (so the compressed path is covered too).
+/// (so the compressed path is covered too), in each header version.
 fn tokens() -> Vec<String> {
     let c = codec();
-    let small = c.sign(&CTX, times(), PAYLOAD);
-    let large = c.sign(&CTX, times(), &compressible());
-    assert!(!signed_is_compressed(&small));
-    assert!(signed_is_compressed(&large));
-    vec![small, large]
+    let mut out = Vec::new();
+    for (t, header_len) in [(times(), 19), (v1_times(), 23)] {
+        let small = c.sign(&CTX, t, PAYLOAD);
+        let large = c.sign(&CTX, t, &compressible());
+        assert!(!signed_is_compressed(&small));
+        assert!(signed_is_compressed(&large));
+        for token in [small, large] {
+            assert_eq!(decode(&parts(&token)[0]).unwrap().len(), header_len);
+            out.push(token);
+        }
+    }
+    out
 }
 
 fn parts(token: &str) -> [String; 3] {
@@ -191,16 +212,39 @@ fn header_confusion_rejected_a8() {
         let mut cases = Vec::new();
         for (at, value) in [
             (0, 0u8),
+            (0, 1),
             (0, 2),
+            (0, 3),
             (0, 0xff),
             (1, b'E'),
             (1, 0),
             (2, !header[2]),
         ] {
+            if header[at] == value {
+                continue;
+            }
             let mut x = header.clone();
             x[at] = value;
             cases.push(format!("{}.{p}.{tag}", encode(&x)));
         }
+        // The same fields in the other version's layout (times widened to
+        // 8 bytes, or narrowed to 6), with the version byte to match.
+        let other = if header.len() == 19 {
+            let mut x = vec![1];
+            x.extend_from_slice(&header[1..7]);
+            for time in [&header[7..13], &header[13..19]] {
+                x.extend_from_slice(&[0, 0]);
+                x.extend_from_slice(time);
+            }
+            x
+        } else {
+            let mut x = vec![2];
+            x.extend_from_slice(&header[1..7]);
+            x.extend_from_slice(&header[9..15]);
+            x.extend_from_slice(&header[17..23]);
+            x
+        };
+        cases.push(format!("{}.{p}.{tag}", encode(&other)));
         for c in &cases {
             reject(c, "header byte changed");
         }
@@ -260,7 +304,7 @@ fn non_canonical_base64_rejected_b5() {
             reject(&join(&q), &format!("part {k} trailing bits"));
         }
     }
-    // The header (23 bytes) and the tag (32 bytes) both have spare bits.
+    // The header (19 bytes) and the tag (32 bytes) both have spare bits.
     assert!(with_trailing_bits(&p[0]).is_some() && with_trailing_bits(&p[2]).is_some());
 }
 

@@ -224,7 +224,7 @@ async fn private_field_sealed_at_rest_a3() {
     let opened = Codec::new(key)
         .open_field(&Context::field(&r.binding, "card"), &token)
         .expect("sealed with the field subkey, bound to this record");
-    assert_eq!(opened.payload, br#""4111-1111-1111-1111""#);
+    assert_eq!(&opened.payload[..], br#""4111-1111-1111-1111""#);
 
     let h = s.load(&id).await.unwrap().unwrap();
     assert_eq!(*h.get(&CARD, String::new), "4111-1111-1111-1111");
