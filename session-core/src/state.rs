@@ -105,33 +105,55 @@ impl State {
     /// A session loaded from a record. Fields past their own deadline are
     /// dropped here.
     pub fn from_record(config: Arc<Config>, id: Option<Id>, record: Record) -> Self {
-        Self::from_record_ref(config, id, &record)
+        let Record {
+            meta,
+            fields,
+            deadlines,
+            index,
+            binding,
+            ..
+        } = record;
+        // Field bytes are moved, not shared: no reference count each.
+        let loaded = (meta, index, binding.as_str());
+        Self::from_fields(config, id, loaded, fields.into_iter(), &deadlines)
     }
 
     /// As [`State::from_record`], from a record that stays with its owner
     /// (a store that keeps records in memory lends it): field bytes are
     /// shared, not copied.
     pub fn from_record_ref(config: Arc<Config>, id: Option<Id>, record: &Record) -> Self {
-        // The clock is read only if some field has a deadline.
-        let now = (!record.deadlines.is_empty()).then(|| config.clock().now());
-        let mut slots = Slots::with_capacity(record.fields.len());
+        let fields = record.fields.iter().map(|(k, raw)| (k, raw.clone()));
+        let loaded = (record.meta, record.index.clone(), record.binding.as_str());
+        Self::from_fields(config, id, loaded, fields, &record.deadlines)
+    }
+
+    /// A loaded state from a record's parts. Fields past their own
+    /// deadline are dropped; the clock is read only if some field has one.
+    fn from_fields<K: AsRef<str>>(
+        config: Arc<Config>,
+        id: Option<Id>,
+        (meta, index, binding): (Meta, BTreeMap<String, String>, &str),
+        fields: impl ExactSizeIterator<Item = (K, RawJson)>,
+        deadlines: &BTreeMap<String, Timestamp>,
+    ) -> Self {
+        let now = (!deadlines.is_empty()).then(|| config.clock().now());
+        let mut slots = Slots::with_capacity(fields.len());
         // In key order: each slot is appended.
-        for (key, raw) in &record.fields {
-            let deadline = record.deadlines.get(key).copied();
+        for (key, raw) in fields {
+            let key = key.as_ref();
+            let deadline = deadlines.get(key).copied();
             if deadline.is_some_and(|d| now.is_some_and(|now| is_expired(d, now))) {
                 continue;
             }
             let slot = Slot {
-                raw: Some(Stored::Json(raw.clone())),
+                raw: Some(Stored::Json(raw)),
                 deadline,
                 ..Slot::default()
             };
             slots.insert(SlotKey::copied(key), slot);
         }
-        let loaded = (slots, Bytes::new());
-        let binding = SlotKey::copied(&record.binding);
-        let index = record.index.clone();
-        Self::loaded(config, id, record.meta, loaded, index, binding)
+        let binding = SlotKey::copied(binding);
+        Self::loaded(config, id, meta, (slots, Bytes::new()), index, binding)
     }
 
     /// A loaded state: `slots` with the buffer their bytes point into.
