@@ -22,6 +22,16 @@
 //!    [`SessionLayer::with_error_handler`]) and no cookie is set or deleted
 //!    (G2, G3).
 //!
+//! # Where to put the layer
+//!
+//! `Router::layer(SessionLayer::new(..))` is the usual place. axum then
+//! wraps every route in it, boxed, and clones it per request: any layer
+//! added that way costs about 15% of an empty axum request here
+//! (`BENCHMARKS.md`). Wrapping the finished router instead,
+//! `tower::Layer::layer(&SessionLayer::new(..), router)`, runs the layer
+//! once per request before routing, with the same behaviour for handlers:
+//! the cheapest place when most requests never touch the session.
+//!
 //! # Two traits, not one
 //!
 //! The layer talks to a [`Backend`]: "cookie value in, handle out; handle
