@@ -302,9 +302,7 @@ impl State {
             Some(v) => *v = value,
             None => slot.value = Some(Arc::new(value)),
         }
-        if let Some(old) = slot.raw.take().as_ref().and_then(Stored::plain_len) {
-            slot.size_hint = old;
-        }
+        slot.drop_raw();
         slot.dirty = true;
         slot.spec = Some(spec);
         self.removed.retain(|k| k != spec.key);

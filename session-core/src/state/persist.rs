@@ -30,8 +30,8 @@ impl State {
         let (expires_at, index) = self.encode_pending(true, |key, raw, deadline| {
             set.push((key.to_cow(), raw.clone(), deadline));
         })?;
-        let deferred = || self.slots.values().filter(|s| s.is_deferred());
-        let room: usize = deferred().map(|s| s.size_hint + s.size_hint / 16 + 8).sum();
+        let deferred = self.slots.values().filter(|s| s.is_deferred());
+        let room: usize = deferred.map(Slot::encoded_len_hint).sum();
         if room > 0 {
             let mut buf = Vec::with_capacity(room);
             for (key, slot) in self.slots.iter_keyed_mut() {
@@ -106,9 +106,7 @@ impl State {
                 && slot.value.is_some()
                 && slot.spec.is_some_and(|s| !s.private && !s.index)
             {
-                if let Some(old) = slot.raw.take().as_ref().and_then(Stored::plain_len) {
-                    slot.size_hint = old;
-                }
+                slot.drop_raw();
                 continue;
             }
             // A slot set through `set_raw` already holds its bytes.

@@ -129,6 +129,21 @@ impl Slot {
         self.dirty && self.raw.is_none() && self.value.is_some()
     }
 
+    /// Lets go of the stored bytes of a value about to be written again,
+    /// keeping their length as the hint for its new encoding.
+    pub(crate) fn drop_raw(&mut self) {
+        if let Some(old) = self.raw.take().as_ref().and_then(Stored::plain_len) {
+            self.size_hint = old;
+        }
+    }
+
+    /// The room to expect for a deferred value's JSON: a little more than
+    /// the bytes it replaces, the common edit (an item pushed, a counter
+    /// grown).
+    pub(crate) fn encoded_len_hint(&self) -> usize {
+        self.size_hint + self.size_hint / 16 + 8
+    }
+
     pub(crate) fn typed<T: Value>(&self) -> &T {
         self.value
             .as_ref()

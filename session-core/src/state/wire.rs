@@ -136,7 +136,7 @@ impl State {
             .filter_map(|(k, s)| {
                 let raw = match &s.raw {
                     Some(raw) => raw.stored_bytes(&self.buf).0.len(),
-                    None if s.is_deferred() => s.size_hint.max(32) + 8,
+                    None if s.is_deferred() => s.encoded_len_hint(),
                     None => return None,
                 };
                 Some(k.len() + raw)
@@ -157,9 +157,7 @@ impl State {
                 )));
             } else if slot.is_deferred() {
                 let value = slot.value.as_ref().expect("deferred slots hold a value");
-                // A value a little longer than the one it replaces is the
-                // common edit (an item pushed, a counter grown).
-                let hint = slot.size_hint + slot.size_hint / 16 + 8;
+                let hint = slot.encoded_len_hint();
                 let at = w.field_with(key, slot.deadline, threshold, hint, |out| {
                     value.encode_to(out)
                 });
