@@ -259,16 +259,12 @@ impl Store for MemoryStore {
     const IMMEDIATE: bool = true;
 
     async fn load(&self, id: &Id) -> Result<Option<Record>, StoreError> {
-        self.load_at(id, self.clock.now()).await
+        Ok(self.inner.lock().live(id, self.clock.now()).cloned())
     }
 
     /// Judges expiry at the caller's `now` (through
-    /// [`Sessions`](session_core::Sessions): its configuration's clock).
-    async fn load_at(&self, id: &Id, now: Timestamp) -> Result<Option<Record>, StoreError> {
-        Ok(self.inner.lock().live(id, now).cloned())
-    }
-
-    /// Lends the record under the lock: no copy of it per load.
+    /// [`Sessions`](session_core::Sessions): its configuration's clock) and
+    /// lends the record under the lock: no copy of it per load.
     async fn load_with<R, F>(&self, id: &Id, now: Timestamp, f: F) -> Result<Option<R>, StoreError>
     where
         F: FnOnce(Cow<'_, Record>) -> R + Send,
@@ -292,7 +288,7 @@ impl Store for MemoryStore {
         self.save_at(id, changes, self.clock.now()).await
     }
 
-    /// Judges expiry at the caller's `now`, as [`Store::load_at`].
+    /// Judges expiry at the caller's `now`, as [`Store::load_with`].
     async fn save_at(&self, id: &Id, changes: &Changes, now: Timestamp) -> Result<(), StoreError> {
         self.inner.lock().save(id, changes, now)
     }
@@ -454,15 +450,16 @@ mod tests {
     }
 
     #[test]
-    fn load_at_and_save_at_judge_expiry_at_the_callers_instant_c11_h1() {
+    fn load_with_and_save_at_judge_expiry_at_the_callers_instant_c11_h1() {
         block_on(async {
             // The store's own clock says the record is live; the caller's
             // reading (the sessions' clock) says it has expired.
             let (store, _clock) = store(10);
             let a = Id::generate();
             store.create(&a, &record(at(10))).await.unwrap();
-            assert!(store.load_at(&a, at(10)).await.unwrap().is_some());
-            assert!(store.load_at(&a, at(11)).await.unwrap().is_none(), "C11");
+            let load_at = |now| store.load_with(&a, now, |_| ());
+            assert!(load_at(at(10)).await.unwrap().is_some());
+            assert!(load_at(at(11)).await.unwrap().is_none(), "C11");
             let err = store.save_at(&a, &renew(at(99)), at(11)).await.unwrap_err();
             assert!(matches!(err, StoreError::Deleted), "H1: not renewed");
             assert_eq!(store.inner.lock().records[&a].record.expires_at, at(10));

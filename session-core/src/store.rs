@@ -378,21 +378,9 @@ impl Changes {
             record.deadlines.remove(key);
         }
         for (key, raw, deadline) in &self.set {
-            // An existing field (the usual case) is replaced in place: no
-            // copy of its key.
-            match record.fields.get_mut(key.as_ref()) {
-                Some(slot) => *slot = raw.clone(),
-                None => {
-                    record.fields.insert(key.to_string(), raw.clone());
-                }
-            }
+            put(&mut record.fields, key, raw.clone());
             match deadline {
-                Some(d) => match record.deadlines.get_mut(key.as_ref()) {
-                    Some(slot) => *slot = *d,
-                    None => {
-                        record.deadlines.insert(key.to_string(), *d);
-                    }
-                },
+                Some(d) => put(&mut record.deadlines, key, *d),
                 None => {
                     record.deadlines.remove(key.as_ref());
                 }
@@ -403,6 +391,17 @@ impl Changes {
                 Some(v) => record.index.insert(name.clone(), v.clone()),
                 None => record.index.remove(name),
             };
+        }
+    }
+}
+
+/// Sets `map[key]`, replacing an existing entry (the usual case) in place:
+/// no copy of its key.
+fn put<V>(map: &mut BTreeMap<String, V>, key: &str, value: V) {
+    match map.get_mut(key) {
+        Some(slot) => *slot = value,
+        None => {
+            map.insert(key.to_owned(), value);
         }
     }
 }
@@ -425,28 +424,15 @@ pub trait Store: Send + Sync + 'static {
     /// itself failed; never for a missing record.
     fn load(&self, id: &Id) -> impl Future<Output = Result<Option<Record>, StoreError>> + Send;
 
-    /// [`Store::load`] for a caller that has just read the clock: `now` is
-    /// that reading, from the clock the store's sessions use (the
-    /// [`Sessions`](crate::Sessions) configuration's). A store that reads a
-    /// clock itself may judge expiry at `now` instead, sparing a second
-    /// read; the default ignores `now` and calls [`Store::load`].
-    ///
-    /// # Errors
-    ///
-    /// As [`Store::load`].
-    fn load_at(
-        &self,
-        id: &Id,
-        now: Timestamp,
-    ) -> impl Future<Output = Result<Option<Record>, StoreError>> + Send {
-        let _ = now;
-        self.load(id)
-    }
-
-    /// [`Store::load_at`], with the record handed to `f` rather than
-    /// returned: a store that keeps records in memory lends it
+    /// [`Store::load`] for a caller that has just read the clock, with the
+    /// record handed to `f` rather than returned. `now` is that reading,
+    /// from the clock the store's sessions use (the
+    /// [`Sessions`](crate::Sessions) configuration's): a store that reads a
+    /// clock itself may judge expiry at `now`, sparing a second read. A
+    /// store that keeps records in memory lends the record
     /// ([`Cow::Borrowed`], under its lock) instead of copying it. The
-    /// default loads it and passes it owned.
+    /// default ignores `now`, calls [`Store::load`] and passes the record
+    /// owned.
     ///
     /// # Errors
     ///
@@ -461,7 +447,8 @@ pub trait Store: Send + Sync + 'static {
         F: FnOnce(Cow<'_, Record>) -> R + Send,
         R: Send,
     {
-        async move { Ok(self.load_at(id, now).await?.map(|r| f(Cow::Owned(r)))) }
+        let _ = now;
+        async move { Ok(self.load(id).await?.map(|r| f(Cow::Owned(r)))) }
     }
 
     /// Creates a record under a new id, never overwriting a live one.
@@ -488,7 +475,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// [`Store::save`] for a caller that has just read the clock (`now`, as
-    /// for [`Store::load_at`]; [`Sessions`](crate::Sessions) passes the
+    /// for [`Store::load_with`]; [`Sessions`](crate::Sessions) passes the
     /// instant the changes were stamped with). The default ignores `now`.
     ///
     /// # Errors
