@@ -6,26 +6,22 @@
 //! `System` through `actix_web::test::call_service`.
 
 use std::{
-    convert::Infallible,
     fmt::Write as _,
     hint::black_box,
     time::{Duration, Instant},
 };
 
 use actix_session::config::CookieContentSecurity;
-use axum::body::Body;
 use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
-use http::{Request, Response};
 use peer_bench::{
     actix_peers,
-    axum_harness::AxumCase,
+    axum_harness::{AxumCase, AxumService},
     axum_peers::{self, axum_extra_private, tower_sessions_cookie, tower_sessions_memory},
     ours,
     payload::{Payload, SIZES},
 };
-use tower::Service;
 
 /// Sizes at which the untouched request is measured.
 const UNTOUCHED_SIZES: [usize; 2] = [224, 2200];
@@ -46,7 +42,7 @@ impl Ctx {
         size: usize,
         case: &AxumCase<S>,
     ) where
-        S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone,
+        S: AxumService,
     {
         writeln!(self.sizes, "{name}\t{size}\t{}", case.cookie_len()).expect("string");
         let rt = &self.tokio;
@@ -74,7 +70,7 @@ impl Ctx {
         size: usize,
         case: &AxumCase<S>,
     ) where
-        S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone,
+        S: AxumService,
     {
         let probe = self.tokio.block_on(case.probe());
         assert!(

@@ -61,10 +61,19 @@ impl AxumCase {
     }
 }
 
-impl<S> AxumCase<S>
-where
-    S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone,
+/// What a case can call: a finished axum router, or a layer wrapped
+/// around one.
+pub trait AxumService:
+    Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone
 {
+}
+
+impl<S> AxumService for S where
+    S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone
+{
+}
+
+impl<S: AxumService> AxumCase<S> {
     /// A case that calls `service` (a finished router, or a layer wrapped
     /// around one with `tower::Layer::layer`) with `cookie` (if any) on
     /// `path`.
