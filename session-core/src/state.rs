@@ -351,7 +351,7 @@ impl State {
         self.accessed = true;
         let clock = self.config.clock();
         let codec = self.config.codec();
-        let binding = self.binding.as_str();
+        let binding = &self.binding;
         let slot = self.slots.entry(SlotKey::Static(spec.key));
         slot.spec = Some(spec);
         if slot_expired(slot, &**clock) {

@@ -192,7 +192,7 @@ impl Record {
         w.header(
             &self.meta,
             self.expires_at,
-            &self.binding,
+            self.binding.as_bytes(),
             &self.index,
             self.fields.len(),
         );
@@ -220,7 +220,8 @@ impl Record {
         let mut r = crate::wire::Reader::new(&bytes);
         let h = r.header()?;
         let mut record = Record::new(h.meta, h.expires_at);
-        record.binding = h.binding.to_owned();
+        record.binding = String::from_utf8(h.binding.to_vec())
+            .expect("the reader checked that the binding is UTF-8");
         record.index = h.index;
         // In key order as written: the map is built in one bulk pass.
         let mut fields = Vec::with_capacity(r.cap(h.n_fields));

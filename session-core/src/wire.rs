@@ -74,7 +74,7 @@ impl Writer<'_> {
         &mut self,
         meta: &Meta,
         expires_at: Timestamp,
-        binding: &str,
+        binding: &[u8],
         index: &BTreeMap<String, String>,
         n_fields: usize,
     ) {
@@ -95,7 +95,7 @@ impl Writer<'_> {
             Expiry::BrowserSession => self.0.push(EXPIRY_BROWSER),
         }
         self.i(expires_at.unix_millis());
-        self.bytes(binding.as_bytes());
+        self.bytes(binding);
         self.u(index.len() as u64);
         for (name, value) in index {
             self.bytes(name.as_bytes());
@@ -191,6 +191,12 @@ impl Writer<'_> {
     }
 }
 
+/// Whether `b` is UTF-8; keys and bindings are short and almost always
+/// ASCII, which is checked a word at a time.
+fn is_utf8(b: &[u8]) -> bool {
+    b.is_ascii() || std::str::from_utf8(b).is_ok()
+}
+
 /// Bytes of the LEB128 form of `v`.
 fn varint_len(v: u64) -> usize {
     (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
@@ -204,7 +210,8 @@ pub(crate) const HEADER_OVERHEAD: usize = 1 + 4 * 10 + 1 + 2 * 10 + 10 + 10;
 pub(crate) struct Header<'a> {
     pub(crate) meta: Meta,
     pub(crate) expires_at: Timestamp,
-    pub(crate) binding: &'a str,
+    /// Checked to be UTF-8.
+    pub(crate) binding: &'a [u8],
     pub(crate) index: BTreeMap<String, String>,
     pub(crate) n_fields: u64,
 }
@@ -241,6 +248,11 @@ impl<'a> Reader<'a> {
     }
 
     fn u(&mut self, what: &'static str) -> Result<u64, RecordError> {
+        // Most numbers here (lengths, counts) fit in one byte.
+        if let Some(&b) = self.buf.get(self.pos).filter(|b| **b < 0x80) {
+            self.pos += 1;
+            return Ok(u64::from(b));
+        }
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte(what)?;
@@ -283,6 +295,16 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(&self.buf[r]).map_err(|_| self.bad(what))
     }
 
+    /// A length-prefixed run of bytes checked to be UTF-8, left as bytes.
+    fn utf8(&mut self, what: &'static str) -> Result<Range<usize>, RecordError> {
+        let r = self.range(what)?;
+        if is_utf8(&self.buf[r.clone()]) {
+            Ok(r)
+        } else {
+            Err(self.bad(what))
+        }
+    }
+
     pub(crate) fn header(&mut self) -> Result<Header<'a>, RecordError> {
         let format = self.byte("empty record")?;
         if format != FORMAT {
@@ -305,7 +327,8 @@ impl<'a> Reader<'a> {
             _ => return Err(self.bad("expiry kind")),
         };
         let expires_at = self.time("expires_at")?;
-        let binding = self.text("binding")?;
+        let binding = self.utf8("binding")?;
+        let binding = &self.buf[binding];
         let n_index = self.u("index count")?;
         let mut index = BTreeMap::new();
         for _ in 0..n_index {
@@ -329,10 +352,7 @@ impl<'a> Reader<'a> {
 
     /// The next field; keys are checked to be UTF-8.
     pub(crate) fn field(&mut self) -> Result<Field, RecordError> {
-        let key = self.range("field key")?;
-        if std::str::from_utf8(&self.buf[key.clone()]).is_err() {
-            return Err(self.bad("field key"));
-        }
+        let key = self.utf8("field key")?;
         let flags = self.byte("field flags")?;
         if flags & !(FLAG_DEADLINE | FLAG_DEFLATED) != 0 {
             return Err(self.bad("field flags"));

@@ -92,7 +92,6 @@ impl State {
         let expires_at = self.policy.expires_at(&self.meta);
         let config = &*self.config;
         for (slot_key, slot) in self.slots.iter_keyed_mut() {
-            let key = slot_key.as_str();
             if !(slot.dirty || slot.reseal && slot.value.is_some()) {
                 continue;
             }
@@ -110,7 +109,8 @@ impl State {
                 continue;
             }
             // A slot set through `set_raw` already holds its bytes.
-            if let Some(raw) = encode_slot(config, self.binding.as_str(), key, slot)? {
+            let key = slot_key.as_str();
+            if let Some(raw) = encode_slot(config, &self.binding, key, slot)? {
                 slot.raw = Some(Stored::Json(raw));
             }
             // Just encoded, or set through `set_raw`: JSON either way.

@@ -210,7 +210,7 @@ pub(super) fn slot_expired(slot: &Slot, clock: &dyn crate::clock::Clock) -> bool
 
 pub(super) fn decode_field<T: Value>(
     codec: Option<&crate::envelope::Codec>,
-    binding: &str,
+    binding: &SlotKey,
     spec: &FieldSpec,
     raw: &Stored,
     buf: &[u8],
@@ -225,7 +225,7 @@ pub(super) fn decode_field<T: Value>(
     let token: String =
         serde_json::from_slice(&raw).map_err(|_| "private field is not a sealed token")?;
     let opened = codec
-        .open_field(&Context::field(binding, spec.key), &token)
+        .open_field(&Context::field(binding.as_str(), spec.key), &token)
         .map_err(|_| "private field failed to open (tampered, moved or unknown key)")?;
     serde_json::from_slice(&opened.payload)
         .map(|v| (v, opened.rotated))
@@ -237,7 +237,7 @@ pub(super) fn decode_field<T: Value>(
 /// `set_raw`: its raw bytes stand).
 pub(super) fn encode_slot(
     config: &Config,
-    binding: &str,
+    binding: &SlotKey,
     key: &str,
     slot: &Slot,
 ) -> Result<Option<RawJson>, FieldError> {
@@ -264,7 +264,8 @@ pub(super) fn encode_slot(
             let codec = config
                 .codec()
                 .ok_or_else(|| FieldError::NoKeys(key.to_owned()))?;
-            let token = codec.seal_field(&Context::field(binding, spec.key), raw.as_bytes());
+            let ctx = Context::field(binding.as_str(), spec.key);
+            let token = codec.seal_field(&ctx, raw.as_bytes());
             let sealed = RawJson::encode(&token).expect("a string always serializes");
             Ok(Some(sealed))
         }

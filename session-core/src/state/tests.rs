@@ -493,12 +493,36 @@ fn repeated_key_in_a_binary_record_keeps_the_last() {
     assert_eq!(*s.get(&PLAIN, || 0u8), 2);
 }
 
+/// Keys and the binding are checked to be UTF-8 (ASCII on the fast path):
+/// a non-ASCII key loads under its own name, bytes that are not UTF-8 are
+/// refused as a malformed record (B8).
+#[test]
+fn record_keys_must_be_utf8_and_may_be_non_ascii_b8() {
+    let config = config();
+    let bytes = binary_record(&config, &[("clé".as_bytes(), b"1", false)]);
+    let mut s = State::from_bytes(Arc::clone(&config), None, bytes.clone()).unwrap();
+    assert_eq!(s.keys(), ["clé"]);
+    assert_eq!(s.get_raw("clé").unwrap().get(), "1");
+    assert!(
+        Record::from_bytes(bytes)
+            .unwrap()
+            .fields
+            .contains_key("clé")
+    );
+    for bad in [&b"cl\xc3"[..], b"\xff", b"a\x80b"] {
+        let bytes = binary_record(&config, &[(bad, b"1", false)]);
+        let err = State::from_bytes(Arc::clone(&config), None, bytes.clone()).unwrap_err();
+        assert!(err.to_string().contains("field key"), "{err}");
+        assert!(Record::from_bytes(bytes).is_err());
+    }
+}
+
 /// A binary record written by hand: `(key, bytes, deflated)` per field.
 fn binary_record(config: &Config, fields: &[(&[u8], &[u8], bool)]) -> Vec<u8> {
     let mut bytes = Vec::new();
     let mut w = crate::wire::Writer(&mut bytes);
     let meta = Meta::new(config.clock().now());
-    w.header(&meta, Timestamp::MAX, "b", &BTreeMap::new(), fields.len());
+    w.header(&meta, Timestamp::MAX, b"b", &BTreeMap::new(), fields.len());
     for (key, raw, deflated) in fields {
         w.field(key, None, raw, *deflated);
     }

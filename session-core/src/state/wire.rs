@@ -84,7 +84,7 @@ impl State {
             slots.insert(SlotKey::from_utf8(&bytes[f.key]), slot);
         }
         r.finish()?;
-        let binding = SlotKey::copied(h.binding);
+        let binding = SlotKey::from_utf8(h.binding);
         let (meta, index) = (h.meta, h.index);
         Ok(Self::loaded(
             config,
@@ -144,7 +144,7 @@ impl State {
             .fold((0, 0), |(n, len), l| (n + 1, len + l + FIELD_OVERHEAD));
         let mut out = Vec::with_capacity(len + HEADER_OVERHEAD + self.binding.as_bytes().len());
         let mut w = Writer(&mut out);
-        let binding = self.binding.as_str();
+        let binding = self.binding.as_bytes();
         w.header(&self.meta, expires_at, binding, &self.loaded_index, n);
         // Where each slot's bytes landed, in slot order.
         let mut written = Vec::with_capacity(n);
