@@ -419,6 +419,22 @@ impl SlotKey {
         SlotKey::copied(std::str::from_utf8(key).expect("checked to be UTF-8 by the reader"))
     }
 
+    /// The key at `at` in `record` (checked to be UTF-8 by the reader).
+    /// A short key is copied as a fixed-size block when the record has
+    /// room past it (no length-dependent copy); bytes past its length are
+    /// never read.
+    pub(crate) fn in_record(record: &[u8], at: Range<usize>) -> Self {
+        let len = at.len();
+        match record.get(at.start..at.start + INLINE) {
+            Some(block) if len <= INLINE => {
+                let mut buf = [0u8; INLINE];
+                buf.copy_from_slice(block);
+                SlotKey::Inline(len as u8, buf)
+            }
+            _ => SlotKey::from_utf8(&record[at]),
+        }
+    }
+
     pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
             SlotKey::Static(s) => s.as_bytes(),

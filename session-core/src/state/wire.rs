@@ -81,7 +81,7 @@ impl State {
                 deadline: f.deadline,
                 ..Slot::default()
             };
-            slots.insert(SlotKey::from_utf8(&bytes[f.key]), slot);
+            slots.insert(SlotKey::in_record(&bytes, f.key), slot);
         }
         r.finish()?;
         let binding = SlotKey::from_utf8(h.binding);
