@@ -32,6 +32,9 @@ impl State {
         })?;
         let deferred = self.slots.values().filter(|s| s.is_deferred());
         let room: usize = deferred.map(Slot::encoded_len_hint).sum();
+        // Fields encoded above come first in `set`; with none, the deferred
+        // ones below are appended in key order already.
+        let sorted = set.is_empty();
         if room > 0 {
             let mut buf = Vec::with_capacity(room);
             for (key, slot) in self.slots.iter_keyed_mut() {
@@ -51,18 +54,32 @@ impl State {
                 slot.size_hint = buf.len();
             }
             let buf = bytes::Bytes::from(buf);
+            // With no record buffer in use (a state built from a `Record`
+            // or new), this buffer becomes it: the slots keep ranges into
+            // it rather than a reference count each.
+            let adopt = self.buf.is_empty();
             let mut start = 0;
             for (key, slot) in self.slots.iter_keyed_mut() {
                 if !slot.is_deferred() {
                     continue;
                 }
-                let raw = RawJson::from_shared(buf.slice(start..slot.size_hint));
+                let range = start..slot.size_hint;
                 start = slot.size_hint;
-                set.push((key.to_cow(), raw.clone(), slot.deadline));
-                slot.raw = Some(Stored::Json(raw));
+                let raw = RawJson::from_shared(buf.slice(range.clone()));
+                slot.raw = Some(if adopt {
+                    Stored::InBuf(range, false)
+                } else {
+                    Stored::Json(raw.clone())
+                });
+                set.push((key.to_cow(), raw, slot.deadline));
             }
-            // In key order, as before the split.
-            set.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            if adopt {
+                self.buf = buf;
+            }
+            if !sorted {
+                // In key order, as before the split.
+                set.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            }
         }
         Ok(Changes {
             meta: self.meta,

@@ -107,6 +107,37 @@ fn changes_of_several_fields_apply_back_in_key_order_h3() {
     assert_eq!(*back.get(&SECRET_FIELD, String::new), "card-4242");
 }
 
+/// A state saved twice through `Changes` (the second time its fields
+/// point into the first save's buffer), then written whole: every value
+/// reads back as last written, in both the changes and the record (H3).
+#[test]
+fn changes_twice_then_the_whole_record_keep_every_value_h3() {
+    let config = config();
+    let now = config.clock().now();
+    let mut stored = Record::new(Meta::new(now), now);
+    stored.fields.insert("plain".into(), raw("1").into());
+    let mut state = State::from_record(Arc::clone(&config), None, stored.clone());
+    state.set(&PLAIN, 2u32);
+    state.set(&OTHER, "a".to_owned());
+    let first = state.changes().unwrap();
+    let keys: Vec<&str> = first.set.iter().map(|(k, _, _)| k.as_ref()).collect();
+    assert_eq!(keys, ["other", "plain"]);
+    first.apply(&mut stored);
+    state.mark_saved(None);
+    state.set(&OTHER, "bb".to_owned());
+    let second = state.changes().unwrap();
+    assert_eq!(second.set.len(), 1);
+    assert_eq!(second.set[0].1.get(), "\"bb\"");
+    second.apply(&mut stored);
+    for mut back in [
+        State::from_record(Arc::clone(&config), None, stored),
+        State::from_bytes(Arc::clone(&config), None, state.to_bytes().unwrap()).unwrap(),
+    ] {
+        assert_eq!(*back.get(&PLAIN, || 0u32), 2);
+        assert_eq!(*back.get(&OTHER, String::new), "bb");
+    }
+}
+
 #[test]
 fn private_field_is_sealed_in_the_record_and_reads_back() {
     let config = config();
