@@ -1,0 +1,203 @@
+//! Runs one case of the core benches `n` times, for instruction counts
+//! under callgrind, which stay exact on a busy machine (criterion's
+//! timings do not):
+//!
+//! ```text
+//! cargo bench -p session-core --bench probe --no-run
+//! valgrind --tool=callgrind target/release/deps/probe-<hash> <case> 200
+//! valgrind --tool=callgrind target/release/deps/probe-<hash> <case> 1200
+//! ```
+//!
+//! The cost of one iteration is the difference of the two totals divided
+//! by 1000. `probe phases 1` prints wall-clock nanoseconds per phase of
+//! the whole-session round trip instead.
+//!
+//! Cases: `whole` (the `interleaved` bench's `whole/text/200B`, ours) and
+//! `floor` (its floor); `derive`, `derive_bytes` (issue 3's every-field
+//! case, server and cookie path) and `serde` (their floor); the phases
+//! of `whole` alone: `to_bytes`, `sign`, `verify`, `from_bytes`
+//! (with the drop), `read` (from_bytes, every field read, drop).
+
+// A plain `main` that prints.
+#![allow(missing_docs, clippy::print_stdout)]
+
+mod common;
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Instant;
+
+use common::profile::{
+    Profile, config, load, load_bytes, sample, save_bytes, save_changes, stored_record, touch_all,
+    touch_every,
+};
+use common::{Dataset, Floor, Text, config_with, filled_state};
+use session_core::envelope::{Compression, Context, Times};
+use session_core::id::Id;
+use session_core::state::State;
+
+const COOKIE: Context<'static> = Context::cookie("id");
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(case), Some(n)) = (args.get(1), args.get(2).and_then(|n| n.parse().ok())) else {
+        eprintln!("usage: probe <case> <n>");
+        std::process::exit(2);
+    };
+    // The whole-session round trip (issue 2, 200 B, text).
+    let d = Text::sample(0, 0);
+    let (cfg, now) = config_with(Compression::OFF);
+    let codec = cfg.codec().expect("bench config has keys").clone();
+    let times = Times::unbounded(now);
+    let floor = Floor::new();
+    let mut state = filled_state(&cfg, &d);
+    let record = state.to_bytes().expect("encodes");
+    let token = codec.sign(&COOKIE, times, &record);
+    let payload = codec
+        .verify(&COOKIE, &token, now)
+        .expect("verifies")
+        .payload;
+    // The derive case (issue 3, 2 KB).
+    let pconfig = config();
+    let id = Id::generate();
+    let plain = serde_json::to_vec(&sample()).expect("json");
+    let stored = stored_record(&pconfig);
+    let read = || {
+        let mut back =
+            State::from_bytes(Arc::clone(&cfg), None, payload.clone()).expect("a record");
+        black_box(Text::read_all(&mut back));
+    };
+    let mut run: Box<dyn FnMut()> = match case.as_str() {
+        "whole" => Box::new(|| {
+            let bytes = state.to_bytes().expect("encodes");
+            let token = codec.sign(&COOKIE, times, &bytes);
+            let opened = codec.verify(&COOKIE, &token, now).expect("verifies");
+            let mut back =
+                State::from_bytes(Arc::clone(&cfg), None, opened.payload).expect("a record");
+            black_box(Text::read_all(&mut back));
+        }),
+        "floor" => Box::new(|| {
+            black_box(
+                floor
+                    .verify::<Text>(&floor.sign(black_box(&d)))
+                    .expect("ok"),
+            );
+        }),
+        "to_bytes" => Box::new(|| {
+            black_box(state.to_bytes().expect("encodes"));
+        }),
+        "sign" => Box::new(|| {
+            black_box(codec.sign(&COOKIE, times, black_box(&record)));
+        }),
+        "verify" => Box::new(|| {
+            black_box(
+                codec
+                    .verify(&COOKIE, black_box(&token), now)
+                    .expect("verifies"),
+            );
+        }),
+        "from_bytes" => Box::new(|| {
+            black_box(
+                State::from_bytes(Arc::clone(&cfg), None, payload.clone()).expect("a record"),
+            );
+        }),
+        "read" => Box::new(read),
+        "derive" => Box::new(|| {
+            let s = load(&pconfig, id, black_box(&stored));
+            touch_every(&s);
+            black_box(save_changes(&s));
+        }),
+        "derive_bytes" => Box::new(|| {
+            let s = load_bytes(&pconfig, black_box(&stored));
+            touch_every(&s);
+            black_box(save_bytes(&s));
+        }),
+        "serde" => Box::new(|| {
+            let mut p: Profile = serde_json::from_slice(black_box(&plain)).expect("decode");
+            touch_all(&mut p);
+            black_box(serde_json::to_vec(&p).expect("encode"));
+        }),
+        "phases" => {
+            phases(&mut state, &record, &token, &payload, &cfg, &d, &floor);
+            return;
+        }
+        other => {
+            eprintln!("unknown case {other}");
+            std::process::exit(2);
+        }
+    };
+    for _ in 0..n {
+        run();
+    }
+}
+
+/// Wall-clock nanoseconds per call of each phase (noisy on a shared
+/// machine: compare phases within one run).
+fn phases(
+    state: &mut State,
+    record: &[u8],
+    token: &str,
+    payload: &bytes::Bytes,
+    cfg: &Arc<session_core::Config>,
+    d: &Text,
+    floor: &Floor,
+) {
+    const N: u32 = 200_000;
+    let codec = cfg.codec().expect("bench config has keys");
+    let now = state.meta().modified;
+    let times = Times::unbounded(now);
+    let time = |name: &str, f: &mut dyn FnMut()| {
+        for _ in 0..N / 10 {
+            f();
+        }
+        let start = Instant::now();
+        for _ in 0..N {
+            f();
+        }
+        let ns = start.elapsed().as_nanos() as f64 / f64::from(N);
+        println!("{name}: {ns:.0} ns");
+    };
+    println!(
+        "record {} B, token {} B, floor token {} B",
+        record.len(),
+        token.len(),
+        floor.sign(d).len()
+    );
+    time("to_bytes", &mut || {
+        black_box(state.to_bytes().expect("encodes"));
+    });
+    time("sign", &mut || {
+        black_box(codec.sign(&COOKIE, times, black_box(record)));
+    });
+    time("verify", &mut || {
+        black_box(
+            codec
+                .verify(&COOKIE, black_box(token), now)
+                .expect("verifies"),
+        );
+    });
+    time("from_bytes + drop", &mut || {
+        black_box(State::from_bytes(Arc::clone(cfg), None, payload.clone()).expect("a record"));
+    });
+    time("from_bytes + read every field + drop", &mut || {
+        let mut back = State::from_bytes(Arc::clone(cfg), None, payload.clone()).expect("a record");
+        black_box(Text::read_all(&mut back));
+    });
+    let json = serde_json::to_vec(d).expect("json");
+    time("floor: serde encode", &mut || {
+        black_box(serde_json::to_vec(black_box(d)).expect("json"));
+    });
+    time("floor: serde decode", &mut || {
+        black_box(serde_json::from_slice::<Text>(black_box(&json)).expect("json"));
+    });
+    time("floor: mac", &mut || {
+        black_box(floor.mac(black_box(&json)));
+    });
+    let floor_token = floor.sign(d);
+    time("floor: sign", &mut || {
+        black_box(floor.sign(black_box(d)));
+    });
+    time("floor: verify", &mut || {
+        black_box(floor.verify::<Text>(black_box(&floor_token)));
+    });
+}
