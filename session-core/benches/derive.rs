@@ -11,6 +11,10 @@
 //!   (`to_record().to_bytes()`), as for a new or cycled session or a cookie
 //!   store. Unchanged fields are copied as raw bytes, not re-encoded.
 //!
+//! * `derived_lent/*`: a `Record` the store keeps and lends
+//!   (`State::from_record_ref`, as the memory store's `load_with` does) →
+//!   accessors → `changes()`.
+//!
 //! * `derived_bytes/*`: bytes in and bytes out with no `Record` between
 //!   (`State::from_bytes`, `State::to_bytes`), as a cookie store runs it
 //!   around its envelope.
@@ -23,18 +27,20 @@ mod common;
 use std::hint::black_box;
 
 use common::profile::{
-    Profile, config, load, load_bytes, sample, save_bytes, save_changes, save_full, stored_record,
-    touch_all, touch_every, touch_one,
+    Profile, config, load, load_bytes, load_lent, sample, save_bytes, save_changes, save_full,
+    stored_record, touch_all, touch_every, touch_one,
 };
 use criterion::{Criterion, criterion_main};
 use session_core::Session;
 use session_core::id::Id;
+use session_core::store::Record;
 
 fn bench(c: &mut Criterion) {
     let config = config();
     let id = Id::generate();
     let plain = serde_json::to_vec(&sample()).expect("json");
     let record = stored_record(&config);
+    let lent = Record::from_bytes(record.clone()).expect("a record");
     eprintln!(
         "plain struct JSON: {} bytes; stored record: {} bytes",
         plain.len(),
@@ -73,6 +79,13 @@ fn bench(c: &mut Criterion) {
                 let s = load(&config, id, black_box(&record));
                 edit(&s);
                 save_full(&s)
+            })
+        });
+        g.bench_function(format!("derived_lent/{case}"), |b| {
+            b.iter(|| {
+                let s = load_lent(&config, id, black_box(&lent));
+                edit(&s);
+                save_changes(&s)
             })
         });
         g.bench_function(format!("derived_bytes/{case}"), |b| {

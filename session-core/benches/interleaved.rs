@@ -12,6 +12,8 @@
 //!   store: `Record` in, `Changes` out).
 //! * `derive_2kb/all_fields_bytes`: the same, bytes in and bytes out, as a
 //!   cookie store runs it (`derived_bytes/all_fields`).
+//! * `derive_2kb/all_fields_lent`: a record lent by the store (the memory
+//!   store's path), `Changes` out (`derived_lent/all_fields`).
 //!
 //! ```text
 //! cargo bench -p session-core --bench interleaved
@@ -27,13 +29,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use common::profile::{
-    Profile, config, load, load_bytes, sample, save_bytes, save_changes, stored_record, touch_all,
-    touch_every,
+    Profile, config, load, load_bytes, load_lent, sample, save_bytes, save_changes, stored_record,
+    touch_all, touch_every,
 };
 use common::{Dataset, Floor, Numeric, Text, config_with, filled_state};
 use session_core::envelope::{Compression, Context, Times};
 use session_core::id::Id;
 use session_core::state::State;
+use session_core::store::Record;
 
 const COOKIE: Context<'static> = Context::cookie("id");
 const ROUNDS: usize = 200;
@@ -102,6 +105,16 @@ fn main() {
         "derive_2kb/all_fields",
         || {
             let s = load(&config, id, black_box(&record));
+            touch_every(&s);
+            black_box(save_changes(&s));
+        },
+        serde_whole,
+    );
+    let lent = Record::from_bytes(record.clone()).expect("a record");
+    compare(
+        "derive_2kb/all_fields_lent",
+        || {
+            let s = load_lent(&config, id, black_box(&lent));
             touch_every(&s);
             black_box(save_changes(&s));
         },

@@ -13,8 +13,9 @@
 //! the whole-session round trip instead.
 //!
 //! Cases: `whole` (the `interleaved` bench's `whole/text/200B`, ours) and
-//! `floor` (its floor); `derive`, `derive_bytes` (issue 3's every-field
-//! case, server and cookie path) and `serde` (their floor); the phases
+//! `floor` (its floor); `derive`, `derive_lent`, `derive_bytes` (issue 3's
+//! every-field case: server path from bytes, from a lent record, cookie
+//! path) and `serde` (their floor); the phases
 //! of `whole` alone: `to_bytes`, `sign`, `verify`, `from_bytes`
 //! (with the drop), `read` (from_bytes, every field read, drop).
 
@@ -28,13 +29,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use common::profile::{
-    Profile, config, load, load_bytes, sample, save_bytes, save_changes, stored_record, touch_all,
-    touch_every,
+    Profile, config, load, load_bytes, load_lent, sample, save_bytes, save_changes, stored_record,
+    touch_all, touch_every,
 };
 use common::{Dataset, Floor, Text, config_with, filled_state};
 use session_core::envelope::{Compression, Context, Times};
 use session_core::id::Id;
 use session_core::state::State;
+use session_core::store::Record;
 
 const COOKIE: Context<'static> = Context::cookie("id");
 
@@ -107,6 +109,14 @@ fn main() {
             touch_every(&s);
             black_box(save_changes(&s));
         }),
+        "derive_lent" => {
+            let record = Record::from_bytes(stored.clone()).expect("a record");
+            Box::new(move || {
+                let s = load_lent(&pconfig, id, black_box(&record));
+                touch_every(&s);
+                black_box(save_changes(&s));
+            })
+        }
         "derive_bytes" => Box::new(|| {
             let s = load_bytes(&pconfig, black_box(&stored));
             touch_every(&s);

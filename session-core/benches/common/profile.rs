@@ -87,6 +87,13 @@ pub(crate) fn load(config: &Arc<Config>, id: Id, bytes: &Bytes) -> Session<Profi
     Handle::new(state).typed()
 }
 
+/// A session over a record the store keeps in memory and lends, as the
+/// memory store does (`Store::load_with`): field bytes shared, not parsed.
+pub(crate) fn load_lent(config: &Arc<Config>, id: Id, record: &Record) -> Session<Profile> {
+    let state = State::from_record_ref(Arc::clone(config), Some(id), record);
+    Handle::new(state).typed()
+}
+
 /// A session read straight from a whole record's bytes, as a cookie store
 /// does once the envelope checks out: no `Record` in between.
 pub(crate) fn load_bytes(config: &Arc<Config>, bytes: &Bytes) -> Session<Profile> {
