@@ -548,6 +548,31 @@ fn record_keys_must_be_utf8_and_may_be_non_ascii_b8() {
     }
 }
 
+/// A value that does not serialize (a map with non-string keys): the save
+/// fails with an error naming the field, nothing panics, and the state
+/// stays whole. Its other fields are saved once the bad one is fixed.
+#[test]
+fn a_value_that_does_not_encode_fails_the_save_and_keeps_the_rest() {
+    static MAP: FieldSpec = FieldSpec::new("map", "map");
+    let config = config();
+    let mut s = State::new(Arc::clone(&config));
+    s.set(&PLAIN, 7u32);
+    s.set(&OTHER, "kept".to_owned());
+    s.set(&MAP, BTreeMap::from([((1u8, 2u8), 3u8)]));
+    for _ in 0..2 {
+        let err = s.to_bytes().unwrap_err();
+        assert!(err.to_string().contains("map"), "{err}");
+        assert!(s.changes().unwrap_err().to_string().contains("map"));
+        assert_eq!(*s.get(&PLAIN, || 0u32), 7);
+        assert_eq!(*s.get(&OTHER, String::new), "kept");
+    }
+    s.reset(&MAP);
+    let mut back = State::from_bytes(Arc::clone(&config), None, s.to_bytes().unwrap()).unwrap();
+    assert_eq!(*back.get(&PLAIN, || 0u32), 7);
+    assert_eq!(*back.get(&OTHER, String::new), "kept");
+    assert!(back.get_raw("map").is_none());
+}
+
 /// A binary record written by hand: `(key, bytes, deflated)` per field.
 fn binary_record(config: &Config, fields: &[(&[u8], &[u8], bool)]) -> Vec<u8> {
     let mut bytes = Vec::new();

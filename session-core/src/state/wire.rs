@@ -146,38 +146,43 @@ impl State {
         let mut w = Writer(&mut out);
         let binding = self.binding.as_bytes();
         w.header(&self.meta, expires_at, binding, &self.loaded_index, n);
-        // Where each slot's bytes landed, in slot order.
-        let mut written = Vec::with_capacity(n);
-        for (key, slot) in self.slots.iter_bytes() {
-            if let Some(raw) = &slot.raw {
-                let (bytes, deflated) = raw.stored_bytes(&self.buf);
-                written.push(Some((
-                    w.field(key, slot.deadline, bytes, deflated),
-                    deflated,
-                )));
+        // Each slot's bytes are written, then the slot points at them in
+        // the output, which becomes the state's buffer (the old one, and
+        // owned field bytes, are let go). A value that fails to encode is
+        // skipped and stays as it was (changed, no bytes), so every slot
+        // stays valid; the error is returned once the others are written.
+        let mut failed = None;
+        let buf = &self.buf;
+        for (key, slot) in self.slots.iter_keyed_mut() {
+            let key = key.as_bytes();
+            let at = if let Some(raw) = &slot.raw {
+                let (bytes, deflated) = raw.stored_bytes(buf);
+                (w.field(key, slot.deadline, bytes, deflated), deflated)
             } else if slot.is_deferred() {
                 let value = slot.value.as_ref().expect("deferred slots hold a value");
                 let hint = slot.encoded_len_hint();
-                let at = w.field_with(key, slot.deadline, threshold, hint, |out| {
+                match w.field_with(key, slot.deadline, threshold, hint, |out| {
                     value.encode_to(out)
-                });
-                written.push(Some(at.map_err(|source| FieldError::Encode {
-                    field: String::from_utf8_lossy(key).into_owned(),
-                    source,
-                })?));
+                }) {
+                    Ok(at) => at,
+                    Err(source) => {
+                        failed.get_or_insert(FieldError::Encode {
+                            field: String::from_utf8_lossy(key).into_owned(),
+                            source,
+                        });
+                        continue;
+                    }
+                }
             } else {
-                written.push(None);
-            }
-        }
-        // Every slot's bytes now point into the output, which becomes the
-        // state's buffer: the old one (and owned field bytes) are let go.
-        for (slot, at) in self.slots.values_mut().zip(written) {
-            if let Some((range, deflated)) = at {
-                slot.raw = Some(Stored::InBuf(range, deflated));
-            }
+                continue;
+            };
+            slot.raw = Some(Stored::InBuf(at.0, at.1));
         }
         self.buf = Bytes::from(out);
-        Ok(self.buf.clone())
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(self.buf.clone()),
+        }
     }
 
     /// A session loaded from a record's JSON (as written by
