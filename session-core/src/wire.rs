@@ -192,9 +192,10 @@ impl Writer<'_> {
 }
 
 /// Whether `b` is UTF-8; keys and bindings are short and almost always
-/// ASCII, which is checked a word at a time.
+/// ASCII, which is checked first.
 fn is_utf8(b: &[u8]) -> bool {
-    b.is_ascii() || std::str::from_utf8(b).is_ok()
+    // Branch-free over a short slice (`is_ascii` walks it byte by byte).
+    b.iter().fold(0, |acc, c| acc | c) < 0x80 || std::str::from_utf8(b).is_ok()
 }
 
 /// Bytes of the LEB128 form of `v`.
@@ -241,12 +242,14 @@ impl<'a> Reader<'a> {
         RecordError::Malformed { at: self.pos, what }
     }
 
+    #[inline]
     fn byte(&mut self, what: &'static str) -> Result<u8, RecordError> {
         let b = *self.buf.get(self.pos).ok_or_else(|| self.bad(what))?;
         self.pos += 1;
         Ok(b)
     }
 
+    #[inline]
     fn u(&mut self, what: &'static str) -> Result<u64, RecordError> {
         // Most numbers here (lengths, counts) fit in one byte.
         if let Some(&b) = self.buf.get(self.pos).filter(|b| **b < 0x80) {
@@ -269,16 +272,19 @@ impl<'a> Reader<'a> {
         Err(self.bad(what))
     }
 
+    #[inline]
     fn i(&mut self, what: &'static str) -> Result<i64, RecordError> {
         let v = self.u(what)?;
         Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
     }
 
+    #[inline]
     fn time(&mut self, what: &'static str) -> Result<Timestamp, RecordError> {
         self.i(what).map(Timestamp::from_unix_millis)
     }
 
     /// A length-prefixed run of bytes: its place in the input.
+    #[inline]
     fn range(&mut self, what: &'static str) -> Result<Range<usize>, RecordError> {
         let len = self.u(what)?;
         let left = (self.buf.len() - self.pos) as u64;
@@ -296,6 +302,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length-prefixed run of bytes checked to be UTF-8, left as bytes.
+    #[inline]
     fn utf8(&mut self, what: &'static str) -> Result<Range<usize>, RecordError> {
         let r = self.range(what)?;
         if is_utf8(&self.buf[r.clone()]) {
@@ -351,6 +358,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next field; keys are checked to be UTF-8.
+    #[inline]
     pub(crate) fn field(&mut self) -> Result<Field, RecordError> {
         let key = self.utf8("field key")?;
         let flags = self.byte("field flags")?;
