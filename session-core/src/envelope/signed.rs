@@ -86,12 +86,7 @@ pub(super) fn check<'t>(
     ctx: &Context<'_>,
     token: &'t str,
 ) -> Result<Checked<'t>, EnvelopeError> {
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(t), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(EnvelopeError::Invalid);
-    };
+    let (h, p, t) = split3(token).ok_or(EnvelopeError::Invalid)?;
     let mut buf = [0u8; HEADER_V1];
     // The header's length says which version it must be.
     let (version, header) = if h.len() == encoded_len(HEADER_V2) {
@@ -122,6 +117,20 @@ pub(super) fn check<'t>(
         times,
         payload: p,
     })
+}
+
+/// `H.P.T` split at its two dots; `None` unless there are exactly two.
+/// The header and tag are short and found from each end; the payload is
+/// only searched (vectorised) to refuse a third dot.
+fn split3(token: &str) -> Option<(&str, &str, &str)> {
+    let bytes = token.as_bytes();
+    let first = memchr::memchr(b'.', bytes)?;
+    let last = memchr::memrchr(b'.', bytes)?;
+    if last == first || memchr::memchr(b'.', &bytes[first + 1..last]).is_some() {
+        return None;
+    }
+    // Both split points are ASCII dots: char boundaries.
+    Some((&token[..first], &token[first + 1..last], &token[last + 1..]))
 }
 
 /// The MAC over the context and `text` for `version`.
@@ -224,6 +233,18 @@ mod tests {
                 expires_at: at(exp),
             };
             assert_eq!(v2_times(t), None, "{iat} {exp}");
+        }
+    }
+
+    #[test]
+    fn split3_takes_exactly_three_parts() {
+        assert_eq!(split3("a.b.c"), Some(("a", "b", "c")));
+        assert_eq!(split3(".."), Some(("", "", "")));
+        assert_eq!(split3("ab.cd.ef"), Some(("ab", "cd", "ef")));
+        for bad in [
+            "", "abc", "a.b", "a.b.c.d", "a..b.c", "a.b..c", "...", ".a.b.",
+        ] {
+            assert_eq!(split3(bad), None, "{bad:?}");
         }
     }
 
