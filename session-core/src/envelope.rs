@@ -159,13 +159,13 @@ impl<'a> Context<'a> {
         if self.custom || self.purpose != "cookie" {
             return None;
         }
-        Some([
-            purpose.label().as_bytes(),
-            self.purpose.as_bytes(),
-            if self.custom { b"\x01" } else { b"\x00" },
-            self.name.as_bytes(),
-            self.field.as_bytes(),
-        ])
+        Some(ContextParts {
+            subkey: purpose,
+            purpose: self.purpose,
+            custom: self.custom,
+            name: self.name.as_bytes(),
+            field: self.field.as_bytes(),
+        })
     }
 }
 
