@@ -77,16 +77,17 @@ pub(crate) fn serial(state: &State) -> Option<Id> {
 }
 
 /// A serial from its JSON. Ids need no escapes, so the form every serial is
-/// written in, `"…"` with no backslash, is read without serde_json (this
+/// written in, `"…"`, is read as bytes without serde_json (this
 /// runs on every save of a cookie session); anything else goes through
 /// serde_json. Both give the same result: what is not a JSON string of id
 /// characters is `None`.
 fn parse_serial(raw: &[u8]) -> Option<Id> {
-    let text = match raw {
-        [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => std::str::from_utf8(inner).ok()?,
-        _ => serde_json::from_slice::<&str>(raw).ok()?,
-    };
-    Id::parse(text).ok()
+    match raw {
+        // Id characters need no escape; a backslash (an escape, which
+        // serde_json could not borrow either) is not one of them.
+        [b'"', inner @ .., b'"'] => Id::parse_bytes(inner).ok(),
+        _ => Id::parse(serde_json::from_slice::<&str>(raw).ok()?).ok(),
+    }
 }
 
 /// Gives the session a fresh serial.

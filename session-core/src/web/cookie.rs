@@ -7,6 +7,7 @@
 use std::ops::Range;
 use std::time::Duration;
 
+use bytes::Bytes;
 use cookie::{Cookie, SameSite};
 use http::HeaderValue;
 
@@ -233,35 +234,37 @@ impl CookieConfig {
     /// The `Set-Cookie` value for `value` with `max_age` (`None`: a
     /// browser-session cookie).
     pub fn set_cookie(&self, value: &str, max_age: Option<Duration>) -> String {
-        self.set_cookie_line(value, max_age)
+        String::from_utf8(self.set_cookie_line(value.as_bytes(), max_age))
+            .expect("joined from UTF-8 parts")
     }
 
     /// The `Set-Cookie` header for `value` with `max_age`, or `None` if
     /// `value` has a byte a header cannot carry (B4). The line is written
     /// once into a buffer of exactly its length, which the header then owns
-    /// without a copy.
+    /// without a copy, and is checked once, by the header (no UTF-8 check:
+    /// a header value is bytes).
     pub(crate) fn set_cookie_header(
         &self,
-        value: &str,
+        value: &[u8],
         max_age: Option<Duration>,
     ) -> Option<HeaderValue> {
-        HeaderValue::try_from(self.set_cookie_line(value, max_age)).ok()
+        HeaderValue::from_maybe_shared(Bytes::from(self.set_cookie_line(value, max_age))).ok()
     }
 
-    fn set_cookie_line(&self, value: &str, max_age: Option<Duration>) -> String {
-        const MAX_AGE: &str = "; Max-Age=";
+    fn set_cookie_line(&self, value: &[u8], max_age: Option<Duration>) -> Vec<u8> {
+        const MAX_AGE: &[u8] = b"; Max-Age=";
         let mut digits = [0u8; 20];
         let age = max_age.map(|a| format_u64(a.as_secs(), &mut digits));
         let age_len = age.map_or(0, |d| MAX_AGE.len() + d.len());
         let mut out =
-            String::with_capacity(self.name.len() + 1 + value.len() + self.attrs.len() + age_len);
-        out.push_str(&self.name);
-        out.push('=');
-        out.push_str(value);
-        out.push_str(&self.attrs);
+            Vec::with_capacity(self.name.len() + 1 + value.len() + self.attrs.len() + age_len);
+        out.extend_from_slice(self.name.as_bytes());
+        out.push(b'=');
+        out.extend_from_slice(value);
+        out.extend_from_slice(self.attrs.as_bytes());
         if let Some(d) = age {
-            out.push_str(MAX_AGE);
-            out.push_str(d);
+            out.extend_from_slice(MAX_AGE);
+            out.extend_from_slice(d);
         }
         out
     }
@@ -316,65 +319,42 @@ impl CookieConfig {
             oversized: 0,
         };
         for header in headers {
-            let bytes = header.as_bytes();
-            // Valid UTF-8 (the usual case): split with the fast `str`
-            // search, and if the whole header is ASCII (the usual case
-            // again) take values as they are, without checking each one.
-            // Otherwise split the raw bytes, so another cookie with a
-            // non-UTF-8 value cannot hide ours (B1).
-            let full = match std::str::from_utf8(bytes) {
-                Ok(text) if text.is_ascii() => {
-                    self.collect(text.split(';'), |p, r| p.get(r), &mut found)
-                }
-                Ok(text) => self.collect(
-                    text.split(';'),
-                    |p, r| p.get(r).filter(|v| v.is_ascii()),
-                    &mut found,
-                ),
-                Err(_) => self.collect(
-                    bytes.split(|b| *b == b';'),
-                    |p, r| {
-                        let v = p.get(r).filter(|v| v.is_ascii())?;
-                        std::str::from_utf8(v).ok()
-                    },
-                    &mut found,
-                ),
-            };
-            if full {
+            if self.collect(header.as_bytes(), &mut found) {
                 break;
             }
         }
         found
     }
 
-    /// Adds the values of `pairs` named exactly like ours that `value`
-    /// (given the pair and the value's range in it) returns: values are
-    /// ASCII (controls cannot reach a header value), anything else is not
-    /// ours (B1), and backends then parse them strictly. True once
-    /// [`MAX_CANDIDATES`] are collected.
-    fn collect<'h, P: AsRef<[u8]> + Copy>(
-        &self,
-        pairs: impl Iterator<Item = P>,
-        value: impl Fn(P, Range<usize>) -> Option<&'h str>,
-        found: &mut Candidates<'h>,
-    ) -> bool {
-        for pair in pairs {
-            let Some(range) = self.value_range(pair.as_ref()) else {
-                continue;
+    /// Adds the values of the pairs of one `Cookie` header that are named
+    /// exactly like ours. The header is split as raw bytes (one vectorised
+    /// search per `;`), so another cookie with a non-UTF-8 value cannot hide
+    /// ours, and only our values are checked: they must be ASCII (controls
+    /// cannot reach a header value), anything else is not ours (B1), and
+    /// backends then parse them strictly. True once [`MAX_CANDIDATES`] are
+    /// collected.
+    fn collect<'h>(&self, header: &'h [u8], found: &mut Candidates<'h>) -> bool {
+        let mut rest = header;
+        loop {
+            let (pair, next) = match memchr::memchr(b';', rest) {
+                Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+                None => (rest, None),
             };
-            if self.name.len() + 1 + range.len() > MAX_COOKIE_LEN {
-                found.oversized += 1; // Dropped before any decoding (F6).
-                continue;
+            if let Some(range) = self.value_range(pair) {
+                if self.name.len() + 1 + range.len() > MAX_COOKIE_LEN {
+                    found.oversized += 1; // Dropped before any decoding (F6).
+                } else if found.len == MAX_CANDIDATES {
+                    return true;
+                } else if let Some(v) = ascii_str(&pair[range]) {
+                    found.values[found.len] = v;
+                    found.len += 1;
+                }
             }
-            if found.len == MAX_CANDIDATES {
-                return true;
-            }
-            if let Some(v) = value(pair, range) {
-                found.values[found.len] = v;
-                found.len += 1;
+            match next {
+                Some(next) => rest = next,
+                None => return false,
             }
         }
-        false
     }
 
     /// Where the value of `pair` is, if `pair` is `name = value` with our
@@ -402,6 +382,15 @@ impl CookieConfig {
     }
 }
 
+/// `bytes` as text if they are all ASCII.
+fn ascii_str(bytes: &[u8]) -> Option<&str> {
+    if bytes.is_ascii() {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
+    }
+}
+
 /// How many optional-whitespace bytes (SP, HTAB) `b` starts with.
 fn ows_len(b: &[u8]) -> usize {
     b.iter().take_while(|c| matches!(c, b' ' | b'\t')).count()
@@ -424,7 +413,7 @@ impl<'h> Candidates<'h> {
 }
 
 /// Writes `n` in decimal at the end of `buf`; returns the digits.
-fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
+fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut i = buf.len();
     loop {
         i -= 1;
@@ -435,8 +424,7 @@ fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    // Only ASCII digits were written.
-    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+    &buf[i..]
 }
 
 /// RFC 9110 `tchar`.
@@ -472,7 +460,7 @@ mod tests {
     fn max_age_digits_match_display() {
         let mut buf = [0u8; 20];
         for n in [0, 1, 9, 10, 99, 1_209_600, u64::MAX] {
-            assert_eq!(format_u64(n, &mut buf), n.to_string());
+            assert_eq!(format_u64(n, &mut buf), n.to_string().as_bytes());
         }
         let c = CookieConfig::default();
         let line = c.set_cookie("v", Some(Duration::from_secs(1_209_600)));
@@ -482,10 +470,10 @@ mod tests {
             "id=v; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=1209600"
         );
         assert_eq!(
-            c.set_cookie_header("v", None).unwrap(),
+            c.set_cookie_header(b"v", None).unwrap(),
             "id=v; HttpOnly; SameSite=Lax; Secure; Path=/"
         );
-        assert!(c.set_cookie_header("v\n", None).is_none());
+        assert!(c.set_cookie_header(b"v\n", None).is_none());
     }
 
     #[test]
@@ -640,6 +628,12 @@ mod tests {
         h.insert(
             COOKIE,
             HeaderValue::from_bytes(b"pref=\xffx; lang=caf\xc3\xa9; id=abc").unwrap(),
+        );
+        assert_eq!(cands(&c, &h).0, vec!["abc".to_owned()]);
+        // A value of ours that is UTF-8 but not ASCII is not ours either.
+        h.insert(
+            COOKIE,
+            HeaderValue::from_bytes(b"id=caf\xc3\xa9; id=abc").unwrap(),
         );
         assert_eq!(cands(&c, &h).0, vec!["abc".to_owned()]);
     }

@@ -11,7 +11,7 @@ use http::header::{CACHE_CONTROL, COOKIE, Entry, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use parking_lot::Mutex;
 
-use crate::id::{ID_LEN, Id};
+use crate::id::Id;
 use crate::session::Handle;
 use crate::store::BoxFuture;
 use crate::web::backend::{Backend, CookieAction, Cx, Loaded};
@@ -396,14 +396,13 @@ impl<B: From<String>> Pending<B> {
                 return error_response(shared, &e, resp);
             }
         };
-        let mut text = [0u8; ID_LEN];
+        let text;
         let (value, id, max_age) = match action {
-            CookieAction::Set { ref value, max_age } => (value.as_str(), None, max_age),
-            CookieAction::SetId { id, max_age } => (
-                crate::base64url::encode_slice(id.as_bytes(), &mut text),
-                Some(id),
-                max_age,
-            ),
+            CookieAction::Set { ref value, max_age } => (value.as_bytes(), None, max_age),
+            CookieAction::SetId { id, max_age } => {
+                text = id.encode();
+                (&text[..], Some(id), max_age)
+            }
             CookieAction::Remove => {
                 if flushed && !was_new {
                     shared.events.emit(Event::Flushed);
@@ -417,7 +416,10 @@ impl<B: From<String>> Pending<B> {
             _ => return resp,
         };
         // The tag costs a keyed hash: only for someone listening.
-        let tag = || id.or_else(|| Id::parse(value).ok()).map(|id| id.log_tag());
+        let tag = || {
+            id.or_else(|| Id::parse_bytes(value).ok())
+                .map(|id| id.log_tag())
+        };
         if was_new {
             shared.events.emit_with(|| Event::Created { tag: tag() });
         } else if cycled {
