@@ -311,6 +311,19 @@ macro_rules! cookie_store {
         }
 
         impl Backend for $ty {
+            /// The incoming cookie is read at commit only to revoke its
+            /// serial: without revocations the layer keeps no copy.
+            fn reads_loaded_from(&self) -> bool {
+                self.0.revocations.is_some()
+            }
+
+            /// Without revocations nothing is awaited (signing, sealing
+            /// and opening run in place): the layer then runs loads and
+            /// commits without boxing them.
+            fn is_immediate(&self) -> bool {
+                self.0.revocations.is_none()
+            }
+
             fn config(&self) -> &Arc<Config> {
                 &self.0.config
             }
@@ -350,5 +363,28 @@ impl EncryptedCookieStore {
             });
         *config = config.clone().with_codec(codec);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::MemoryStore;
+    use session_core::key::Key;
+
+    /// Without revocations a cookie store awaits nothing and never reads
+    /// the incoming cookie at commit, so the layer runs it in place and
+    /// keeps no copy; with them, it is boxed and the cookie is kept (D8).
+    #[test]
+    fn in_place_only_without_revocations() {
+        let signed = SignedCookieStore::new(Key::generate());
+        let sealed = EncryptedCookieStore::new(Key::generate());
+        assert!(signed.is_immediate() && !signed.reads_loaded_from());
+        assert!(sealed.is_immediate() && !sealed.reads_loaded_from());
+        let revoking = |_| Revocations::new(MemoryStore::new(10));
+        let signed = signed.with_revocations(revoking(()));
+        let sealed = sealed.with_revocations(revoking(()));
+        assert!(!signed.is_immediate() && signed.reads_loaded_from());
+        assert!(!sealed.is_immediate() && sealed.reads_loaded_from());
     }
 }

@@ -37,7 +37,7 @@ pub struct Cx<'a> {
     pub reissue: bool,
     /// At commit: the incoming cookie value the session was loaded from,
     /// if any (cookie stores read what a flushed session held from it).
-    /// Always `None` for a backend whose [`Backend::READS_LOADED_FROM`] is
+    /// Always `None` for a backend whose [`Backend::reads_loaded_from`] is
     /// `false`.
     pub loaded_from: Option<&'a str>,
 }
@@ -103,8 +103,24 @@ pub trait Backend: Send + Sync + 'static {
     /// instead of boxing them. A backend that breaks the promise still
     /// works for loads (the load is started again, boxed); a commit that is
     /// not ready is abandoned and the request answered with
-    /// [`Error::Backend`] (500), with no cookie set. Default `false`.
+    /// [`Error::Backend`] (500), with no cookie set. Default `false`;
+    /// [`Backend::is_immediate`] can make the promise per instance.
     const IMMEDIATE: bool = false;
+
+    /// [`Backend::READS_LOADED_FROM`] for this value, asked once when the
+    /// layer is built: a backend whose need depends on its settings (a
+    /// cookie store reads the incoming cookie only with revocations on)
+    /// answers per instance. Defaults to the constant.
+    fn reads_loaded_from(&self) -> bool {
+        Self::READS_LOADED_FROM
+    }
+
+    /// [`Backend::IMMEDIATE`] for this value, asked once when the layer is
+    /// built: the same promise, made per instance (a cookie store awaits
+    /// nothing unless revocations are on). Defaults to the constant.
+    fn is_immediate(&self) -> bool {
+        Self::IMMEDIATE
+    }
 
     /// The configuration (clock, keys, expiry policy, ids) new sessions get.
     fn config(&self) -> &Arc<Config>;

@@ -23,10 +23,16 @@ use crate::web::events::{Event, Events};
 /// service do not carry the backend's type.
 pub(crate) trait DynBackend: Send + Sync + 'static {
     fn config(&self) -> &Arc<crate::Config>;
-    fn load<'a>(&'a self, value: &'a str, cx: &'a Cx<'a>)
-    -> Now<'a, Result<Option<Loaded>, Error>>;
-    /// Commits `current` in place if the backend is
-    /// [`Backend::IMMEDIATE`]: no future, no reference counts taken.
+    /// Loads `value`: in place if `immediate` (the backend's
+    /// [`Backend::is_immediate`], read when the layer was built).
+    fn load<'a>(
+        &'a self,
+        value: &'a str,
+        cx: &'a Cx<'a>,
+        immediate: bool,
+    ) -> Now<'a, Result<Option<Loaded>, Error>>;
+    /// Commits `current` in place if the backend is immediate
+    /// ([`Backend::is_immediate`]): no future, no reference counts taken.
     fn commit_now(&self, shared: &Shared, current: &Current)
     -> Option<Result<CookieAction, Error>>;
     /// Commits `current`; the future owns everything it uses, so the
@@ -62,8 +68,9 @@ impl<B: Backend> DynBackend for B {
         &'a self,
         value: &'a str,
         cx: &'a Cx<'a>,
+        immediate: bool,
     ) -> Now<'a, Result<Option<Loaded>, Error>> {
-        if B::IMMEDIATE {
+        if immediate {
             if let Some(loaded) = poll_once(pin!(Backend::load(self, value, cx))) {
                 return Now::Ready(loaded);
             }
@@ -78,7 +85,7 @@ impl<B: Backend> DynBackend for B {
         shared: &Shared,
         current: &Current,
     ) -> Option<Result<CookieAction, Error>> {
-        if !B::IMMEDIATE {
+        if !shared.immediate {
             return None;
         }
         let cx = current.cx(shared);
@@ -110,8 +117,12 @@ pub(crate) struct Shared {
     pub(crate) cookie: CookieConfig,
     pub(crate) events: Events,
     pub(crate) save_every_request: bool,
-    /// The backend reads [`Cx::loaded_from`] at commit.
+    /// The backend reads [`Cx::loaded_from`] at commit
+    /// ([`Backend::reads_loaded_from`]).
     pub(crate) keep_loaded_from: bool,
+    /// The backend's loads and commits are ready at once
+    /// ([`Backend::is_immediate`]): run in place, not boxed.
+    pub(crate) immediate: bool,
     pub(crate) cache_private: bool,
     pub(crate) on_error: Option<ErrorHandler>,
 }
@@ -243,7 +254,7 @@ impl LazySession {
         let had_cookie = !found.values().is_empty() || found.oversized > 0;
         let cx = shared.cx(had_cookie, false, None);
         for &value in found.values() {
-            let loaded = match shared.backend.load(value, &cx) {
+            let loaded = match shared.backend.load(value, &cx, shared.immediate) {
                 Now::Ready(loaded) => loaded,
                 Now::Later(fut) => fut.await,
             };
