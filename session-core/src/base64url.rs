@@ -39,71 +39,70 @@ const DECODE: [u8; 256] = {
 const SHORT: usize = 48;
 
 /// Encodes `bytes` into exactly `out` (`encoded_len(bytes.len())` long),
-/// one 3-byte group at a time.
+/// six bytes (eight symbols) at a time through one 64-bit word.
 fn encode_short(bytes: &[u8], out: &mut [u8]) {
-    let symbol = |n: u32, shift: u32| ALPHABET[((n >> shift) & 63) as usize];
-    let mut groups = bytes.chunks_exact(3);
-    let mut outs = out.chunks_exact_mut(4);
+    let mut groups = bytes.chunks_exact(6);
+    let mut outs = out.chunks_exact_mut(8);
     for (g, o) in (&mut groups).zip(&mut outs) {
-        let n = u32::from(g[0]) << 16 | u32::from(g[1]) << 8 | u32::from(g[2]);
-        o[0] = symbol(n, 18);
-        o[1] = symbol(n, 12);
-        o[2] = symbol(n, 6);
-        o[3] = symbol(n, 0);
+        let mut word = [0u8; 8];
+        word[2..].copy_from_slice(g);
+        let n = u64::from_be_bytes(word);
+        // A fixed-size group: unrolled, with no bounds checks.
+        let o = <&mut [u8; 8]>::try_from(o).expect("chunks of 8");
+        for (i, o) in o.iter_mut().enumerate() {
+            *o = ALPHABET[((n >> (42 - 6 * i)) & 63) as usize];
+        }
     }
-    let o = outs.into_remainder();
-    match *groups.remainder() {
-        [a] => {
-            let n = u32::from(a) << 16;
-            o[0] = symbol(n, 18);
-            o[1] = symbol(n, 12);
-        }
-        [a, b] => {
-            let n = u32::from(a) << 16 | u32::from(b) << 8;
-            o[0] = symbol(n, 18);
-            o[1] = symbol(n, 12);
-            o[2] = symbol(n, 6);
-        }
-        _ => {}
+    let (rest, o) = (groups.remainder(), outs.into_remainder());
+    let mut word = [0u8; 8];
+    word[8 - rest.len()..].copy_from_slice(rest);
+    // The last symbol's unused low bits are zero (canonical form).
+    let pad = 6 * o.len() - 8 * rest.len();
+    put_symbols(u64::from_be_bytes(word) << pad, o);
+}
+
+/// Writes the low `6 * out.len()` bits of `n` as symbols, first bits first.
+fn put_symbols(n: u64, out: &mut [u8]) {
+    let mut shift = 6 * out.len();
+    for o in out {
+        shift -= 6;
+        *o = ALPHABET[((n >> shift) & 63) as usize];
     }
 }
 
 /// Decodes `text` into exactly `out` (`text.len() == encoded_len(out.len())`),
-/// strictly: any byte outside the alphabet, or a last symbol with trailing
-/// bits set (non-canonical), is refused (B5).
+/// eight symbols (six bytes) at a time, strictly: any byte outside the
+/// alphabet, or a last symbol with unused bits set (non-canonical), is
+/// refused (B5).
 fn decode_short(text: &[u8], out: &mut [u8]) -> Result<(), EnvelopeError> {
-    let value = |c: u8| u32::from(DECODE[usize::from(c)]);
-    let mut quads = text.chunks_exact(4);
-    let mut outs = out.chunks_exact_mut(3);
-    let mut bad = 0;
+    if text.len() != encoded_len(out.len()) {
+        return Err(EnvelopeError::Invalid);
+    }
+    // Symbol values are below 64; `INVALID` is not.
+    let mut bad = 0u8;
+    let mut quads = text.chunks_exact(8);
+    let mut outs = out.chunks_exact_mut(6);
     for (q, o) in (&mut quads).zip(&mut outs) {
-        let (a, b, c, d) = (value(q[0]), value(q[1]), value(q[2]), value(q[3]));
-        bad |= a | b | c | d;
-        let n = a << 18 | b << 12 | c << 6 | d;
-        o[0] = (n >> 16) as u8;
-        o[1] = (n >> 8) as u8;
-        o[2] = n as u8;
-    }
-    let o = outs.into_remainder();
-    match (quads.remainder(), o.len()) {
-        (&[], 0) => {}
-        (&[a, b], 1) => {
-            let (a, b) = (value(a), value(b));
-            // Only 8 of the 12 bits carry data: the rest must be zero.
-            bad |= a | b | (b & 0x0F) << 6;
-            o[0] = (a << 2 | b >> 4) as u8;
+        // A fixed-size group: the loop below is unrolled, with no bounds
+        // checks.
+        let mut n = 0u64;
+        for &c in <&[u8; 8]>::try_from(q).expect("chunks of 8") {
+            let v = DECODE[usize::from(c)];
+            bad |= v;
+            n = n << 6 | u64::from(v);
         }
-        (&[a, b, c], 2) => {
-            let (a, b, c) = (value(a), value(b), value(c));
-            bad |= a | b | c | (c & 0x03) << 6;
-            let n = a << 12 | b << 6 | c;
-            o[0] = (n >> 10) as u8;
-            o[1] = (n >> 2) as u8;
-        }
-        _ => return Err(EnvelopeError::Invalid),
+        o.copy_from_slice(&n.to_be_bytes()[2..]);
     }
-    // Symbol values are below 64; `INVALID` and set trailing bits are not.
-    if bad < 64 {
+    let (rest, o) = (quads.remainder(), outs.into_remainder());
+    let mut n = 0u64;
+    for &c in rest {
+        let v = DECODE[usize::from(c)];
+        bad |= v;
+        n = n << 6 | u64::from(v);
+    }
+    let unused = 6 * rest.len() - 8 * o.len();
+    o.copy_from_slice(&(n >> unused).to_be_bytes()[8 - o.len()..]);
+    if bad < 64 && n & ((1 << unused) - 1) == 0 {
         Ok(())
     } else {
         Err(EnvelopeError::Invalid)
