@@ -196,7 +196,7 @@ impl Inner {
                 // Every cookie session carries a serial, renewed by
                 // `cycle_key`: the cookie changes at login even if the data
                 // does not, and revocation (if on) can name it.
-                if s.is_cycled() || revocation::serial(&s).is_none() {
+                if s.is_cycled() || !revocation::has_serial(&s) {
                     revocation::new_serial(&mut s, &self.config.ids().generate());
                 }
                 // Large fields are deflated on their own, once, when

@@ -167,6 +167,23 @@ pub fn encode_slice<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a str {
     std::str::from_utf8(&out[..n]).expect("base64url is ASCII")
 }
 
+/// Whether `text` is the strict base64url encoding of exactly `n` bytes:
+/// what [`decode_exact_bytes`] would accept for an `n`-byte output, checked
+/// without decoding.
+pub fn is_canonical(text: &[u8], n: usize) -> bool {
+    if text.len() != encoded_len(n) {
+        return false;
+    }
+    let mut bad = 0u8;
+    for &c in text {
+        bad |= DECODE[usize::from(c)];
+    }
+    let unused = 6 * text.len() - 8 * n;
+    let last = text.last().map_or(0, |&c| DECODE[usize::from(c)]);
+    // Symbol values are below 64; `INVALID` is not.
+    bad < 64 && last & ((1 << unused) - 1) == 0
+}
+
 /// Decodes strict base64url without padding.
 ///
 /// # Errors
@@ -278,6 +295,8 @@ mod tests {
             assert_eq!(out, by_engine.as_bytes(), "{len} bytes");
             let mut back = vec![0u8; len];
             decode_short(&out, &mut back).unwrap();
+            assert!(is_canonical(&out, len));
+            assert!(!is_canonical(&out, len + 1));
             assert_eq!(back, bytes);
             for at in 0..out.len() {
                 for b in 0..=255u8 {
@@ -287,6 +306,7 @@ mod tests {
                     let mut mine = vec![0u8; len];
                     let ours = decode_short(&t, &mut mine).ok().map(|()| mine);
                     assert_eq!(ours, engine, "{len} bytes, {b:#x} at {at}");
+                    assert_eq!(is_canonical(&t, len), engine.is_some());
                 }
             }
         }

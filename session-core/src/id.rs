@@ -82,6 +82,12 @@ impl Id {
         Ok(Id(arr))
     }
 
+    /// Whether [`Id::parse_bytes`] would accept `text`, checked without
+    /// decoding it.
+    pub fn is_valid_text(text: &[u8]) -> bool {
+        base64url::is_canonical(text, ID_BYTES)
+    }
+
     /// The id's text form (43 base64url bytes), without allocating.
     pub fn encode(&self) -> [u8; ID_LEN] {
         let mut text = [0u8; ID_LEN];
