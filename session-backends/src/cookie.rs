@@ -221,7 +221,7 @@ impl Inner {
             return Ok(CookieAction::Remove); // flushed
         };
         let value = self.seal(cx, &json, expires_at, now)?;
-        Ok(CookieAction::Set { value, max_age })
+        Ok(CookieAction::SetAscii { value, max_age })
     }
 
     fn incoming_serial(&self, cx: &Cx<'_>, incoming: &str, now: Timestamp) -> Option<Id> {
@@ -243,15 +243,15 @@ impl Inner {
         json: &[u8],
         expires_at: Timestamp,
         now: Timestamp,
-    ) -> Result<String, Error> {
+    ) -> Result<Vec<u8>, Error> {
         let times = Times {
             issued_at: now,
             expires_at,
         };
         let ctx = Context::cookie(cx.cookie_name);
         let value = match self.mode {
-            Mode::Signed => self.codec().sign(&ctx, times, json),
-            Mode::Sealed => self.codec().seal(&ctx, times, json),
+            Mode::Signed => self.codec().sign_ascii(&ctx, times, json),
+            Mode::Sealed => self.codec().seal_ascii(&ctx, times, json),
         };
         let size = cx.cookie_name.len() + 1 + value.len();
         if size > MAX_COOKIE_LEN {

@@ -327,6 +327,13 @@ impl Codec {
 
     /// Signs `payload` under the current key: readable, not forgeable.
     pub fn sign(&self, ctx: &Context<'_>, times: Times, payload: &[u8]) -> String {
+        ascii_string(self.sign_ascii(ctx, times, payload))
+    }
+
+    /// [`Codec::sign`], the token as its ASCII bytes: for a caller that
+    /// writes it into a header, which checks its bytes anyway (no UTF-8
+    /// check here).
+    pub fn sign_ascii(&self, ctx: &Context<'_>, times: Times, payload: &[u8]) -> Vec<u8> {
         let (flags, body) = self.maybe_deflate(payload, self.compression.threshold);
         signed::sign(self.ring.current(), ctx, times, flags, &body)
     }
@@ -357,18 +364,24 @@ impl Codec {
     /// Encrypts `payload` under the current key: neither readable nor
     /// forgeable. Two seals of the same data differ (random nonce, A9).
     pub fn seal(&self, ctx: &Context<'_>, times: Times, payload: &[u8]) -> String {
+        ascii_string(self.seal_ascii(ctx, times, payload))
+    }
+
+    /// [`Codec::seal`], the token as its ASCII bytes (see
+    /// [`Codec::sign_ascii`]).
+    pub fn seal_ascii(&self, ctx: &Context<'_>, times: Times, payload: &[u8]) -> Vec<u8> {
         self.seal_with(ctx, times, payload, Purpose::CookieSealing)
     }
 
     /// Like [`Codec::seal`], with the field-sealing subkey: for
     /// `#[session(private)]` values.
     pub fn seal_field(&self, ctx: &Context<'_>, payload: &[u8]) -> String {
-        self.seal_with(
+        ascii_string(self.seal_with(
             ctx,
             Times::unbounded(Timestamp::EPOCH),
             payload,
             Purpose::FieldSealing,
-        )
+        ))
     }
 
     /// Opens a token made by [`Codec::seal_field`] for the same context.
@@ -400,7 +413,7 @@ impl Codec {
         times: Times,
         payload: &[u8],
         purpose: Purpose,
-    ) -> String {
+    ) -> Vec<u8> {
         let key = self.ring.current();
         let threshold = if self.compression.sealed {
             self.compression.threshold
@@ -430,7 +443,9 @@ impl Codec {
             .encrypt_inout_detached(&Nonce::from(nonce), &aad, (&mut out[plain_at..]).into())
             .expect("AES-GCM encrypts any payload below 64 GiB");
         out.extend_from_slice(&tag);
-        base64url::encode(&out)
+        let mut text = vec![0u8; base64url::encoded_len(out.len())];
+        base64url::encode_to_slice(&out, &mut text);
+        text
     }
 
     fn open_with(
@@ -511,6 +526,11 @@ impl Codec {
     }
 }
 
+/// A token's text from its bytes (base64url and dots: always ASCII).
+fn ascii_string(token: Vec<u8>) -> String {
+    String::from_utf8(token).expect("tokens are ASCII")
+}
+
 fn key_id_at(bytes: &[u8], at: usize) -> KeyId {
     KeyId([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
 }
@@ -552,4 +572,26 @@ fn sealed_aad<'k>(key: &'k Key, ctx: &Context<'_>, purpose: Purpose) -> Cow<'k, 
         ctx.write(&mut put, VERSION, MODE_SEALED, purpose);
         aad
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ASCII forms are the tokens `sign` and `seal` return, as bytes.
+    #[test]
+    fn ascii_tokens_are_the_string_tokens() {
+        let codec = Codec::new(Key::generate());
+        let ctx = Context::cookie("id");
+        let now = Timestamp::from_unix_seconds(1_700_000_000);
+        let times = Times::unbounded(now);
+        let signed = codec.sign_ascii(&ctx, times, b"payload");
+        assert_eq!(signed, codec.sign(&ctx, times, b"payload").into_bytes());
+        let sealed = codec.seal_ascii(&ctx, times, b"payload");
+        let text = std::str::from_utf8(&sealed).expect("ASCII");
+        assert_eq!(
+            &codec.open(&ctx, text, now).unwrap().payload[..],
+            b"payload"
+        );
+    }
 }

@@ -78,6 +78,16 @@ pub enum CookieAction {
     },
     /// Delete the cookie (logout).
     Remove,
+    /// [`CookieAction::Set`] with the value as ASCII bytes (a signed or
+    /// sealed token from [`Codec::sign_ascii`](crate::envelope::Codec::sign_ascii)):
+    /// written into the `Set-Cookie` line as is, with no UTF-8 check; a
+    /// byte a header cannot carry is refused like any bad value (B4).
+    SetAscii {
+        /// The cookie value.
+        value: Vec<u8>,
+        /// The cookie's `Max-Age`.
+        max_age: Option<Duration>,
+    },
     /// Set the cookie to the session id (what a server-side backend
     /// sends): the layer writes its base64url text straight into the
     /// `Set-Cookie` line, with no intermediate string.

@@ -410,6 +410,7 @@ impl<B: From<String>> Pending<B> {
         let text;
         let (value, id, max_age) = match action {
             CookieAction::Set { ref value, max_age } => (value.as_bytes(), None, max_age),
+            CookieAction::SetAscii { ref value, max_age } => (&value[..], None, max_age),
             CookieAction::SetId { id, max_age } => {
                 text = id.encode();
                 (&text[..], Some(id), max_age)
