@@ -58,10 +58,11 @@
 //! ```
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use session_core::clock::Timestamp;
 use session_core::config::Config;
-use session_core::envelope::{Codec, Compression, Context, Times};
+use session_core::envelope::{Codec, Compression, Context, Form, Times};
 use session_core::error::EnvelopeError;
 use session_core::id::Id;
 use session_core::key::KeyRing;
@@ -79,16 +80,10 @@ pub use crate::revocation::Revocations;
 #[error("a cookie session store needs keys: build the Config with `Config::with_keys(...)`")]
 pub struct NoKeys;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Signed,
-    Sealed,
-}
-
 #[derive(Debug, Clone)]
 struct Inner {
     config: Arc<Config>,
-    mode: Mode,
+    mode: Form,
     revocations: Option<Revocations>,
 }
 
@@ -103,7 +98,7 @@ pub struct SignedCookieStore(Inner);
 pub struct EncryptedCookieStore(Inner);
 
 impl Inner {
-    fn new(config: Config, mode: Mode) -> Result<Self, NoKeys> {
+    fn new(config: Config, mode: Form) -> Result<Self, NoKeys> {
         if config.codec().is_none() {
             return Err(NoKeys);
         }
@@ -126,8 +121,8 @@ impl Inner {
     fn open(&self, cx: &Cx<'_>, value: &str, now: Timestamp) -> Result<(Handle, bool), Event> {
         let ctx = Context::cookie(cx.cookie_name);
         let opened = match self.mode {
-            Mode::Signed => self.codec().verify(&ctx, value, now),
-            Mode::Sealed => self.codec().open(&ctx, value, now),
+            Form::Signed => self.codec().verify(&ctx, value, now),
+            Form::Sealed => self.codec().open(&ctx, value, now),
         };
         let opened = opened.map_err(|e| match e {
             EnvelopeError::Expired => Event::Expired,
@@ -204,7 +199,7 @@ impl Inner {
                 let deflate = self
                     .codec()
                     .compression()
-                    .field_threshold_for(self.mode == Mode::Sealed);
+                    .field_threshold_for(self.mode == Form::Sealed);
                 let json = s.to_bytes_deflating(deflate)?;
                 // The save stamped the record with the current time.
                 let meta = *s.meta();
@@ -219,7 +214,7 @@ impl Inner {
         let Some((json, expires_at, max_age)) = record else {
             return Ok(CookieAction::Remove); // flushed
         };
-        let value = self.seal(cx, &json, expires_at, now)?;
+        let value = self.seal(cx, &json, expires_at, now, max_age)?;
         Ok(CookieAction::SetAscii { value, max_age })
     }
 
@@ -242,16 +237,17 @@ impl Inner {
         json: &[u8],
         expires_at: Timestamp,
         now: Timestamp,
+        max_age: Option<Duration>,
     ) -> Result<Vec<u8>, Error> {
         let times = Times {
             issued_at: now,
             expires_at,
         };
         let ctx = Context::cookie(cx.cookie_name);
-        let value = match self.mode {
-            Mode::Signed => self.codec().sign_ascii(&ctx, times, json),
-            Mode::Sealed => self.codec().seal_ascii(&ctx, times, json),
-        };
+        let room = cx.set_cookie_room(max_age);
+        // With room for the layer to write the Set-Cookie line around the
+        // token, in its buffer.
+        let value = self.codec().make_ascii(self.mode, &ctx, times, json, room);
         let size = cx.cookie_name.len() + 1 + value.len();
         if size > MAX_COOKIE_LEN {
             cx.events.emit(Event::SizeExceeded {
@@ -342,8 +338,8 @@ macro_rules! cookie_store {
     };
 }
 
-cookie_store!(SignedCookieStore, Mode::Signed);
-cookie_store!(EncryptedCookieStore, Mode::Sealed);
+cookie_store!(SignedCookieStore, Form::Signed);
+cookie_store!(EncryptedCookieStore, Form::Sealed);
 
 impl EncryptedCookieStore {
     /// Opts in to compressing the sealed record when it pays. Off by

@@ -169,6 +169,15 @@ impl<'a> Context<'a> {
     }
 }
 
+/// Which kind of token [`Codec::make_ascii`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Readable, not forgeable ([`Codec::sign`]).
+    Signed,
+    /// Neither readable nor forgeable ([`Codec::seal`]).
+    Sealed,
+}
+
 /// When a token was made and until when it is valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Times {
@@ -327,15 +336,29 @@ impl Codec {
 
     /// Signs `payload` under the current key: readable, not forgeable.
     pub fn sign(&self, ctx: &Context<'_>, times: Times, payload: &[u8]) -> String {
-        ascii_string(self.sign_ascii(ctx, times, payload))
+        ascii_string(self.make_ascii(Form::Signed, ctx, times, payload, 0))
     }
 
-    /// [`Codec::sign`], the token as its ASCII bytes: for a caller that
-    /// writes it into a header, which checks its bytes anyway (no UTF-8
-    /// check here).
-    pub fn sign_ascii(&self, ctx: &Context<'_>, times: Times, payload: &[u8]) -> Vec<u8> {
-        let (flags, body) = self.maybe_deflate(payload, self.compression.threshold);
-        signed::sign(self.ring.current(), ctx, times, flags, &body)
+    /// [`Codec::sign`] or [`Codec::seal`] as `form` says, the token as its
+    /// ASCII bytes: for a caller that writes it into a header, which checks
+    /// its bytes anyway (no UTF-8 check here). The buffer has `spare`
+    /// bytes of capacity beyond the token (for a `Set-Cookie` line written
+    /// around it in place).
+    pub fn make_ascii(
+        &self,
+        form: Form,
+        ctx: &Context<'_>,
+        times: Times,
+        payload: &[u8],
+        spare: usize,
+    ) -> Vec<u8> {
+        match form {
+            Form::Signed => {
+                let (flags, body) = self.maybe_deflate(payload, self.compression.threshold);
+                signed::sign(self.ring.current(), ctx, times, flags, &body, spare)
+            }
+            Form::Sealed => self.seal_with(ctx, times, payload, Purpose::CookieSealing, spare),
+        }
     }
 
     /// Verifies a token made by [`Codec::sign`] for the same context.
@@ -364,13 +387,7 @@ impl Codec {
     /// Encrypts `payload` under the current key: neither readable nor
     /// forgeable. Two seals of the same data differ (random nonce, A9).
     pub fn seal(&self, ctx: &Context<'_>, times: Times, payload: &[u8]) -> String {
-        ascii_string(self.seal_ascii(ctx, times, payload))
-    }
-
-    /// [`Codec::seal`], the token as its ASCII bytes (see
-    /// [`Codec::sign_ascii`]).
-    pub fn seal_ascii(&self, ctx: &Context<'_>, times: Times, payload: &[u8]) -> Vec<u8> {
-        self.seal_with(ctx, times, payload, Purpose::CookieSealing)
+        ascii_string(self.make_ascii(Form::Sealed, ctx, times, payload, 0))
     }
 
     /// Like [`Codec::seal`], with the field-sealing subkey: for
@@ -381,6 +398,7 @@ impl Codec {
             Times::unbounded(Timestamp::EPOCH),
             payload,
             Purpose::FieldSealing,
+            0,
         ))
     }
 
@@ -413,6 +431,7 @@ impl Codec {
         times: Times,
         payload: &[u8],
         purpose: Purpose,
+        spare: usize,
     ) -> Vec<u8> {
         let key = self.ring.current();
         let threshold = if self.compression.sealed {
@@ -443,7 +462,9 @@ impl Codec {
             .encrypt_inout_detached(&Nonce::from(nonce), &aad, (&mut out[plain_at..]).into())
             .expect("AES-GCM encrypts any payload below 64 GiB");
         out.extend_from_slice(&tag);
-        let mut text = vec![0u8; base64url::encoded_len(out.len())];
+        let len = base64url::encoded_len(out.len());
+        let mut text = Vec::with_capacity(len + spare);
+        text.resize(len, 0);
         base64url::encode_to_slice(&out, &mut text);
         text
     }
@@ -585,9 +606,11 @@ mod tests {
         let ctx = Context::cookie("id");
         let now = Timestamp::from_unix_seconds(1_700_000_000);
         let times = Times::unbounded(now);
-        let signed = codec.sign_ascii(&ctx, times, b"payload");
+        let signed = codec.make_ascii(Form::Signed, &ctx, times, b"payload", 7);
         assert_eq!(signed, codec.sign(&ctx, times, b"payload").into_bytes());
-        let sealed = codec.seal_ascii(&ctx, times, b"payload");
+        assert_eq!(signed.capacity(), signed.len() + 7);
+        let sealed = codec.make_ascii(Form::Sealed, &ctx, times, b"payload", 9);
+        assert_eq!(sealed.capacity(), sealed.len() + 9);
         let text = std::str::from_utf8(&sealed).expect("ASCII");
         assert_eq!(
             &codec.open(&ctx, text, now).unwrap().payload[..],

@@ -45,7 +45,14 @@ pub(super) struct Checked<'t> {
 }
 
 /// `H.P.T` for `body` (already deflated if `flags` says so), under `key`.
-pub(super) fn sign(key: &Key, ctx: &Context<'_>, times: Times, flags: u8, body: &[u8]) -> Vec<u8> {
+pub(super) fn sign(
+    key: &Key,
+    ctx: &Context<'_>,
+    times: Times,
+    flags: u8,
+    body: &[u8],
+    spare: usize,
+) -> Vec<u8> {
     let mut buf = [0u8; HEADER_V1];
     buf[1] = MODE_SIGNED;
     buf[2..6].copy_from_slice(&key.id().to_bytes());
@@ -66,7 +73,9 @@ pub(super) fn sign(key: &Key, ctx: &Context<'_>, times: Times, flags: u8, body: 
     // One buffer, sized once, each part encoded in place.
     let h = encoded_len(header.len());
     let signed = h + 1 + encoded_len(body.len());
-    let mut out = vec![0u8; signed + 1 + encoded_len(MAC_LEN)];
+    let len = signed + 1 + encoded_len(MAC_LEN);
+    let mut out = Vec::with_capacity(len + spare);
+    out.resize(len, 0);
     encode_to_slice(header, &mut out[..h]);
     out[h] = b'.';
     encode_to_slice(body, &mut out[h + 1..signed]);

@@ -18,6 +18,7 @@ use crate::id::Id;
 use crate::session::Handle;
 use crate::sessions::{Outcome, Sessions};
 use crate::store::Store;
+use crate::web::cookie::CookieConfig;
 use crate::web::error::Error;
 use crate::web::events::{Event, Events};
 
@@ -40,6 +41,19 @@ pub struct Cx<'a> {
     /// Always `None` for a backend whose [`Backend::reads_loaded_from`] is
     /// `false`.
     pub loaded_from: Option<&'a str>,
+    /// The cookie's attributes, for [`Cx::set_cookie_room`].
+    pub(crate) cookie: &'a CookieConfig,
+}
+
+impl Cx<'_> {
+    /// How many bytes the layer writes around a cookie value in its
+    /// `Set-Cookie` line: `name=` before it, the attributes and a
+    /// `Max-Age` of `max_age` after it. A [`CookieAction::SetAscii`] value
+    /// with exactly this much spare capacity becomes the line in place:
+    /// no second buffer, no copy.
+    pub fn set_cookie_room(&self, max_age: Option<Duration>) -> usize {
+        self.cookie.set_cookie_room(max_age)
+    }
 }
 
 /// A session loaded from an incoming cookie.
@@ -79,9 +93,11 @@ pub enum CookieAction {
     /// Delete the cookie (logout).
     Remove,
     /// [`CookieAction::Set`] with the value as ASCII bytes (a signed or
-    /// sealed token from [`Codec::sign_ascii`](crate::envelope::Codec::sign_ascii)):
+    /// sealed token from [`Codec::make_ascii`](crate::envelope::Codec::make_ascii)):
     /// written into the `Set-Cookie` line as is, with no UTF-8 check; a
     /// byte a header cannot carry is refused like any bad value (B4).
+    /// Given [`Cx::set_cookie_room`] bytes of spare capacity, the value's
+    /// buffer becomes the `Set-Cookie` line itself.
     SetAscii {
         /// The cookie value.
         value: Vec<u8>,

@@ -11,6 +11,9 @@ use bytes::Bytes;
 use cookie::{Cookie, SameSite};
 use http::HeaderValue;
 
+/// Written before a `Set-Cookie` line's age.
+const MAX_AGE: &[u8] = b"; Max-Age=";
+
 /// Largest `name=value` a browser is required to keep (RFC 6265bis §5.4, F1).
 pub const MAX_COOKIE_LEN: usize = 4096;
 /// Above this size a `tracing` warning is logged before the hard limit (F3).
@@ -251,8 +254,40 @@ impl CookieConfig {
         HeaderValue::from_maybe_shared(Bytes::from(self.set_cookie_line(value, max_age))).ok()
     }
 
+    /// [`CookieConfig::set_cookie_header`] for a value the caller owns: if
+    /// it has exactly [`CookieConfig::set_cookie_room`] bytes of spare
+    /// capacity, the line is written around it in its own buffer (the
+    /// value moved up once, no allocation); otherwise it is copied.
+    pub(crate) fn set_cookie_header_from(
+        &self,
+        mut value: Vec<u8>,
+        max_age: Option<Duration>,
+    ) -> Option<HeaderValue> {
+        if value.capacity() - value.len() != self.set_cookie_room(max_age) {
+            return self.set_cookie_header(&value, max_age);
+        }
+        // Move the value up by `name=` and write that in front.
+        let (len, name) = (value.len(), self.name.as_bytes());
+        value.resize(len + name.len() + 1, 0);
+        value.copy_within(..len, name.len() + 1);
+        value[..name.len()].copy_from_slice(name);
+        value[name.len()] = b'=';
+        let mut digits = [0u8; 20];
+        let age = max_age.map(|a| format_u64(a.as_secs(), &mut digits));
+        push_attributes(&mut value, &self.attrs, age);
+        debug_assert_eq!(value.len(), value.capacity(), "exact: no copy");
+        HeaderValue::from_maybe_shared(Bytes::from(value)).ok()
+    }
+
+    /// The bytes a `Set-Cookie` line adds around its value: `name=`, the
+    /// attributes and, if any, `; Max-Age=` and its digits.
+    pub(crate) fn set_cookie_room(&self, max_age: Option<Duration>) -> usize {
+        let digits = |n: u64| n.checked_ilog10().map_or(1, |d| d as usize + 1);
+        let age = max_age.map_or(0, |a| MAX_AGE.len() + digits(a.as_secs()));
+        self.name.len() + 1 + self.attrs.len() + age
+    }
+
     fn set_cookie_line(&self, value: &[u8], max_age: Option<Duration>) -> Vec<u8> {
-        const MAX_AGE: &[u8] = b"; Max-Age=";
         let mut digits = [0u8; 20];
         let age = max_age.map(|a| format_u64(a.as_secs(), &mut digits));
         let age_len = age.map_or(0, |d| MAX_AGE.len() + d.len());
@@ -261,11 +296,7 @@ impl CookieConfig {
         out.extend_from_slice(self.name.as_bytes());
         out.push(b'=');
         out.extend_from_slice(value);
-        out.extend_from_slice(self.attrs.as_bytes());
-        if let Some(d) = age {
-            out.extend_from_slice(MAX_AGE);
-            out.extend_from_slice(d);
-        }
+        push_attributes(&mut out, &self.attrs, age);
         out
     }
 
@@ -382,6 +413,16 @@ impl CookieConfig {
     }
 }
 
+/// Appends the attributes and, if any, `; Max-Age=` and the age's digits
+/// to a `Set-Cookie` line.
+fn push_attributes(out: &mut Vec<u8>, attrs: &str, age: Option<&[u8]>) {
+    out.extend_from_slice(attrs.as_bytes());
+    if let Some(d) = age {
+        out.extend_from_slice(MAX_AGE);
+        out.extend_from_slice(d);
+    }
+}
+
 /// `bytes` as text if they are all ASCII.
 fn ascii_str(bytes: &[u8]) -> Option<&str> {
     if bytes.is_ascii() {
@@ -474,6 +515,39 @@ mod tests {
             "id=v; HttpOnly; SameSite=Lax; Secure; Path=/"
         );
         assert!(c.set_cookie_header(b"v\n", None).is_none());
+    }
+
+    /// The room is what the line adds to its value, and a value with
+    /// exactly that much spare capacity becomes the same line in place; any
+    /// other capacity is copied; bad bytes are refused either way (B4).
+    #[test]
+    fn line_written_around_an_owned_value_matches_the_copied_one() {
+        let mut c = CookieConfig::default();
+        c.set_name("session").unwrap();
+        for secs in [
+            None,
+            Some(0),
+            Some(9),
+            Some(10),
+            Some(1_209_600),
+            Some(u64::MAX),
+        ] {
+            let age = secs.map(Duration::from_secs);
+            // Values shorter and longer than the name.
+            for value in [&b"tok"[..], b"a-much-longer.token_value"] {
+                let line = c.set_cookie_line(value, age);
+                assert_eq!(line.len(), value.len() + c.set_cookie_room(age));
+                let expected = c.set_cookie_header(value, age).unwrap();
+                for spare in [0, c.set_cookie_room(age), c.set_cookie_room(age) + 1] {
+                    let mut v = Vec::with_capacity(value.len() + spare);
+                    v.extend_from_slice(value);
+                    assert_eq!(c.set_cookie_header_from(v, age).unwrap(), expected);
+                }
+            }
+            let mut bad = Vec::with_capacity(4 + c.set_cookie_room(age));
+            bad.extend_from_slice(b"to\nk");
+            assert!(c.set_cookie_header_from(bad, age).is_none());
+        }
     }
 
     #[test]

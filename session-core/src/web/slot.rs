@@ -137,6 +137,7 @@ impl Shared {
             had_cookie,
             reissue,
             loaded_from,
+            cookie: &self.cookie,
         }
     }
 }
@@ -409,11 +410,13 @@ impl<B: From<String>> Pending<B> {
         };
         let text;
         let (value, id, max_age) = match action {
-            CookieAction::Set { ref value, max_age } => (value.as_bytes(), None, max_age),
-            CookieAction::SetAscii { ref value, max_age } => (&value[..], None, max_age),
+            CookieAction::Set { ref value, max_age } => {
+                (Value::Borrowed(value.as_bytes()), None, max_age)
+            }
+            CookieAction::SetAscii { value, max_age } => (Value::Owned(value), None, max_age),
             CookieAction::SetId { id, max_age } => {
                 text = id.encode();
-                (&text[..], Some(id), max_age)
+                (Value::Borrowed(&text[..]), Some(id), max_age)
             }
             CookieAction::Remove => {
                 if flushed && !was_new {
@@ -427,9 +430,10 @@ impl<B: From<String>> Pending<B> {
             }
             _ => return resp,
         };
+        let bytes = value.bytes();
         // The tag costs a keyed hash: only for someone listening.
         let tag = || {
-            id.or_else(|| Id::parse_bytes(value).ok())
+            id.or_else(|| Id::parse_bytes(bytes).ok())
                 .map(|id| id.log_tag())
         };
         if was_new {
@@ -437,7 +441,7 @@ impl<B: From<String>> Pending<B> {
         } else if cycled {
             shared.events.emit_with(|| Event::Cycled { tag: tag() });
         }
-        let size = shared.cookie.name().len() + 1 + value.len();
+        let size = shared.cookie.name().len() + 1 + bytes.len();
         if size > MAX_COOKIE_LEN {
             // Backends check this; a custom one that did not is still never
             // allowed to emit a cookie browsers drop (F1).
@@ -448,9 +452,27 @@ impl<B: From<String>> Pending<B> {
             };
             return error_response(shared, &e, resp);
         }
-        let cookie = shared.cookie.set_cookie_header(value, max_age);
+        let cookie = match value {
+            Value::Borrowed(v) => shared.cookie.set_cookie_header(v, max_age),
+            Value::Owned(v) => shared.cookie.set_cookie_header_from(v, max_age),
+        };
         set_cookie_header(shared, resp.headers_mut(), cookie);
         resp
+    }
+}
+
+/// A cookie value to set: borrowed, or a buffer that may become the line.
+enum Value<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
+impl Value<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Value::Borrowed(v) => v,
+            Value::Owned(v) => v,
+        }
     }
 }
 
