@@ -58,10 +58,11 @@
 //! ```
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use session_core::clock::Timestamp;
 use session_core::config::Config;
-use session_core::envelope::{Codec, Compression, Context, Times};
+use session_core::envelope::{Codec, Compression, Context, Form, Times};
 use session_core::error::EnvelopeError;
 use session_core::id::Id;
 use session_core::key::KeyRing;
@@ -79,16 +80,10 @@ pub use crate::revocation::Revocations;
 #[error("a cookie session store needs keys: build the Config with `Config::with_keys(...)`")]
 pub struct NoKeys;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Signed,
-    Sealed,
-}
-
 #[derive(Debug, Clone)]
 struct Inner {
     config: Arc<Config>,
-    mode: Mode,
+    mode: Form,
     revocations: Option<Revocations>,
 }
 
@@ -103,7 +98,7 @@ pub struct SignedCookieStore(Inner);
 pub struct EncryptedCookieStore(Inner);
 
 impl Inner {
-    fn new(config: Config, mode: Mode) -> Result<Self, NoKeys> {
+    fn new(config: Config, mode: Form) -> Result<Self, NoKeys> {
         if config.codec().is_none() {
             return Err(NoKeys);
         }
@@ -120,13 +115,14 @@ impl Inner {
             .expect("cookie stores are only built with keys")
     }
 
-    /// Verifies or opens `value`: the record, and whether it was made under
-    /// a fallback key. Failures are the event to report.
-    fn open(&self, cx: &Cx<'_>, value: &str, now: Timestamp) -> Result<(State, bool), Event> {
+    /// Verifies or opens `value`: the session, and whether it was made
+    /// under a fallback key. Failures are the event to report. The state
+    /// goes into its handle here, where it is made: one move of it fewer.
+    fn open(&self, cx: &Cx<'_>, value: &str, now: Timestamp) -> Result<(Handle, bool), Event> {
         let ctx = Context::cookie(cx.cookie_name);
         let opened = match self.mode {
-            Mode::Signed => self.codec().verify(&ctx, value, now),
-            Mode::Sealed => self.codec().open(&ctx, value, now),
+            Form::Signed => self.codec().verify(&ctx, value, now),
+            Form::Sealed => self.codec().open(&ctx, value, now),
         };
         let opened = opened.map_err(|e| match e {
             EnvelopeError::Expired => Event::Expired,
@@ -144,12 +140,12 @@ impl Inner {
         // the payload, not parsed until read).
         let state = State::from_bytes_at(Arc::clone(&self.config), None, opened.payload, now)
             .map_err(|_| Event::TamperDetected)?;
-        Ok((state, opened.rotated))
+        Ok((Handle::new(state), opened.rotated))
     }
 
     async fn load(&self, value: &str, cx: &Cx<'_>) -> Result<Option<Loaded>, Error> {
         let now = self.config.clock().now();
-        let (state, reissue) = match self.open(cx, value, now) {
+        let (handle, reissue) = match self.open(cx, value, now) {
             Ok(r) => r,
             Err(event) => {
                 cx.events.emit(event);
@@ -157,17 +153,15 @@ impl Inner {
             }
         };
         if let Some(revocations) = &self.revocations {
-            if let Some(serial) = revocation::serial(&state) {
+            let serial = revocation::serial(&handle.lock());
+            if let Some(serial) = serial {
                 if revocations.is_revoked(&serial).await? {
                     cx.events.emit(Event::Revoked);
                     return Ok(None);
                 }
             }
         }
-        Ok(Some(Loaded {
-            handle: Handle::new(state),
-            reissue,
-        }))
+        Ok(Some(Loaded { handle, reissue }))
     }
 
     async fn commit(&self, handle: &Handle, cx: &Cx<'_>) -> Result<CookieAction, Error> {
@@ -196,7 +190,7 @@ impl Inner {
                 // Every cookie session carries a serial, renewed by
                 // `cycle_key`: the cookie changes at login even if the data
                 // does not, and revocation (if on) can name it.
-                if s.is_cycled() || revocation::serial(&s).is_none() {
+                if s.is_cycled() || !revocation::has_serial(&s) {
                     revocation::new_serial(&mut s, &self.config.ids().generate());
                 }
                 // Large fields are deflated on their own, once, when
@@ -205,7 +199,7 @@ impl Inner {
                 let deflate = self
                     .codec()
                     .compression()
-                    .field_threshold_for(self.mode == Mode::Sealed);
+                    .field_threshold_for(self.mode == Form::Sealed);
                 let json = s.to_bytes_deflating(deflate)?;
                 // The save stamped the record with the current time.
                 let meta = *s.meta();
@@ -220,13 +214,13 @@ impl Inner {
         let Some((json, expires_at, max_age)) = record else {
             return Ok(CookieAction::Remove); // flushed
         };
-        let value = self.seal(cx, &json, expires_at, now)?;
-        Ok(CookieAction::Set { value, max_age })
+        let value = self.seal(cx, &json, expires_at, now, max_age)?;
+        Ok(CookieAction::SetAscii { value, max_age })
     }
 
     fn incoming_serial(&self, cx: &Cx<'_>, incoming: &str, now: Timestamp) -> Option<Id> {
-        let (state, _) = self.open(cx, incoming, now).ok()?;
-        revocation::serial(&state)
+        let (handle, _) = self.open(cx, incoming, now).ok()?;
+        revocation::serial(&handle.lock())
     }
 
     async fn revoke(&self, ended: Option<(Id, Timestamp)>, now: Timestamp) -> Result<(), Error> {
@@ -243,16 +237,17 @@ impl Inner {
         json: &[u8],
         expires_at: Timestamp,
         now: Timestamp,
-    ) -> Result<String, Error> {
+        max_age: Option<Duration>,
+    ) -> Result<Vec<u8>, Error> {
         let times = Times {
             issued_at: now,
             expires_at,
         };
         let ctx = Context::cookie(cx.cookie_name);
-        let value = match self.mode {
-            Mode::Signed => self.codec().sign(&ctx, times, json),
-            Mode::Sealed => self.codec().seal(&ctx, times, json),
-        };
+        let room = cx.set_cookie_room(max_age);
+        // With room for the layer to write the Set-Cookie line around the
+        // token, in its buffer.
+        let value = self.codec().make_ascii(self.mode, &ctx, times, json, room);
         let size = cx.cookie_name.len() + 1 + value.len();
         if size > MAX_COOKIE_LEN {
             cx.events.emit(Event::SizeExceeded {
@@ -311,6 +306,19 @@ macro_rules! cookie_store {
         }
 
         impl Backend for $ty {
+            /// The incoming cookie is read at commit only to revoke its
+            /// serial: without revocations the layer keeps no copy.
+            fn reads_loaded_from(&self) -> bool {
+                self.0.revocations.is_some()
+            }
+
+            /// Without revocations nothing is awaited (signing, sealing
+            /// and opening run in place): the layer then runs loads and
+            /// commits without boxing them.
+            fn is_immediate(&self) -> bool {
+                self.0.revocations.is_none()
+            }
+
             fn config(&self) -> &Arc<Config> {
                 &self.0.config
             }
@@ -330,8 +338,8 @@ macro_rules! cookie_store {
     };
 }
 
-cookie_store!(SignedCookieStore, Mode::Signed);
-cookie_store!(EncryptedCookieStore, Mode::Sealed);
+cookie_store!(SignedCookieStore, Form::Signed);
+cookie_store!(EncryptedCookieStore, Form::Sealed);
 
 impl EncryptedCookieStore {
     /// Opts in to compressing the sealed record when it pays. Off by
@@ -350,5 +358,28 @@ impl EncryptedCookieStore {
             });
         *config = config.clone().with_codec(codec);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::MemoryStore;
+    use session_core::key::Key;
+
+    /// Without revocations a cookie store awaits nothing and never reads
+    /// the incoming cookie at commit, so the layer runs it in place and
+    /// keeps no copy; with them, it is boxed and the cookie is kept (D8).
+    #[test]
+    fn in_place_only_without_revocations() {
+        let signed = SignedCookieStore::new(Key::generate());
+        let sealed = EncryptedCookieStore::new(Key::generate());
+        assert!(signed.is_immediate() && !signed.reads_loaded_from());
+        assert!(sealed.is_immediate() && !sealed.reads_loaded_from());
+        let revoking = |_| Revocations::new(MemoryStore::new(10));
+        let signed = signed.with_revocations(revoking(()));
+        let sealed = sealed.with_revocations(revoking(()));
+        assert!(!signed.is_immediate() && signed.reads_loaded_from());
+        assert!(!sealed.is_immediate() && sealed.reads_loaded_from());
     }
 }

@@ -76,17 +76,29 @@ pub(crate) fn serial(state: &State) -> Option<Id> {
     state.with_raw(SERIAL_KEY, parse_serial).flatten()
 }
 
+/// Whether the session carries a valid serial ([`serial`] is `Some`),
+/// checked without decoding it (this runs on every save).
+pub(crate) fn has_serial(state: &State) -> bool {
+    state
+        .with_raw(SERIAL_KEY, |raw| match raw {
+            [b'"', inner @ .., b'"'] => Id::is_valid_text(inner),
+            _ => parse_serial(raw).is_some(),
+        })
+        .unwrap_or(false)
+}
+
 /// A serial from its JSON. Ids need no escapes, so the form every serial is
-/// written in, `"…"` with no backslash, is read without serde_json (this
+/// written in, `"…"`, is read as bytes without serde_json (this
 /// runs on every save of a cookie session); anything else goes through
 /// serde_json. Both give the same result: what is not a JSON string of id
 /// characters is `None`.
 fn parse_serial(raw: &[u8]) -> Option<Id> {
-    let text = match raw {
-        [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => std::str::from_utf8(inner).ok()?,
-        _ => serde_json::from_slice::<&str>(raw).ok()?,
-    };
-    Id::parse(text).ok()
+    match raw {
+        // Id characters need no escape; a backslash (an escape, which
+        // serde_json could not borrow either) is not one of them.
+        [b'"', inner @ .., b'"'] => Id::parse_bytes(inner).ok(),
+        _ => Id::parse(serde_json::from_slice::<&str>(raw).ok()?).ok(),
+    }
 }
 
 /// Gives the session a fresh serial.
@@ -98,6 +110,7 @@ pub(crate) fn new_serial(state: &mut State, serial: &Id) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use session_core::config::Config;
 
     /// The plain-string fast path reads exactly what serde_json reads.
     #[test]
@@ -123,6 +136,13 @@ mod tests {
         ];
         assert_eq!(parse_serial(&cases[0]), Some(id));
         for raw in &cases {
+            let mut state = State::new(Arc::new(Config::new()));
+            if let Ok(value) =
+                serde_json::value::RawValue::from_string(String::from_utf8_lossy(raw).into_owned())
+            {
+                state.set_raw(SERIAL_KEY, value);
+                assert_eq!(has_serial(&state), serial(&state).is_some(), "{raw:?}");
+            }
             assert_eq!(
                 parse_serial(raw),
                 by_serde(raw),

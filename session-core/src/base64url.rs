@@ -16,6 +16,99 @@ static URL_SAFE_NO_PAD: LazyLock<Simd> = LazyLock::new(|| Simd::url_safe(NO_PAD)
 
 use crate::error::EnvelopeError;
 
+/// The base64url alphabet.
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Marks a byte outside the alphabet in [`DECODE`] (above any symbol's value).
+const INVALID: u8 = 0xFF;
+
+/// Each byte's value in the alphabet, or [`INVALID`].
+const DECODE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Up to this many bytes (ids, signed headers and tags) the plain loops
+/// below are used: the engine's set-up costs more than they do on short
+/// input.
+const SHORT: usize = 48;
+
+/// Encodes `bytes` into exactly `out` (`encoded_len(bytes.len())` long),
+/// six bytes (eight symbols) at a time through one 64-bit word.
+fn encode_short(bytes: &[u8], out: &mut [u8]) {
+    let mut groups = bytes.chunks_exact(6);
+    let mut outs = out.chunks_exact_mut(8);
+    for (g, o) in (&mut groups).zip(&mut outs) {
+        let mut word = [0u8; 8];
+        word[2..].copy_from_slice(g);
+        let n = u64::from_be_bytes(word);
+        // A fixed-size group: unrolled, with no bounds checks.
+        let o = <&mut [u8; 8]>::try_from(o).expect("chunks of 8");
+        for (i, o) in o.iter_mut().enumerate() {
+            *o = ALPHABET[((n >> (42 - 6 * i)) & 63) as usize];
+        }
+    }
+    let (rest, o) = (groups.remainder(), outs.into_remainder());
+    let mut word = [0u8; 8];
+    word[8 - rest.len()..].copy_from_slice(rest);
+    // The last symbol's unused low bits are zero (canonical form).
+    let pad = 6 * o.len() - 8 * rest.len();
+    put_symbols(u64::from_be_bytes(word) << pad, o);
+}
+
+/// Writes the low `6 * out.len()` bits of `n` as symbols, first bits first.
+fn put_symbols(n: u64, out: &mut [u8]) {
+    let mut shift = 6 * out.len();
+    for o in out {
+        shift -= 6;
+        *o = ALPHABET[((n >> shift) & 63) as usize];
+    }
+}
+
+/// Decodes `text` into exactly `out` (`text.len() == encoded_len(out.len())`),
+/// eight symbols (six bytes) at a time, strictly: any byte outside the
+/// alphabet, or a last symbol with unused bits set (non-canonical), is
+/// refused (B5).
+fn decode_short(text: &[u8], out: &mut [u8]) -> Result<(), EnvelopeError> {
+    if text.len() != encoded_len(out.len()) {
+        return Err(EnvelopeError::Invalid);
+    }
+    // Symbol values are below 64; `INVALID` is not.
+    let mut bad = 0u8;
+    let mut quads = text.chunks_exact(8);
+    let mut outs = out.chunks_exact_mut(6);
+    for (q, o) in (&mut quads).zip(&mut outs) {
+        // A fixed-size group: the loop below is unrolled, with no bounds
+        // checks.
+        let mut n = 0u64;
+        for &c in <&[u8; 8]>::try_from(q).expect("chunks of 8") {
+            let v = DECODE[usize::from(c)];
+            bad |= v;
+            n = n << 6 | u64::from(v);
+        }
+        o.copy_from_slice(&n.to_be_bytes()[2..]);
+    }
+    let (rest, o) = (quads.remainder(), outs.into_remainder());
+    let mut n = 0u64;
+    for &c in rest {
+        let v = DECODE[usize::from(c)];
+        bad |= v;
+        n = n << 6 | u64::from(v);
+    }
+    let unused = 6 * rest.len() - 8 * o.len();
+    o.copy_from_slice(&(n >> unused).to_be_bytes()[8 - o.len()..]);
+    if bad < 64 && n & ((1 << unused) - 1) == 0 {
+        Ok(())
+    } else {
+        Err(EnvelopeError::Invalid)
+    }
+}
+
 /// Encodes `bytes` as base64url without padding.
 pub fn encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
@@ -46,6 +139,9 @@ pub fn encode_to_slice(bytes: &[u8], out: &mut [u8]) {
         encoded_len(bytes.len()),
         "output sized for the encoding"
     );
+    if bytes.len() <= SHORT {
+        return encode_short(bytes, out);
+    }
     let n = URL_SAFE_NO_PAD
         .encode_slice(bytes, out)
         .expect("output buffer holds the encoding");
@@ -60,10 +156,32 @@ pub fn encode_to_slice(bytes: &[u8], out: &mut [u8]) {
 /// If `out` is shorter than the encoding (`bytes.len() * 4 / 3`, rounded
 /// up).
 pub fn encode_slice<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a str {
+    let n = encoded_len(bytes.len());
+    if bytes.len() <= SHORT {
+        encode_short(bytes, &mut out[..n]);
+        return std::str::from_utf8(&out[..n]).expect("base64url is ASCII");
+    }
     let n = URL_SAFE_NO_PAD
         .encode_slice(bytes, out)
         .expect("output buffer holds the encoding");
     std::str::from_utf8(&out[..n]).expect("base64url is ASCII")
+}
+
+/// Whether `text` is the strict base64url encoding of exactly `n` bytes:
+/// what [`decode_exact_bytes`] would accept for an `n`-byte output, checked
+/// without decoding.
+pub fn is_canonical(text: &[u8], n: usize) -> bool {
+    if text.len() != encoded_len(n) {
+        return false;
+    }
+    let mut bad = 0u8;
+    for &c in text {
+        bad |= DECODE[usize::from(c)];
+    }
+    let unused = 6 * text.len() - 8 * n;
+    let last = text.last().map_or(0, |&c| DECODE[usize::from(c)]);
+    // Symbol values are below 64; `INVALID` is not.
+    bad < 64 && last & ((1 << unused) - 1) == 0
 }
 
 /// Decodes strict base64url without padding.
@@ -84,8 +202,21 @@ pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
 ///
 /// [`EnvelopeError::Invalid`] for non-canonical input or any other length.
 pub fn decode_exact(text: &str, out: &mut [u8]) -> Result<(), EnvelopeError> {
+    decode_exact_bytes(text.as_bytes(), out)
+}
+
+/// [`decode_exact`] for text given as bytes (refused unless they are all
+/// in the alphabet, so no UTF-8 check is needed first).
+///
+/// # Errors
+///
+/// As [`decode_exact`].
+pub fn decode_exact_bytes(text: &[u8], out: &mut [u8]) -> Result<(), EnvelopeError> {
     if text.len() != encoded_len(out.len()) {
         return Err(EnvelopeError::Invalid);
+    }
+    if out.len() <= SHORT {
+        return decode_short(text, out);
     }
     match URL_SAFE_NO_PAD.decode_slice(text, out) {
         Ok(n) if n == out.len() => Ok(()),
@@ -147,6 +278,38 @@ mod tests {
     #[should_panic(expected = "output sized for the encoding")]
     fn encode_to_slice_refuses_a_wrong_size() {
         encode_to_slice(b"abc", &mut [0u8; 5]);
+    }
+
+    /// The short loops agree with the engine on every length they handle:
+    /// same text out, and the same verdict on every symbol replaced by
+    /// every byte value (alphabet, padding, foreign, non-canonical last
+    /// symbol).
+    #[test]
+    fn short_loops_agree_with_the_engine_b5() {
+        let data: Vec<u8> = (0..=SHORT as u32).map(|i| (i * 97 % 256) as u8).collect();
+        for len in 0..=SHORT {
+            let bytes = &data[..len];
+            let mut out = vec![0u8; encoded_len(len)];
+            encode_short(bytes, &mut out);
+            let by_engine = URL_SAFE_NO_PAD.encode(bytes);
+            assert_eq!(out, by_engine.as_bytes(), "{len} bytes");
+            let mut back = vec![0u8; len];
+            decode_short(&out, &mut back).unwrap();
+            assert!(is_canonical(&out, len));
+            assert!(!is_canonical(&out, len + 1));
+            assert_eq!(back, bytes);
+            for at in 0..out.len() {
+                for b in 0..=255u8 {
+                    let mut t = out.clone();
+                    t[at] = b;
+                    let engine = URL_SAFE_NO_PAD.decode(&t).ok();
+                    let mut mine = vec![0u8; len];
+                    let ours = decode_short(&t, &mut mine).ok().map(|()| mine);
+                    assert_eq!(ours, engine, "{len} bytes, {b:#x} at {at}");
+                    assert_eq!(is_canonical(&t, len), engine.is_some());
+                }
+            }
+        }
     }
 
     #[test]

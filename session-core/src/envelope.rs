@@ -159,14 +159,23 @@ impl<'a> Context<'a> {
         if self.custom || self.purpose != "cookie" {
             return None;
         }
-        Some([
-            purpose.label().as_bytes(),
-            self.purpose.as_bytes(),
-            if self.custom { b"\x01" } else { b"\x00" },
-            self.name.as_bytes(),
-            self.field.as_bytes(),
-        ])
+        Some(ContextParts {
+            subkey: purpose,
+            purpose: self.purpose,
+            custom: self.custom,
+            name: self.name.as_bytes(),
+            field: self.field.as_bytes(),
+        })
     }
+}
+
+/// Which kind of token [`Codec::make_ascii`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Readable, not forgeable ([`Codec::sign`]).
+    Signed,
+    /// Neither readable nor forgeable ([`Codec::seal`]).
+    Sealed,
 }
 
 /// When a token was made and until when it is valid.
@@ -327,8 +336,29 @@ impl Codec {
 
     /// Signs `payload` under the current key: readable, not forgeable.
     pub fn sign(&self, ctx: &Context<'_>, times: Times, payload: &[u8]) -> String {
-        let (flags, body) = self.maybe_deflate(payload, self.compression.threshold);
-        signed::sign(self.ring.current(), ctx, times, flags, &body)
+        ascii_string(self.make_ascii(Form::Signed, ctx, times, payload, 0))
+    }
+
+    /// [`Codec::sign`] or [`Codec::seal`] as `form` says, the token as its
+    /// ASCII bytes: for a caller that writes it into a header, which checks
+    /// its bytes anyway (no UTF-8 check here). The buffer has `spare`
+    /// bytes of capacity beyond the token (for a `Set-Cookie` line written
+    /// around it in place).
+    pub fn make_ascii(
+        &self,
+        form: Form,
+        ctx: &Context<'_>,
+        times: Times,
+        payload: &[u8],
+        spare: usize,
+    ) -> Vec<u8> {
+        match form {
+            Form::Signed => {
+                let (flags, body) = self.maybe_deflate(payload, self.compression.threshold);
+                signed::sign(self.ring.current(), ctx, times, flags, &body, spare)
+            }
+            Form::Sealed => self.seal_with(ctx, times, payload, Purpose::CookieSealing, spare),
+        }
     }
 
     /// Verifies a token made by [`Codec::sign`] for the same context.
@@ -357,18 +387,19 @@ impl Codec {
     /// Encrypts `payload` under the current key: neither readable nor
     /// forgeable. Two seals of the same data differ (random nonce, A9).
     pub fn seal(&self, ctx: &Context<'_>, times: Times, payload: &[u8]) -> String {
-        self.seal_with(ctx, times, payload, Purpose::CookieSealing)
+        ascii_string(self.make_ascii(Form::Sealed, ctx, times, payload, 0))
     }
 
     /// Like [`Codec::seal`], with the field-sealing subkey: for
     /// `#[session(private)]` values.
     pub fn seal_field(&self, ctx: &Context<'_>, payload: &[u8]) -> String {
-        self.seal_with(
+        ascii_string(self.seal_with(
             ctx,
             Times::unbounded(Timestamp::EPOCH),
             payload,
             Purpose::FieldSealing,
-        )
+            0,
+        ))
     }
 
     /// Opens a token made by [`Codec::seal_field`] for the same context.
@@ -400,7 +431,8 @@ impl Codec {
         times: Times,
         payload: &[u8],
         purpose: Purpose,
-    ) -> String {
+        spare: usize,
+    ) -> Vec<u8> {
         let key = self.ring.current();
         let threshold = if self.compression.sealed {
             self.compression.threshold
@@ -430,7 +462,11 @@ impl Codec {
             .encrypt_inout_detached(&Nonce::from(nonce), &aad, (&mut out[plain_at..]).into())
             .expect("AES-GCM encrypts any payload below 64 GiB");
         out.extend_from_slice(&tag);
-        base64url::encode(&out)
+        let len = base64url::encoded_len(out.len());
+        let mut text = Vec::with_capacity(len + spare);
+        text.resize(len, 0);
+        base64url::encode_to_slice(&out, &mut text);
+        text
     }
 
     fn open_with(
@@ -511,6 +547,11 @@ impl Codec {
     }
 }
 
+/// A token's text from its bytes (base64url and dots: always ASCII).
+fn ascii_string(token: Vec<u8>) -> String {
+    String::from_utf8(token).expect("tokens are ASCII")
+}
+
 fn key_id_at(bytes: &[u8], at: usize) -> KeyId {
     KeyId([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
 }
@@ -552,4 +593,28 @@ fn sealed_aad<'k>(key: &'k Key, ctx: &Context<'_>, purpose: Purpose) -> Cow<'k, 
         ctx.write(&mut put, VERSION, MODE_SEALED, purpose);
         aad
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ASCII forms are the tokens `sign` and `seal` return, as bytes.
+    #[test]
+    fn ascii_tokens_are_the_string_tokens() {
+        let codec = Codec::new(Key::generate());
+        let ctx = Context::cookie("id");
+        let now = Timestamp::from_unix_seconds(1_700_000_000);
+        let times = Times::unbounded(now);
+        let signed = codec.make_ascii(Form::Signed, &ctx, times, b"payload", 7);
+        assert_eq!(signed, codec.sign(&ctx, times, b"payload").into_bytes());
+        assert_eq!(signed.capacity(), signed.len() + 7);
+        let sealed = codec.make_ascii(Form::Sealed, &ctx, times, b"payload", 9);
+        assert_eq!(sealed.capacity(), sealed.len() + 9);
+        let text = std::str::from_utf8(&sealed).expect("ASCII");
+        assert_eq!(
+            &codec.open(&ctx, text, now).unwrap().payload[..],
+            b"payload"
+        );
+    }
 }

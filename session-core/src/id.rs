@@ -60,6 +60,16 @@ impl Id {
     /// [`IdError::Length`] unless the text is exactly 43 characters;
     /// [`IdError::Alphabet`] for anything that is not canonical base64url.
     pub fn parse(text: &str) -> Result<Id, IdError> {
+        Id::parse_bytes(text.as_bytes())
+    }
+
+    /// [`Id::parse`] for text given as bytes: what is not base64url is
+    /// refused, so no UTF-8 check is needed first.
+    ///
+    /// # Errors
+    ///
+    /// As [`Id::parse`].
+    pub fn parse_bytes(text: &[u8]) -> Result<Id, IdError> {
         if text.len() != ID_LEN {
             return Err(IdError::Length {
                 expected: ID_LEN,
@@ -68,8 +78,21 @@ impl Id {
         }
         // Straight into the array: no allocation on the per-request path.
         let mut arr = [0u8; ID_BYTES];
-        base64url::decode_exact(text, &mut arr).map_err(|_| IdError::Alphabet)?;
+        base64url::decode_exact_bytes(text, &mut arr).map_err(|_| IdError::Alphabet)?;
         Ok(Id(arr))
+    }
+
+    /// Whether [`Id::parse_bytes`] would accept `text`, checked without
+    /// decoding it.
+    pub fn is_valid_text(text: &[u8]) -> bool {
+        base64url::is_canonical(text, ID_BYTES)
+    }
+
+    /// The id's text form (43 base64url bytes), without allocating.
+    pub fn encode(&self) -> [u8; ID_LEN] {
+        let mut text = [0u8; ID_LEN];
+        base64url::encode_to_slice(&self.0, &mut text);
+        text
     }
 
     /// The raw bytes, for stores that hash ids at rest.

@@ -39,14 +39,54 @@ pub const MIN_SECRET_LEN: usize = 32;
 /// has one or two cookie names.
 const CACHED_CONTEXTS: usize = 4;
 
-/// The parts that name an envelope context (subkey purpose, context
-/// purpose, custom flag, name, field): compared one by one, so a cache hit
-/// costs a few short comparisons, not the context's encoding.
-pub(crate) type ContextParts<'a> = [&'a [u8]; 5];
+/// The parts that name an envelope context: the subkey purpose, and the
+/// context's purpose label, custom flag, name and field. Compared one by
+/// one, the fixed ones first (an enum, a flag, a `'static` label that is
+/// usually the very same string), so a cache hit costs a few comparisons,
+/// not the context's encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ContextParts<'a> {
+    pub(crate) subkey: Purpose,
+    pub(crate) purpose: &'static str,
+    pub(crate) custom: bool,
+    pub(crate) name: &'a [u8],
+    pub(crate) field: &'a [u8],
+}
+
+/// [`ContextParts`] kept in a cache.
+struct CachedParts {
+    subkey: Purpose,
+    purpose: &'static str,
+    custom: bool,
+    name: Box<[u8]>,
+    field: Box<[u8]>,
+}
+
+impl CachedParts {
+    fn new(parts: &ContextParts<'_>) -> Self {
+        CachedParts {
+            subkey: parts.subkey,
+            purpose: parts.purpose,
+            custom: parts.custom,
+            name: parts.name.into(),
+            field: parts.field.into(),
+        }
+    }
+
+    /// Whether these are `parts`.
+    fn is(&self, parts: &ContextParts<'_>) -> bool {
+        self.subkey == parts.subkey
+            && self.custom == parts.custom
+            && (std::ptr::eq(self.purpose, parts.purpose)
+                || same_bytes(self.purpose.as_bytes(), parts.purpose.as_bytes()))
+            && same_bytes(&self.name, parts.name)
+            && same_bytes(&self.field, parts.field)
+    }
+}
 
 /// Values derived from a context, for the first few contexts seen: filled
 /// once, never evicted.
-type Cache<T> = [OnceLock<([Box<[u8]>; 5], T)>; CACHED_CONTEXTS];
+type Cache<T> = [OnceLock<(CachedParts, T)>; CACHED_CONTEXTS];
 
 /// Version label mixed into every derivation; bump it to change every subkey.
 const DERIVE_VERSION: &[u8] = b"session-core/v1";
@@ -335,23 +375,19 @@ fn cached<'k, T>(
     make: impl Fn() -> T,
 ) -> Result<&'k T, T> {
     for slot in slots {
-        let (cached, value) = slot.get_or_init(|| (parts.map(Box::from), make()));
-        if same_parts(cached, parts) {
+        let (cached, value) = slot.get_or_init(|| (CachedParts::new(parts), make()));
+        if cached.is(parts) {
             return Ok(value);
         }
     }
     Err(make())
 }
 
-/// Whether the cached parts are `parts`: lengths first, then the bytes, in
-/// a plain loop (the parts are a few bytes long; a `memcmp` call per part
-/// cost more than the comparison).
-fn same_parts(cached: &[Box<[u8]>; 5], parts: &ContextParts<'_>) -> bool {
-    cached.iter().zip(parts).all(|(c, p)| c.len() == p.len())
-        && cached
-            .iter()
-            .zip(parts)
-            .all(|(c, p)| c.iter().zip(p.iter()).all(|(x, y)| x == y))
+/// Whether `a` and `b` are the same bytes: lengths first, then a plain
+/// loop (the parts are a few bytes long; a `memcmp` call cost more than
+/// the comparison).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Encodes each part as a 4-byte big-endian length followed by its bytes.
@@ -501,6 +537,44 @@ mod tests {
         assert_ne!(sign.finalize().into_bytes(), hash.finalize().into_bytes());
     }
 
+    fn test_parts<'a>(name: &'a [u8], field: &'a [u8]) -> ContextParts<'a> {
+        ContextParts {
+            subkey: Purpose::CookieSigning,
+            purpose: "p",
+            custom: false,
+            name,
+            field,
+        }
+    }
+
+    /// Parts are the same only when every one is: a label equal in bytes
+    /// but at another address still matches.
+    #[test]
+    fn cached_parts_compare_every_part() {
+        let p = test_parts(b"id", b"");
+        let c = CachedParts::new(&p);
+        assert!(c.is(&p));
+        let owned = String::from("p");
+        let elsewhere: &'static str = Box::leak(owned.into_boxed_str());
+        assert!(c.is(&ContextParts {
+            purpose: elsewhere,
+            ..p
+        }));
+        for other in [
+            test_parts(b"ic", b""),
+            test_parts(b"id", b"x"),
+            test_parts(b"i", b""),
+            ContextParts { custom: true, ..p },
+            ContextParts {
+                subkey: Purpose::IdHashing,
+                ..p
+            },
+            ContextParts { purpose: "pp", ..p },
+        ] {
+            assert!(!c.is(&other), "{other:?}");
+        }
+    }
+
     /// A pre-fed state is the same MAC as feeding the prefix each time,
     /// whether it came from the cache, was put there by this call, or the
     /// cache was full; contexts that differ in any one part get their own
@@ -515,11 +589,32 @@ mod tests {
         let names: Vec<[u8; 1]> = (0..CACHED_CONTEXTS as u8 + 3).map(|i| [i]).collect();
         let cases: Vec<ContextParts<'_>> = names
             .iter()
-            .map(|n| [b"s".as_slice(), b"p", b"", n, b""])
-            .chain([[b"s".as_slice(), b"p", b"", b"", b"\0"]])
+            .map(|n| test_parts(n, b""))
+            .chain([
+                test_parts(b"", b"\0"),
+                ContextParts {
+                    custom: true,
+                    ..test_parts(b"", b"")
+                },
+                ContextParts {
+                    subkey: Purpose::CookieSealing,
+                    ..test_parts(b"", b"")
+                },
+                ContextParts {
+                    purpose: "q",
+                    ..test_parts(b"", b"")
+                },
+            ])
             .collect();
         let prefix = |parts: &ContextParts<'_>| -> Vec<u8> {
-            let mut p = parts.concat();
+            let mut p = [
+                parts.subkey.label().as_bytes(),
+                parts.purpose.as_bytes(),
+                &[u8::from(parts.custom)],
+                parts.name,
+                parts.field,
+            ]
+            .concat();
             p.resize(64, 0xAA);
             p
         };
@@ -549,7 +644,7 @@ mod tests {
         let key = Key::from_secret(SECRET).unwrap();
         let names: Vec<[u8; 1]> = (0..CACHED_CONTEXTS as u8 + 2).map(|i| [i]).collect();
         fn parts(n: &[u8; 1]) -> ContextParts<'_> {
-            [b"s", b"p", b"", n, b""]
+            test_parts(n, b"")
         }
         for round in 0..2 {
             for (i, n) in names.iter().enumerate() {

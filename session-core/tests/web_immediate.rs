@@ -272,3 +272,57 @@ async fn save_every_request_renews_in_place_only_with_a_cookie_j2() {
     assert_eq!(set, None, "J2: no cookie, nothing created");
     assert_eq!(backend.loaded_from.lock().unwrap().len(), 2, "two commits");
 }
+
+/// A backend whose commit sets `value` as ASCII bytes
+/// (`CookieAction::SetAscii`), in place or not as `is_immediate` says.
+#[derive(Clone)]
+struct Ascii {
+    inner: Sessions<MapStore>,
+    value: &'static [u8],
+    immediate: bool,
+}
+
+impl Backend for Ascii {
+    fn is_immediate(&self) -> bool {
+        self.immediate
+    }
+    fn config(&self) -> &Arc<Config> {
+        Backend::config(&self.inner)
+    }
+    fn config_mut(&mut self) -> &mut Config {
+        Backend::config_mut(&mut self.inner)
+    }
+    async fn load(&self, _value: &str, _cx: &Cx<'_>) -> Result<Option<Loaded>, Error> {
+        Ok(None)
+    }
+    async fn commit(&self, _handle: &Handle, _cx: &Cx<'_>) -> Result<CookieAction, Error> {
+        Ok(CookieAction::SetAscii {
+            value: self.value.to_vec(),
+            max_age: None,
+        })
+    }
+}
+
+/// ASCII values are set as given, in place or boxed; a byte a header
+/// cannot carry sends no cookie at all (B4).
+#[tokio::test]
+async fn ascii_values_are_set_as_given_and_bad_bytes_refused_b4() {
+    for immediate in [true, false] {
+        let ascii = |value| Ascii {
+            inner: Sessions::new(MapStore::default()),
+            value,
+            immediate,
+        };
+        let mut good = app(ascii(b"tok.en-_1"));
+        let (status, _, set) = send(&mut good, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            set.as_deref(),
+            Some("id=tok.en-_1"),
+            "immediate {immediate}"
+        );
+        let mut bad = app(ascii(b"tok\nen"));
+        let (_, _, set) = send(&mut bad, None).await;
+        assert_eq!(set, None, "immediate {immediate}");
+    }
+}

@@ -36,6 +36,7 @@ fn main() {
             "ours_around" => run!(ours::memory_around_router(&payload).await),
             "tower" => run!(tower_sessions_memory::case(&payload).await),
             "signed" => run!(ours::signed(&payload).await.expect("fits")),
+            "encrypted" => run!(ours::encrypted(&payload).await.expect("fits")),
             other => panic!("unknown case {other}"),
         }
     });

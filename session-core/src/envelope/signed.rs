@@ -45,7 +45,14 @@ pub(super) struct Checked<'t> {
 }
 
 /// `H.P.T` for `body` (already deflated if `flags` says so), under `key`.
-pub(super) fn sign(key: &Key, ctx: &Context<'_>, times: Times, flags: u8, body: &[u8]) -> String {
+pub(super) fn sign(
+    key: &Key,
+    ctx: &Context<'_>,
+    times: Times,
+    flags: u8,
+    body: &[u8],
+    spare: usize,
+) -> Vec<u8> {
     let mut buf = [0u8; HEADER_V1];
     buf[1] = MODE_SIGNED;
     buf[2..6].copy_from_slice(&key.id().to_bytes());
@@ -63,11 +70,12 @@ pub(super) fn sign(key: &Key, ctx: &Context<'_>, times: Times, flags: u8, body: 
         }
     };
     header[0] = version;
-    // One buffer, sized once, each part encoded in place, checked as UTF-8
-    // once at the end.
+    // One buffer, sized once, each part encoded in place.
     let h = encoded_len(header.len());
     let signed = h + 1 + encoded_len(body.len());
-    let mut out = vec![0u8; signed + 1 + encoded_len(MAC_LEN)];
+    let len = signed + 1 + encoded_len(MAC_LEN);
+    let mut out = Vec::with_capacity(len + spare);
+    out.resize(len, 0);
     encode_to_slice(header, &mut out[..h]);
     out[h] = b'.';
     encode_to_slice(body, &mut out[h + 1..signed]);
@@ -76,7 +84,7 @@ pub(super) fn sign(key: &Key, ctx: &Context<'_>, times: Times, flags: u8, body: 
         .into_bytes();
     out[signed] = b'.';
     encode_to_slice(&tag, &mut out[signed + 1..]);
-    String::from_utf8(out).expect("base64url and dots are ASCII")
+    out
 }
 
 /// Checks the MAC of `token` (either version) with the one key its header
@@ -86,12 +94,7 @@ pub(super) fn check<'t>(
     ctx: &Context<'_>,
     token: &'t str,
 ) -> Result<Checked<'t>, EnvelopeError> {
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(t), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(EnvelopeError::Invalid);
-    };
+    let (h, p, t) = split3(token).ok_or(EnvelopeError::Invalid)?;
     let mut buf = [0u8; HEADER_V1];
     // The header's length says which version it must be.
     let (version, header) = if h.len() == encoded_len(HEADER_V2) {
@@ -122,6 +125,20 @@ pub(super) fn check<'t>(
         times,
         payload: p,
     })
+}
+
+/// `H.P.T` split at its two dots; `None` unless there are exactly two.
+/// The header and tag are short and found from each end; the payload is
+/// only searched (vectorised) to refuse a third dot.
+fn split3(token: &str) -> Option<(&str, &str, &str)> {
+    let bytes = token.as_bytes();
+    let first = memchr::memchr(b'.', bytes)?;
+    let last = memchr::memrchr(b'.', bytes)?;
+    if last == first || memchr::memchr(b'.', &bytes[first + 1..last]).is_some() {
+        return None;
+    }
+    // Both split points are ASCII dots: char boundaries.
+    Some((&token[..first], &token[first + 1..last], &token[last + 1..]))
 }
 
 /// The MAC over the context and `text` for `version`.
@@ -224,6 +241,18 @@ mod tests {
                 expires_at: at(exp),
             };
             assert_eq!(v2_times(t), None, "{iat} {exp}");
+        }
+    }
+
+    #[test]
+    fn split3_takes_exactly_three_parts() {
+        assert_eq!(split3("a.b.c"), Some(("a", "b", "c")));
+        assert_eq!(split3(".."), Some(("", "", "")));
+        assert_eq!(split3("ab.cd.ef"), Some(("ab", "cd", "ef")));
+        for bad in [
+            "", "abc", "a.b", "a.b.c.d", "a..b.c", "a.b..c", "...", ".a.b.",
+        ] {
+            assert_eq!(split3(bad), None, "{bad:?}");
         }
     }
 

@@ -18,6 +18,7 @@ use crate::id::Id;
 use crate::session::Handle;
 use crate::sessions::{Outcome, Sessions};
 use crate::store::Store;
+use crate::web::cookie::CookieConfig;
 use crate::web::error::Error;
 use crate::web::events::{Event, Events};
 
@@ -37,9 +38,22 @@ pub struct Cx<'a> {
     pub reissue: bool,
     /// At commit: the incoming cookie value the session was loaded from,
     /// if any (cookie stores read what a flushed session held from it).
-    /// Always `None` for a backend whose [`Backend::READS_LOADED_FROM`] is
+    /// Always `None` for a backend whose [`Backend::reads_loaded_from`] is
     /// `false`.
     pub loaded_from: Option<&'a str>,
+    /// The cookie's attributes, for [`Cx::set_cookie_room`].
+    pub(crate) cookie: &'a CookieConfig,
+}
+
+impl Cx<'_> {
+    /// How many bytes the layer writes around a cookie value in its
+    /// `Set-Cookie` line: `name=` before it, the attributes and a
+    /// `Max-Age` of `max_age` after it. A [`CookieAction::SetAscii`] value
+    /// with exactly this much spare capacity becomes the line in place:
+    /// no second buffer, no copy.
+    pub fn set_cookie_room(&self, max_age: Option<Duration>) -> usize {
+        self.cookie.set_cookie_room(max_age)
+    }
 }
 
 /// A session loaded from an incoming cookie.
@@ -78,6 +92,18 @@ pub enum CookieAction {
     },
     /// Delete the cookie (logout).
     Remove,
+    /// [`CookieAction::Set`] with the value as ASCII bytes (a signed or
+    /// sealed token from [`Codec::make_ascii`](crate::envelope::Codec::make_ascii)):
+    /// written into the `Set-Cookie` line as is, with no UTF-8 check; a
+    /// byte a header cannot carry is refused like any bad value (B4).
+    /// Given [`Cx::set_cookie_room`] bytes of spare capacity, the value's
+    /// buffer becomes the `Set-Cookie` line itself.
+    SetAscii {
+        /// The cookie value.
+        value: Vec<u8>,
+        /// The cookie's `Max-Age`.
+        max_age: Option<Duration>,
+    },
     /// Set the cookie to the session id (what a server-side backend
     /// sends): the layer writes its base64url text straight into the
     /// `Set-Cookie` line, with no intermediate string.
@@ -103,8 +129,24 @@ pub trait Backend: Send + Sync + 'static {
     /// instead of boxing them. A backend that breaks the promise still
     /// works for loads (the load is started again, boxed); a commit that is
     /// not ready is abandoned and the request answered with
-    /// [`Error::Backend`] (500), with no cookie set. Default `false`.
+    /// [`Error::Backend`] (500), with no cookie set. Default `false`;
+    /// [`Backend::is_immediate`] can make the promise per instance.
     const IMMEDIATE: bool = false;
+
+    /// [`Backend::READS_LOADED_FROM`] for this value, asked once when the
+    /// layer is built: a backend whose need depends on its settings (a
+    /// cookie store reads the incoming cookie only with revocations on)
+    /// answers per instance. Defaults to the constant.
+    fn reads_loaded_from(&self) -> bool {
+        Self::READS_LOADED_FROM
+    }
+
+    /// [`Backend::IMMEDIATE`] for this value, asked once when the layer is
+    /// built: the same promise, made per instance (a cookie store awaits
+    /// nothing unless revocations are on). Defaults to the constant.
+    fn is_immediate(&self) -> bool {
+        Self::IMMEDIATE
+    }
 
     /// The configuration (clock, keys, expiry policy, ids) new sessions get.
     fn config(&self) -> &Arc<Config>;

@@ -1,14 +1,20 @@
 //! The session cookie's attributes: validated when set, serialized with the
 //! `cookie` crate (once, at configuration: each response appends the value
 //! and `Max-Age` to the precomputed attributes), and read back from `Cookie`
-//! headers by an exact-bytes scan that never decodes or unquotes names (B3)
-//! and skips pairs that are not ours before looking at their values.
+//! headers by an exact-bytes scan (in `scan`) that never decodes or
+//! unquotes names (B3) and skips pairs that are not ours before looking at
+//! their values.
 
-use std::ops::Range;
 use std::time::Duration;
 
+use bytes::Bytes;
 use cookie::{Cookie, SameSite};
 use http::HeaderValue;
+
+mod scan;
+
+/// Written before a `Set-Cookie` line's age.
+const MAX_AGE: &[u8] = b"; Max-Age=";
 
 /// Largest `name=value` a browser is required to keep (RFC 6265bis §5.4, F1).
 pub const MAX_COOKIE_LEN: usize = 4096;
@@ -233,36 +239,66 @@ impl CookieConfig {
     /// The `Set-Cookie` value for `value` with `max_age` (`None`: a
     /// browser-session cookie).
     pub fn set_cookie(&self, value: &str, max_age: Option<Duration>) -> String {
-        self.set_cookie_line(value, max_age)
+        String::from_utf8(self.set_cookie_line(value.as_bytes(), max_age))
+            .expect("joined from UTF-8 parts")
     }
 
     /// The `Set-Cookie` header for `value` with `max_age`, or `None` if
     /// `value` has a byte a header cannot carry (B4). The line is written
     /// once into a buffer of exactly its length, which the header then owns
-    /// without a copy.
+    /// without a copy, and is checked once, by the header (no UTF-8 check:
+    /// a header value is bytes).
     pub(crate) fn set_cookie_header(
         &self,
-        value: &str,
+        value: &[u8],
         max_age: Option<Duration>,
     ) -> Option<HeaderValue> {
-        HeaderValue::try_from(self.set_cookie_line(value, max_age)).ok()
+        HeaderValue::from_maybe_shared(Bytes::from(self.set_cookie_line(value, max_age))).ok()
     }
 
-    fn set_cookie_line(&self, value: &str, max_age: Option<Duration>) -> String {
-        const MAX_AGE: &str = "; Max-Age=";
+    /// [`CookieConfig::set_cookie_header`] for a value the caller owns: if
+    /// it has exactly [`CookieConfig::set_cookie_room`] bytes of spare
+    /// capacity, the line is written around it in its own buffer (the
+    /// value moved up once, no allocation); otherwise it is copied.
+    pub(crate) fn set_cookie_header_from(
+        &self,
+        mut value: Vec<u8>,
+        max_age: Option<Duration>,
+    ) -> Option<HeaderValue> {
+        if value.capacity() - value.len() != self.set_cookie_room(max_age) {
+            return self.set_cookie_header(&value, max_age);
+        }
+        // Move the value up by `name=` and write that in front.
+        let (len, name) = (value.len(), self.name.as_bytes());
+        value.resize(len + name.len() + 1, 0);
+        value.copy_within(..len, name.len() + 1);
+        value[..name.len()].copy_from_slice(name);
+        value[name.len()] = b'=';
+        let mut digits = [0u8; 20];
+        let age = max_age.map(|a| format_u64(a.as_secs(), &mut digits));
+        push_attributes(&mut value, &self.attrs, age);
+        debug_assert_eq!(value.len(), value.capacity(), "exact: no copy");
+        HeaderValue::from_maybe_shared(Bytes::from(value)).ok()
+    }
+
+    /// The bytes a `Set-Cookie` line adds around its value: `name=`, the
+    /// attributes and, if any, `; Max-Age=` and its digits.
+    pub(crate) fn set_cookie_room(&self, max_age: Option<Duration>) -> usize {
+        let digits = |n: u64| n.checked_ilog10().map_or(1, |d| d as usize + 1);
+        let age = max_age.map_or(0, |a| MAX_AGE.len() + digits(a.as_secs()));
+        self.name.len() + 1 + self.attrs.len() + age
+    }
+
+    fn set_cookie_line(&self, value: &[u8], max_age: Option<Duration>) -> Vec<u8> {
         let mut digits = [0u8; 20];
         let age = max_age.map(|a| format_u64(a.as_secs(), &mut digits));
         let age_len = age.map_or(0, |d| MAX_AGE.len() + d.len());
         let mut out =
-            String::with_capacity(self.name.len() + 1 + value.len() + self.attrs.len() + age_len);
-        out.push_str(&self.name);
-        out.push('=');
-        out.push_str(value);
-        out.push_str(&self.attrs);
-        if let Some(d) = age {
-            out.push_str(MAX_AGE);
-            out.push_str(d);
-        }
+            Vec::with_capacity(self.name.len() + 1 + value.len() + self.attrs.len() + age_len);
+        out.extend_from_slice(self.name.as_bytes());
+        out.push(b'=');
+        out.extend_from_slice(value);
+        push_attributes(&mut out, &self.attrs, age);
         out
     }
 
@@ -287,144 +323,20 @@ impl CookieConfig {
         c.set_partitioned(self.partitioned);
         c
     }
-
-    /// The values of every cookie named exactly like ours, in header order,
-    /// at most [`MAX_CANDIDATES`]; values whose `name=value` is over
-    /// [`MAX_COOKIE_LEN`] are dropped before any decoding (F6), and so are
-    /// headers that are not visible ASCII (B1). Names are compared as exact
-    /// bytes, never percent-decoded or unquoted (B3).
-    ///
-    /// Returns the candidates and how many oversized ones were dropped.
-    pub fn candidates<'h>(
-        &self,
-        headers: impl IntoIterator<Item = &'h HeaderValue>,
-    ) -> (Vec<String>, usize) {
-        let found = self.scan(headers);
-        let values = found.values().iter().map(|v| (*v).to_owned()).collect();
-        (values, found.oversized)
-    }
-
-    /// [`CookieConfig::candidates`], borrowing the values from the headers
-    /// (no allocation: only the value that loads is ever copied).
-    pub(crate) fn scan<'h>(
-        &self,
-        headers: impl IntoIterator<Item = &'h HeaderValue>,
-    ) -> Candidates<'h> {
-        let mut found = Candidates {
-            values: [""; MAX_CANDIDATES],
-            len: 0,
-            oversized: 0,
-        };
-        for header in headers {
-            let bytes = header.as_bytes();
-            // Valid UTF-8 (the usual case): split with the fast `str`
-            // search, and if the whole header is ASCII (the usual case
-            // again) take values as they are, without checking each one.
-            // Otherwise split the raw bytes, so another cookie with a
-            // non-UTF-8 value cannot hide ours (B1).
-            let full = match std::str::from_utf8(bytes) {
-                Ok(text) if text.is_ascii() => {
-                    self.collect(text.split(';'), |p, r| p.get(r), &mut found)
-                }
-                Ok(text) => self.collect(
-                    text.split(';'),
-                    |p, r| p.get(r).filter(|v| v.is_ascii()),
-                    &mut found,
-                ),
-                Err(_) => self.collect(
-                    bytes.split(|b| *b == b';'),
-                    |p, r| {
-                        let v = p.get(r).filter(|v| v.is_ascii())?;
-                        std::str::from_utf8(v).ok()
-                    },
-                    &mut found,
-                ),
-            };
-            if full {
-                break;
-            }
-        }
-        found
-    }
-
-    /// Adds the values of `pairs` named exactly like ours that `value`
-    /// (given the pair and the value's range in it) returns: values are
-    /// ASCII (controls cannot reach a header value), anything else is not
-    /// ours (B1), and backends then parse them strictly. True once
-    /// [`MAX_CANDIDATES`] are collected.
-    fn collect<'h, P: AsRef<[u8]> + Copy>(
-        &self,
-        pairs: impl Iterator<Item = P>,
-        value: impl Fn(P, Range<usize>) -> Option<&'h str>,
-        found: &mut Candidates<'h>,
-    ) -> bool {
-        for pair in pairs {
-            let Some(range) = self.value_range(pair.as_ref()) else {
-                continue;
-            };
-            if self.name.len() + 1 + range.len() > MAX_COOKIE_LEN {
-                found.oversized += 1; // Dropped before any decoding (F6).
-                continue;
-            }
-            if found.len == MAX_CANDIDATES {
-                return true;
-            }
-            if let Some(v) = value(pair, range) {
-                found.values[found.len] = v;
-                found.len += 1;
-            }
-        }
-        false
-    }
-
-    /// Where the value of `pair` is, if `pair` is `name = value` with our
-    /// name and optional whitespace (SP, HTAB) around each part. The name
-    /// is compared as exact bytes (B3); the value is kept as sent (quotes
-    /// included: no backend value has any).
-    fn value_range(&self, pair: &[u8]) -> Option<Range<usize>> {
-        let name = self.name.as_bytes();
-        let mut i = ows_len(pair);
-        if !pair[i..].starts_with(name) {
-            return None;
-        }
-        i += name.len();
-        i += ows_len(&pair[i..]);
-        if pair.get(i) != Some(&b'=') {
-            return None;
-        }
-        i += 1;
-        i += ows_len(&pair[i..]);
-        let mut end = pair.len();
-        while end > i && matches!(pair[end - 1], b' ' | b'\t') {
-            end -= 1;
-        }
-        Some(i..end)
-    }
 }
 
-/// How many optional-whitespace bytes (SP, HTAB) `b` starts with.
-fn ows_len(b: &[u8]) -> usize {
-    b.iter().take_while(|c| matches!(c, b' ' | b'\t')).count()
-}
-
-/// The session cookie values of a request, borrowed from its headers.
-#[derive(Debug)]
-pub(crate) struct Candidates<'h> {
-    values: [&'h str; MAX_CANDIDATES],
-    len: usize,
-    /// How many values over [`MAX_COOKIE_LEN`] were dropped unread (F6).
-    pub(crate) oversized: usize,
-}
-
-impl<'h> Candidates<'h> {
-    /// The values, in header order.
-    pub(crate) fn values(&self) -> &[&'h str] {
-        &self.values[..self.len]
+/// Appends the attributes and, if any, `; Max-Age=` and the age's digits
+/// to a `Set-Cookie` line.
+fn push_attributes(out: &mut Vec<u8>, attrs: &str, age: Option<&[u8]>) {
+    out.extend_from_slice(attrs.as_bytes());
+    if let Some(d) = age {
+        out.extend_from_slice(MAX_AGE);
+        out.extend_from_slice(d);
     }
 }
 
 /// Writes `n` in decimal at the end of `buf`; returns the digits.
-fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
+fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut i = buf.len();
     loop {
         i -= 1;
@@ -435,8 +347,7 @@ fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    // Only ASCII digits were written.
-    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+    &buf[i..]
 }
 
 /// RFC 9110 `tchar`.
@@ -461,18 +372,12 @@ fn check_attribute(attribute: &'static str, value: &str) -> Result<(), ConfigErr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderMap;
-    use http::header::COOKIE;
-
-    fn cands(c: &CookieConfig, h: &HeaderMap) -> (Vec<String>, usize) {
-        c.candidates(h.get_all(COOKIE))
-    }
 
     #[test]
     fn max_age_digits_match_display() {
         let mut buf = [0u8; 20];
         for n in [0, 1, 9, 10, 99, 1_209_600, u64::MAX] {
-            assert_eq!(format_u64(n, &mut buf), n.to_string());
+            assert_eq!(format_u64(n, &mut buf), n.to_string().as_bytes());
         }
         let c = CookieConfig::default();
         let line = c.set_cookie("v", Some(Duration::from_secs(1_209_600)));
@@ -482,10 +387,43 @@ mod tests {
             "id=v; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=1209600"
         );
         assert_eq!(
-            c.set_cookie_header("v", None).unwrap(),
+            c.set_cookie_header(b"v", None).unwrap(),
             "id=v; HttpOnly; SameSite=Lax; Secure; Path=/"
         );
-        assert!(c.set_cookie_header("v\n", None).is_none());
+        assert!(c.set_cookie_header(b"v\n", None).is_none());
+    }
+
+    /// The room is what the line adds to its value, and a value with
+    /// exactly that much spare capacity becomes the same line in place; any
+    /// other capacity is copied; bad bytes are refused either way (B4).
+    #[test]
+    fn line_written_around_an_owned_value_matches_the_copied_one() {
+        let mut c = CookieConfig::default();
+        c.set_name("session").unwrap();
+        for secs in [
+            None,
+            Some(0),
+            Some(9),
+            Some(10),
+            Some(1_209_600),
+            Some(u64::MAX),
+        ] {
+            let age = secs.map(Duration::from_secs);
+            // Values shorter and longer than the name.
+            for value in [&b"tok"[..], b"a-much-longer.token_value"] {
+                let line = c.set_cookie_line(value, age);
+                assert_eq!(line.len(), value.len() + c.set_cookie_room(age));
+                let expected = c.set_cookie_header(value, age).unwrap();
+                for spare in [0, c.set_cookie_room(age), c.set_cookie_room(age) + 1] {
+                    let mut v = Vec::with_capacity(value.len() + spare);
+                    v.extend_from_slice(value);
+                    assert_eq!(c.set_cookie_header_from(v, age).unwrap(), expected);
+                }
+            }
+            let mut bad = Vec::with_capacity(4 + c.set_cookie_room(age));
+            bad.extend_from_slice(b"to\nk");
+            assert!(c.set_cookie_header_from(bad, age).is_none());
+        }
     }
 
     #[test]
@@ -597,72 +535,5 @@ mod tests {
                 assert_eq!(secs, age.map(|a| a.as_secs() as i64), "{line}");
             }
         }
-    }
-
-    #[test]
-    fn prefixed_names_are_matched_exactly_b3() {
-        let mut c = CookieConfig::default();
-        c.set_name("__Host-id").unwrap();
-        let mut h = HeaderMap::new();
-        h.insert(
-            COOKIE,
-            HeaderValue::from_static(
-                "__%48ost-id=a; \"__Host-id\"=b; _[Host-id=c; ..Host-id=d; __host-id=e",
-            ),
-        );
-        assert!(cands(&c, &h).0.is_empty());
-        h.append(COOKIE, HeaderValue::from_static("__Host-id=f"));
-        assert_eq!(cands(&c, &h).0, vec!["f".to_owned()]);
-    }
-
-    #[test]
-    fn candidates_are_bounded_and_oversized_dropped_b2_f6() {
-        let c = CookieConfig::default();
-        let mut h = HeaderMap::new();
-        let big = format!("id={}", "a".repeat(MAX_COOKIE_LEN));
-        h.insert(COOKIE, HeaderValue::from_str(&big).unwrap());
-        h.append(
-            COOKIE,
-            HeaderValue::from_static("x=1; id=one; id=two; id=three; id=four"),
-        );
-        let (cands, over) = cands(&c, &h);
-        assert_eq!(cands, vec!["one", "two", "three"]);
-        assert_eq!(over, 1);
-    }
-
-    #[test]
-    fn non_utf8_pairs_are_skipped_without_hiding_ours_b1() {
-        let c = CookieConfig::default();
-        let mut h = HeaderMap::new();
-        h.insert(COOKIE, HeaderValue::from_bytes(b"id=a\xffb").unwrap());
-        assert!(cands(&c, &h).0.is_empty());
-        let mut h = HeaderMap::new();
-        h.insert(
-            COOKIE,
-            HeaderValue::from_bytes(b"pref=\xffx; lang=caf\xc3\xa9; id=abc").unwrap(),
-        );
-        assert_eq!(cands(&c, &h).0, vec!["abc".to_owned()]);
-    }
-
-    #[test]
-    fn optional_whitespace_is_allowed_and_values_must_be_visible_ascii() {
-        let c = CookieConfig::default();
-        let mut h = HeaderMap::new();
-        h.insert(
-            COOKIE,
-            HeaderValue::from_static("idx=1; id = a ;\tid=b\t; ida=2"),
-        );
-        assert_eq!(cands(&c, &h).0, vec!["a".to_owned(), "b".to_owned()]);
-    }
-
-    #[test]
-    fn smuggled_pairs_inside_a_value_do_not_count_b1() {
-        let c = CookieConfig::default();
-        let mut h = HeaderMap::new();
-        h.insert(
-            COOKIE,
-            HeaderValue::from_static("ga=\"x id=evil\"; other=id=evil2"),
-        );
-        assert!(cands(&c, &h).0.is_empty());
     }
 }

@@ -365,7 +365,8 @@ impl<S, B: Backend + Clone> Layer<S> for SessionLayer<B> {
                 cookie: s.cookie.clone(),
                 events: s.events.clone(),
                 save_every_request: s.save_every_request,
-                keep_loaded_from: B::READS_LOADED_FROM,
+                keep_loaded_from: this.backend.reads_loaded_from(),
+                immediate: this.backend.is_immediate(),
                 cache_private: s.cache_private,
                 on_error: s.on_error.clone(),
             })

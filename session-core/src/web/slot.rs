@@ -11,7 +11,7 @@ use http::header::{CACHE_CONTROL, COOKIE, Entry, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use parking_lot::Mutex;
 
-use crate::id::{ID_LEN, Id};
+use crate::id::Id;
 use crate::session::Handle;
 use crate::store::BoxFuture;
 use crate::web::backend::{Backend, CookieAction, Cx, Loaded};
@@ -23,10 +23,16 @@ use crate::web::events::{Event, Events};
 /// service do not carry the backend's type.
 pub(crate) trait DynBackend: Send + Sync + 'static {
     fn config(&self) -> &Arc<crate::Config>;
-    fn load<'a>(&'a self, value: &'a str, cx: &'a Cx<'a>)
-    -> Now<'a, Result<Option<Loaded>, Error>>;
-    /// Commits `current` in place if the backend is
-    /// [`Backend::IMMEDIATE`]: no future, no reference counts taken.
+    /// Loads `value`: in place if `immediate` (the backend's
+    /// [`Backend::is_immediate`], read when the layer was built).
+    fn load<'a>(
+        &'a self,
+        value: &'a str,
+        cx: &'a Cx<'a>,
+        immediate: bool,
+    ) -> Now<'a, Result<Option<Loaded>, Error>>;
+    /// Commits `current` in place if the backend is immediate
+    /// ([`Backend::is_immediate`]): no future, no reference counts taken.
     fn commit_now(&self, shared: &Shared, current: &Current)
     -> Option<Result<CookieAction, Error>>;
     /// Commits `current`; the future owns everything it uses, so the
@@ -62,8 +68,9 @@ impl<B: Backend> DynBackend for B {
         &'a self,
         value: &'a str,
         cx: &'a Cx<'a>,
+        immediate: bool,
     ) -> Now<'a, Result<Option<Loaded>, Error>> {
-        if B::IMMEDIATE {
+        if immediate {
             if let Some(loaded) = poll_once(pin!(Backend::load(self, value, cx))) {
                 return Now::Ready(loaded);
             }
@@ -78,7 +85,7 @@ impl<B: Backend> DynBackend for B {
         shared: &Shared,
         current: &Current,
     ) -> Option<Result<CookieAction, Error>> {
-        if !B::IMMEDIATE {
+        if !shared.immediate {
             return None;
         }
         let cx = current.cx(shared);
@@ -110,8 +117,12 @@ pub(crate) struct Shared {
     pub(crate) cookie: CookieConfig,
     pub(crate) events: Events,
     pub(crate) save_every_request: bool,
-    /// The backend reads [`Cx::loaded_from`] at commit.
+    /// The backend reads [`Cx::loaded_from`] at commit
+    /// ([`Backend::reads_loaded_from`]).
     pub(crate) keep_loaded_from: bool,
+    /// The backend's loads and commits are ready at once
+    /// ([`Backend::is_immediate`]): run in place, not boxed.
+    pub(crate) immediate: bool,
     pub(crate) cache_private: bool,
     pub(crate) on_error: Option<ErrorHandler>,
 }
@@ -126,6 +137,7 @@ impl Shared {
             had_cookie,
             reissue,
             loaded_from,
+            cookie: &self.cookie,
         }
     }
 }
@@ -243,7 +255,7 @@ impl LazySession {
         let had_cookie = !found.values().is_empty() || found.oversized > 0;
         let cx = shared.cx(had_cookie, false, None);
         for &value in found.values() {
-            let loaded = match shared.backend.load(value, &cx) {
+            let loaded = match shared.backend.load(value, &cx, shared.immediate) {
                 Now::Ready(loaded) => loaded,
                 Now::Later(fut) => fut.await,
             };
@@ -396,14 +408,16 @@ impl<B: From<String>> Pending<B> {
                 return error_response(shared, &e, resp);
             }
         };
-        let mut text = [0u8; ID_LEN];
+        let text;
         let (value, id, max_age) = match action {
-            CookieAction::Set { ref value, max_age } => (value.as_str(), None, max_age),
-            CookieAction::SetId { id, max_age } => (
-                crate::base64url::encode_slice(id.as_bytes(), &mut text),
-                Some(id),
-                max_age,
-            ),
+            CookieAction::Set { ref value, max_age } => {
+                (Value::Borrowed(value.as_bytes()), None, max_age)
+            }
+            CookieAction::SetAscii { value, max_age } => (Value::Owned(value), None, max_age),
+            CookieAction::SetId { id, max_age } => {
+                text = id.encode();
+                (Value::Borrowed(&text[..]), Some(id), max_age)
+            }
             CookieAction::Remove => {
                 if flushed && !was_new {
                     shared.events.emit(Event::Flushed);
@@ -416,14 +430,18 @@ impl<B: From<String>> Pending<B> {
             }
             _ => return resp,
         };
+        let bytes = value.bytes();
         // The tag costs a keyed hash: only for someone listening.
-        let tag = || id.or_else(|| Id::parse(value).ok()).map(|id| id.log_tag());
+        let tag = || {
+            id.or_else(|| Id::parse_bytes(bytes).ok())
+                .map(|id| id.log_tag())
+        };
         if was_new {
             shared.events.emit_with(|| Event::Created { tag: tag() });
         } else if cycled {
             shared.events.emit_with(|| Event::Cycled { tag: tag() });
         }
-        let size = shared.cookie.name().len() + 1 + value.len();
+        let size = shared.cookie.name().len() + 1 + bytes.len();
         if size > MAX_COOKIE_LEN {
             // Backends check this; a custom one that did not is still never
             // allowed to emit a cookie browsers drop (F1).
@@ -434,9 +452,27 @@ impl<B: From<String>> Pending<B> {
             };
             return error_response(shared, &e, resp);
         }
-        let cookie = shared.cookie.set_cookie_header(value, max_age);
+        let cookie = match value {
+            Value::Borrowed(v) => shared.cookie.set_cookie_header(v, max_age),
+            Value::Owned(v) => shared.cookie.set_cookie_header_from(v, max_age),
+        };
         set_cookie_header(shared, resp.headers_mut(), cookie);
         resp
+    }
+}
+
+/// A cookie value to set: borrowed, or a buffer that may become the line.
+enum Value<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
+impl Value<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Value::Borrowed(v) => v,
+            Value::Owned(v) => v,
+        }
     }
 }
 
