@@ -11,11 +11,12 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::value::to_raw_value;
+use serde_json::value::RawValue;
+use session_core::base64url;
 use session_core::clock::Timestamp;
 use session_core::error::StoreError;
 use session_core::expiry::Meta;
-use session_core::id::Id;
+use session_core::id::{ID_BYTES, ID_LEN, Id};
 use session_core::state::State;
 use session_core::store::{DynStore, Record, Store};
 
@@ -71,7 +72,16 @@ impl Revocations {
     }
 }
 
-/// The serial stored in a session, if any.
+/// Bytes of a serial: 128 random bits. A serial is not a credential (it
+/// rides inside the signed or sealed cookie); it only has to be unique, and
+/// every byte of it is carried, signed or sealed and base64-coded on every
+/// request, so it is half an id.
+pub const SERIAL_BYTES: usize = 16;
+/// Length of a serial's text form (base64url, no padding).
+pub const SERIAL_LEN: usize = 22;
+
+/// The serial stored in a session, if any, as the key of its entry in the
+/// revocation list.
 pub(crate) fn serial(state: &State) -> Option<Id> {
     state.with_raw(SERIAL_KEY, parse_serial).flatten()
 }
@@ -81,29 +91,58 @@ pub(crate) fn serial(state: &State) -> Option<Id> {
 pub(crate) fn has_serial(state: &State) -> bool {
     state
         .with_raw(SERIAL_KEY, |raw| match raw {
-            [b'"', inner @ .., b'"'] => Id::is_valid_text(inner),
+            [b'"', inner @ .., b'"'] if inner.len() == SERIAL_LEN => {
+                base64url::is_canonical(inner, SERIAL_BYTES)
+            }
+            [b'"', inner @ .., b'"'] if inner.len() == ID_LEN => Id::is_valid_text(inner),
             _ => parse_serial(raw).is_some(),
         })
         .unwrap_or(false)
 }
 
-/// A serial from its JSON. Ids need no escapes, so the form every serial is
-/// written in, `"…"`, is read as bytes without serde_json (this
-/// runs on every save of a cookie session); anything else goes through
-/// serde_json. Both give the same result: what is not a JSON string of id
-/// characters is `None`.
+/// A serial from its JSON: 22 characters (128 bits), or the 43 of an id
+/// that cookies made before serials were shortened carry. Serial characters
+/// need no escapes, so the form every serial is written in, `"…"`, is read
+/// as bytes without serde_json (this runs on every save of a cookie
+/// session); anything else goes through serde_json. Both give the same
+/// result: what is not a JSON string of a serial is `None`.
 fn parse_serial(raw: &[u8]) -> Option<Id> {
     match raw {
-        // Id characters need no escape; a backslash (an escape, which
-        // serde_json could not borrow either) is not one of them.
-        [b'"', inner @ .., b'"'] => Id::parse_bytes(inner).ok(),
-        _ => Id::parse(serde_json::from_slice::<&str>(raw).ok()?).ok(),
+        // A backslash (an escape, which serde_json could not borrow
+        // either) is not a serial character.
+        [b'"', inner @ .., b'"'] => serial_key(inner),
+        _ => serial_key(serde_json::from_slice::<&str>(raw).ok()?.as_bytes()),
     }
 }
 
-/// Gives the session a fresh serial.
-pub(crate) fn new_serial(state: &mut State, serial: &Id) {
-    let raw = to_raw_value(&serial.to_string()).expect("a string always serializes");
+/// The revocation-list key of a serial's text: a legacy 43-character serial
+/// is an id already; a 22-character one fills the first half of one (the
+/// rest zero), so the two forms never name the same entry by chance.
+fn serial_key(text: &[u8]) -> Option<Id> {
+    if text.len() != SERIAL_LEN {
+        return Id::parse_bytes(text).ok();
+    }
+    let mut bytes = [0u8; ID_BYTES];
+    base64url::decode_exact_bytes(text, &mut bytes[..SERIAL_BYTES]).ok()?;
+    Id::parse_bytes(&id_text(&bytes)).ok()
+}
+
+/// The text form of 32 bytes, as an id would write it.
+fn id_text(bytes: &[u8; ID_BYTES]) -> [u8; ID_LEN] {
+    let mut text = [0u8; ID_LEN];
+    base64url::encode_to_slice(bytes, &mut text);
+    text
+}
+
+/// Gives the session a fresh serial: the first 128 bits of `fresh`, an id
+/// just drawn from the configured generator.
+pub(crate) fn new_serial(state: &mut State, fresh: &Id) {
+    let mut text = [0u8; SERIAL_LEN + 2];
+    text[0] = b'"';
+    base64url::encode_to_slice(&fresh.as_bytes()[..SERIAL_BYTES], &mut text[1..=SERIAL_LEN]);
+    text[SERIAL_LEN + 1] = b'"';
+    let json = String::from_utf8(text.to_vec()).expect("base64url and quotes are ASCII");
+    let raw = RawValue::from_string(json).expect("a quoted base64url string is JSON");
     state.set_raw(SERIAL_KEY, raw);
 }
 
@@ -112,46 +151,92 @@ mod tests {
     use super::*;
     use session_core::config::Config;
 
-    /// The plain-string fast path reads exactly what serde_json reads.
+    fn with_serial(raw: &str) -> Option<State> {
+        let value = RawValue::from_string(raw.to_owned()).ok()?;
+        let mut state = State::new(Arc::new(Config::new()));
+        state.set_raw(SERIAL_KEY, value);
+        Some(state)
+    }
+
+    /// The plain-string fast path reads exactly what serde_json reads, for
+    /// serials of both lengths, and `has_serial` agrees with `serial`.
     #[test]
     fn parse_serial_agrees_with_serde_json() {
-        let id = Id::parse(&"A".repeat(session_core::id::ID_LEN)).unwrap();
-        let text = id.to_string();
-        let by_serde = |raw: &[u8]| Id::parse(serde_json::from_slice::<&str>(raw).ok()?).ok();
-        let cases: Vec<Vec<u8>> = vec![
-            format!("\"{text}\"").into(),
-            format!(" \"{text}\" ").into(),
-            format!("\"{}\\u0041\"", &text[1..]).into(),
-            format!("\"{text}").into(),
-            format!("\"{text}\"x").into(),
-            format!("\"{}\"", &text[1..]).into(),
-            format!("\"{}\"\"", &text[1..]).into(),
-            format!("\"{}\\\"", &text[1..]).into(),
+        let legacy = Id::parse(&"A".repeat(ID_LEN)).unwrap().to_string();
+        let short = "B".repeat(SERIAL_LEN - 1) + "A";
+        let by_serde =
+            |raw: &[u8]| serial_key(serde_json::from_slice::<&str>(raw).ok()?.as_bytes());
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for text in [&legacy, &short] {
+            cases.extend([
+                format!("\"{text}\"").into(),
+                format!(" \"{text}\" ").into(),
+                format!("\"{}\\u0041\"", &text[1..]).into(),
+                format!("\"{text}").into(),
+                format!("\"{text}\"x").into(),
+                format!("\"{}\"", &text[1..]).into(),
+                format!("\"{text}A\"").into(),
+                format!("\"{}\"\"", &text[1..]).into(),
+                format!("\"{}\\\"", &text[1..]).into(),
+                // The last symbol carries bits past the end: not canonical.
+                format!("\"{}B\"", &text[..text.len() - 1]).into(),
+            ]);
+        }
+        cases.extend([
             b"\"\"".to_vec(),
             b"\"".to_vec(),
             b"1".to_vec(),
             b"null".to_vec(),
             vec![b'"', 0xff, b'"'],
             Vec::new(),
-        ];
-        assert_eq!(parse_serial(&cases[0]), Some(id));
+        ]);
+        assert!(parse_serial(format!("\"{legacy}\"").as_bytes()).is_some());
+        assert!(parse_serial(format!("\"{short}\"").as_bytes()).is_some());
         for raw in &cases {
-            let mut state = State::new(Arc::new(Config::new()));
-            if let Ok(value) =
-                serde_json::value::RawValue::from_string(String::from_utf8_lossy(raw).into_owned())
-            {
-                state.set_raw(SERIAL_KEY, value);
-                assert_eq!(has_serial(&state), serial(&state).is_some(), "{raw:?}");
+            let shown = String::from_utf8_lossy(raw);
+            if let Some(state) = with_serial(&shown) {
+                assert_eq!(has_serial(&state), serial(&state).is_some(), "{shown}");
             }
-            assert_eq!(
-                parse_serial(raw),
-                by_serde(raw),
-                "{:?}",
-                String::from_utf8_lossy(raw)
-            );
+            assert_eq!(parse_serial(raw), by_serde(raw), "{shown}");
         }
         // An escaped form cannot be borrowed by serde_json: `None`, as
         // before the fast path.
         assert_eq!(parse_serial(&cases[2]), None);
+    }
+
+    /// D8: a fresh serial is 22 characters and reads back as the same
+    /// revocation key every time; a cookie made before serials were
+    /// shortened still names its own entry; different serials name
+    /// different entries.
+    #[test]
+    fn serials_are_short_and_old_ones_still_name_their_entry_d8() {
+        let mut state = State::new(Arc::new(Config::new()));
+        let fresh = Id::generate();
+        new_serial(&mut state, &fresh);
+        let text = state.with_raw(SERIAL_KEY, <[u8]>::to_vec).unwrap();
+        assert_eq!(
+            text.len(),
+            SERIAL_LEN + 2,
+            "{}",
+            String::from_utf8_lossy(&text)
+        );
+        assert!(has_serial(&state));
+        let key = serial(&state).unwrap();
+        assert_eq!(serial(&state), Some(key));
+        assert_eq!(
+            &key.as_bytes()[..SERIAL_BYTES],
+            &fresh.as_bytes()[..SERIAL_BYTES]
+        );
+        assert_eq!(
+            &key.as_bytes()[SERIAL_BYTES..],
+            &[0u8; ID_BYTES - SERIAL_BYTES]
+        );
+        let mut other = State::new(Arc::new(Config::new()));
+        new_serial(&mut other, &Id::generate());
+        assert_ne!(serial(&other), Some(key));
+        let legacy = Id::generate();
+        let old = with_serial(&format!("\"{legacy}\"")).unwrap();
+        assert!(has_serial(&old));
+        assert_eq!(serial(&old), Some(legacy));
     }
 }
