@@ -6,7 +6,8 @@
 //! above 1 means ours is slower).
 //!
 //! * `whole/<set>/<size>`: the issue 2 whole-session round trip (sign and
-//!   verify, compression off), as `roundtrip`'s `sign_verify` group.
+//!   verify, compression off), as `roundtrip`'s `sign_verify` group;
+//!   `whole_sealed/<set>/<size>`: the same sealed and opened (`seal_open`).
 //! * `derive_2kb/all_fields`: the issue 3 case, as `derive`'s
 //!   `derived/all_fields` against `serde_whole/all_fields` (a server
 //!   store: `Record` in, `Changes` out).
@@ -64,7 +65,8 @@ fn compare(name: &str, mut ours: impl FnMut(), mut floor: impl FnMut()) {
     );
 }
 
-fn whole<D: Dataset>(name: &str, d: &D) {
+/// The whole-session round trip, signed (`sealed == false`) or sealed.
+fn whole<D: Dataset>(name: &str, d: &D, sealed: bool) {
     let (config, now) = config_with(Compression::OFF);
     let codec = config.codec().expect("bench config has keys").clone();
     let times = Times::unbounded(now);
@@ -74,23 +76,43 @@ fn whole<D: Dataset>(name: &str, d: &D) {
         name,
         || {
             let bytes = state.to_bytes().expect("encodes");
-            let token = codec.sign(&COOKIE, times, &bytes);
-            let opened = codec.verify(&COOKIE, &token, now).expect("verifies");
-            let mut back =
-                State::from_bytes(Arc::clone(&config), None, opened.payload).expect("a record");
+            let opened = if sealed {
+                let token = codec.seal(&COOKIE, times, &bytes);
+                codec.open(&COOKIE, &token, now)
+            } else {
+                let token = codec.sign(&COOKIE, times, &bytes);
+                codec.verify(&COOKIE, &token, now)
+            };
+            let payload = opened.expect("opens").payload;
+            let mut back = State::from_bytes(Arc::clone(&config), None, payload).expect("a record");
             black_box(D::read_all(&mut back));
         },
         || {
-            black_box(floor.verify::<D>(&floor.sign(black_box(d))).expect("ok"));
+            let back = if sealed {
+                floor.open::<D>(&floor.seal(black_box(d)))
+            } else {
+                floor.verify::<D>(&floor.sign(black_box(d)))
+            };
+            black_box(back.expect("ok"));
         },
     );
 }
 
 fn main() {
-    whole("whole/text/200B", &Text::sample(0, 0));
-    whole("whole/numeric/200B", &Numeric::sample(2, 0, 1));
-    whole("whole/text/2KB", &Text::sample(16, 14));
-    whole("whole/numeric/2KB", &Numeric::sample(12, 16, 8));
+    for (sealed, mode) in [(false, "whole"), (true, "whole_sealed")] {
+        whole(&format!("{mode}/text/200B"), &Text::sample(0, 0), sealed);
+        whole(
+            &format!("{mode}/numeric/200B"),
+            &Numeric::sample(2, 0, 1),
+            sealed,
+        );
+        whole(&format!("{mode}/text/2KB"), &Text::sample(16, 14), sealed);
+        whole(
+            &format!("{mode}/numeric/2KB"),
+            &Numeric::sample(12, 16, 8),
+            sealed,
+        );
+    }
 
     let config = config();
     let id = Id::generate();
