@@ -27,9 +27,9 @@
 //! Splitting a large session over several cookies is not offered: keep
 //! large data in a server-side store and only its key in the session.
 //!
-//! Every cookie session carries a random serial under the reserved key
-//! `_sid` (renewed by `cycle_key`, so login always changes the cookie); it
-//! counts as a field for `State::keys` and `is_empty`.
+//! Every cookie session carries a random 128-bit serial under the reserved
+//! key `_sid` (renewed by `cycle_key`, so login always changes the cookie);
+//! it counts as a field for `State::keys` and `is_empty`.
 //! Concurrent responses are last-writer-wins at the browser (H10): two
 //! tabs that change different fields at once keep only one change.
 //!
