@@ -11,12 +11,12 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::value::RawValue;
+use serde_json::value::to_raw_value;
 use session_core::base64url;
 use session_core::clock::Timestamp;
 use session_core::error::StoreError;
 use session_core::expiry::Meta;
-use session_core::id::{ID_BYTES, ID_LEN, Id};
+use session_core::id::{ID_LEN, Id};
 use session_core::state::State;
 use session_core::store::{DynStore, Record, Store};
 
@@ -116,40 +116,38 @@ fn parse_serial(raw: &[u8]) -> Option<Id> {
 }
 
 /// The revocation-list key of a serial's text: a legacy 43-character serial
-/// is an id already; a 22-character one fills the first half of one (the
-/// rest zero), so the two forms never name the same entry by chance.
+/// is an id already; a 22-character one is the first half of an id's text
+/// (its 128 bits, then zeros), so the two forms never name the same entry
+/// by chance.
 fn serial_key(text: &[u8]) -> Option<Id> {
     if text.len() != SERIAL_LEN {
         return Id::parse_bytes(text).ok();
     }
-    let mut bytes = [0u8; ID_BYTES];
-    base64url::decode_exact_bytes(text, &mut bytes[..SERIAL_BYTES]).ok()?;
-    Id::parse_bytes(&id_text(&bytes)).ok()
-}
-
-/// The text form of 32 bytes, as an id would write it.
-fn id_text(bytes: &[u8; ID_BYTES]) -> [u8; ID_LEN] {
-    let mut text = [0u8; ID_LEN];
-    base64url::encode_to_slice(bytes, &mut text);
-    text
+    // Canonical first: otherwise the last symbol's unused bits would spill
+    // into the id's second half.
+    if !base64url::is_canonical(text, SERIAL_BYTES) {
+        return None;
+    }
+    let mut id = [b'A'; ID_LEN]; // 'A' is a zero symbol
+    id[..SERIAL_LEN].copy_from_slice(text);
+    Id::parse_bytes(&id).ok()
 }
 
 /// Gives the session a fresh serial: the first 128 bits of `fresh`, an id
 /// just drawn from the configured generator.
 pub(crate) fn new_serial(state: &mut State, fresh: &Id) {
-    let mut text = [0u8; SERIAL_LEN + 2];
-    text[0] = b'"';
-    base64url::encode_to_slice(&fresh.as_bytes()[..SERIAL_BYTES], &mut text[1..=SERIAL_LEN]);
-    text[SERIAL_LEN + 1] = b'"';
-    let json = String::from_utf8(text.to_vec()).expect("base64url and quotes are ASCII");
-    let raw = RawValue::from_string(json).expect("a quoted base64url string is JSON");
+    let mut text = [0u8; SERIAL_LEN];
+    let text = base64url::encode_slice(&fresh.as_bytes()[..SERIAL_BYTES], &mut text);
+    let raw = to_raw_value(text).expect("a string always serializes");
     state.set_raw(SERIAL_KEY, raw);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::value::RawValue;
     use session_core::config::Config;
+    use session_core::id::ID_BYTES;
 
     fn with_serial(raw: &str) -> Option<State> {
         let value = RawValue::from_string(raw.to_owned()).ok()?;
