@@ -26,20 +26,17 @@
 mod common;
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::Instant;
 
 use common::profile::{
     Profile, config, load, load_bytes, load_lent, sample, save_bytes, save_changes, stored_record,
     touch_all, touch_every,
 };
-use common::{Dataset, Floor, Numeric, Text, config_with, filled_state};
-use session_core::envelope::{Compression, Context, Times};
+use common::{Dataset, Floor, Numeric, Text, config_with, filled_state, ours_whole};
+use session_core::envelope::{Compression, Times};
 use session_core::id::Id;
-use session_core::state::State;
 use session_core::store::Record;
 
-const COOKIE: Context<'static> = Context::cookie("id");
 const ROUNDS: usize = 200;
 const PER_ROUND: usize = 300;
 
@@ -68,32 +65,16 @@ fn compare(name: &str, mut ours: impl FnMut(), mut floor: impl FnMut()) {
 /// The whole-session round trip, signed (`sealed == false`) or sealed.
 fn whole<D: Dataset>(name: &str, d: &D, sealed: bool) {
     let (config, now) = config_with(Compression::OFF);
-    let codec = config.codec().expect("bench config has keys").clone();
     let times = Times::unbounded(now);
     let floor = Floor::new();
     let mut state = filled_state(&config, d);
     compare(
         name,
         || {
-            let bytes = state.to_bytes().expect("encodes");
-            let opened = if sealed {
-                let token = codec.seal(&COOKIE, times, &bytes);
-                codec.open(&COOKIE, &token, now)
-            } else {
-                let token = codec.sign(&COOKIE, times, &bytes);
-                codec.verify(&COOKIE, &token, now)
-            };
-            let payload = opened.expect("opens").payload;
-            let mut back = State::from_bytes(Arc::clone(&config), None, payload).expect("a record");
-            black_box(D::read_all(&mut back));
+            black_box(ours_whole::<D>(&config, &mut state, times, sealed));
         },
         || {
-            let back = if sealed {
-                floor.open::<D>(&floor.seal(black_box(d)))
-            } else {
-                floor.verify::<D>(&floor.sign(black_box(d)))
-            };
-            black_box(back.expect("ok"));
+            black_box(floor.whole::<D>(black_box(d), sealed));
         },
     );
 }

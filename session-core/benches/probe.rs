@@ -32,13 +32,11 @@ use common::profile::{
     Profile, config, load, load_bytes, load_lent, sample, save_bytes, save_changes, stored_record,
     touch_all, touch_every,
 };
-use common::{Dataset, Floor, Text, config_with, filled_state};
-use session_core::envelope::{Compression, Context, Times};
+use common::{COOKIE, Dataset, Floor, Text, config_with, filled_state, ours_whole};
+use session_core::envelope::{Compression, Times};
 use session_core::id::Id;
 use session_core::state::State;
 use session_core::store::Record;
-
-const COOKIE: Context<'static> = Context::cookie("id");
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -71,19 +69,10 @@ fn main() {
     };
     let mut run: Box<dyn FnMut()> = match case.as_str() {
         "whole" => Box::new(|| {
-            let bytes = state.to_bytes().expect("encodes");
-            let token = codec.sign(&COOKIE, times, &bytes);
-            let opened = codec.verify(&COOKIE, &token, now).expect("verifies");
-            let mut back =
-                State::from_bytes(Arc::clone(&cfg), None, opened.payload).expect("a record");
-            black_box(Text::read_all(&mut back));
+            black_box(ours_whole::<Text>(&cfg, &mut state, times, false));
         }),
         "floor" => Box::new(|| {
-            black_box(
-                floor
-                    .verify::<Text>(&floor.sign(black_box(&d)))
-                    .expect("ok"),
-            );
+            black_box(floor.whole::<Text>(black_box(&d), false));
         }),
         "to_bytes" => Box::new(|| {
             black_box(state.to_bytes().expect("encodes"));

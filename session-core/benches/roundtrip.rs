@@ -24,14 +24,15 @@ use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use common::{Dataset, Floor, Numeric, Text, USER_ID, VISITS, config, config_with, filled_state};
+use common::{
+    COOKIE, Dataset, Floor, Numeric, Text, USER_ID, VISITS, codec, config, config_with,
+    filled_state, ours_whole, record_bytes,
+};
 use session_core::Handle;
 use session_core::clock::Timestamp;
 use session_core::config::Config;
-use session_core::envelope::{Codec, Compression, Context, DEFAULT_COMPRESS_THRESHOLD, Times};
+use session_core::envelope::{Compression, DEFAULT_COMPRESS_THRESHOLD, Times};
 use session_core::state::State;
-
-const COOKIE: Context<'static> = Context::cookie("id");
 
 /// One dataset in its two sizes: (size name, value).
 type Sizes<D> = [(&'static str, D); 2];
@@ -47,19 +48,8 @@ fn numeric() -> Sizes<Numeric> {
     ]
 }
 
-fn codec(config: &Config) -> &Codec {
-    config.codec().expect("bench config has keys")
-}
-
 fn record_json<D: Dataset>(config: &Arc<Config>, d: &D) -> bytes::Bytes {
     record_bytes(config, &mut filled_state(config, d))
-}
-
-/// The record as a signed cookie store writes it: large fields deflated on
-/// their own when the config's codec compresses.
-fn record_bytes(config: &Config, state: &mut State) -> bytes::Bytes {
-    let deflate = codec(config).compression().field_threshold_for(false);
-    state.to_bytes_deflating(deflate).expect("encodes")
 }
 
 /// The floor's serde cost alone: whole-struct decode and encode, beside
@@ -86,29 +76,6 @@ fn serde_group<D: Dataset>(c: &mut Criterion, set: &str, sizes: &Sizes<D>) {
 fn serde(c: &mut Criterion) {
     serde_group(c, "text", &text());
     serde_group(c, "numeric", &numeric());
-}
-
-/// Our stack, one way and back, as a cookie store does it: State → record
-/// JSON → envelope → JSON → State, then every field decoded.
-fn ours_whole<D: Dataset>(
-    config: &Arc<Config>,
-    state: &mut State,
-    times: Times,
-    sealed: bool,
-) -> (State, usize) {
-    let codec = codec(config);
-    let json = record_bytes(config, state);
-    let opened = if sealed {
-        let token = codec.seal(&COOKIE, times, &json);
-        codec.open(&COOKIE, &token, times.issued_at)
-    } else {
-        let token = codec.sign(&COOKIE, times, &json);
-        codec.verify(&COOKIE, &token, times.issued_at)
-    }
-    .expect("round trip");
-    let mut back = State::from_bytes(Arc::clone(config), None, opened.payload).expect("a record");
-    let n = D::read_all(&mut back);
-    (back, n)
 }
 
 /// The configs compared: "ours" never deflates, like the floor; "ours_deflate"
@@ -141,11 +108,7 @@ fn whole_group<D: Dataset>(c: &mut Criterion, set: &str, sizes: &Sizes<D>) {
                 });
             }
             g.bench_function("floor", |b| {
-                if sealed {
-                    b.iter(|| floor.open::<D>(&floor.seal(black_box(d))).expect("ok"))
-                } else {
-                    b.iter(|| floor.verify::<D>(&floor.sign(black_box(d))).expect("ok"))
-                }
+                b.iter(|| floor.whole::<D>(black_box(d), sealed))
             });
             g.finish();
         }

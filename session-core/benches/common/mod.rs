@@ -21,7 +21,7 @@ use sha2::Sha256;
 use session_core::FieldSpec;
 use session_core::clock::{FakeClock, Timestamp};
 use session_core::config::Config;
-use session_core::envelope::{Codec, Compression};
+use session_core::envelope::{Codec, Compression, Context, Times};
 use session_core::key::Key;
 use session_core::state::State;
 
@@ -34,6 +34,9 @@ mod text;
 pub(crate) use numeric::Numeric;
 #[allow(unused_imports)]
 pub(crate) use text::Text;
+
+/// The cookie context every round trip is bound to.
+pub(crate) const COOKIE: Context<'static> = Context::cookie("id");
 
 pub(crate) const SECRET: &[u8] = b"bench-secret-not-for-production-0123456789-abcdefghijklmnop";
 
@@ -77,6 +80,41 @@ pub(crate) fn filled_state<D: Dataset>(config: &Arc<Config>, d: &D) -> State {
     let mut s = State::new(Arc::clone(config));
     d.fill(&mut s);
     s
+}
+
+pub(crate) fn codec(config: &Config) -> &Codec {
+    config.codec().expect("bench config has keys")
+}
+
+/// The record as a signed cookie store writes it: large fields deflated on
+/// their own when the config's codec compresses.
+pub(crate) fn record_bytes(config: &Config, state: &mut State) -> bytes::Bytes {
+    let deflate = codec(config).compression().field_threshold_for(false);
+    state.to_bytes_deflating(deflate).expect("encodes")
+}
+
+/// Our stack, one way and back, as a cookie store does it: State → record
+/// → envelope (signed, or sealed) → record → State, then every field
+/// decoded (as the floor decodes the whole struct).
+pub(crate) fn ours_whole<D: Dataset>(
+    config: &Arc<Config>,
+    state: &mut State,
+    times: Times,
+    sealed: bool,
+) -> (State, usize) {
+    let codec = codec(config);
+    let json = record_bytes(config, state);
+    let opened = if sealed {
+        let token = codec.seal(&COOKIE, times, &json);
+        codec.open(&COOKIE, &token, times.issued_at)
+    } else {
+        let token = codec.sign(&COOKIE, times, &json);
+        codec.verify(&COOKIE, &token, times.issued_at)
+    }
+    .expect("round trip");
+    let mut back = State::from_bytes(Arc::clone(config), None, opened.payload).expect("a record");
+    let n = D::read_all(&mut back);
+    (back, n)
 }
 
 type HmacSha256 = Hmac<Sha256>;
@@ -126,6 +164,17 @@ impl Floor {
         mac.update(&json);
         mac.verify_slice(&tag).ok()?;
         serde_json::from_slice(&json).ok()
+    }
+
+    /// The floor's whole round trip: signed and verified, or sealed and
+    /// opened.
+    pub(crate) fn whole<D: Serialize + DeserializeOwned>(&self, d: &D, sealed: bool) -> D {
+        let back = if sealed {
+            self.open(&self.seal(d))
+        } else {
+            self.verify(&self.sign(d))
+        };
+        back.expect("the floor's own token")
     }
 
     /// `b64(nonce || aes-gcm(json))`, random nonce from the thread RNG.
