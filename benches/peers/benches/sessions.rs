@@ -5,11 +5,7 @@
 //! current-thread runtime through `Router::oneshot`, actix on its own
 //! `System` through `actix_web::test::call_service`.
 
-use std::{
-    fmt::Write as _,
-    hint::black_box,
-    time::{Duration, Instant},
-};
+use std::{fmt::Write as _, time::Duration};
 
 use actix_session::config::CookieContentSecurity;
 use criterion::{
@@ -47,15 +43,7 @@ impl Ctx {
         writeln!(self.sizes, "{name}\t{size}\t{}", case.cookie_len()).expect("string");
         let rt = &self.tokio;
         g.bench_function(name, |b| {
-            b.iter_custom(|iters| {
-                rt.block_on(async {
-                    let start = Instant::now();
-                    for _ in 0..iters {
-                        black_box(case.call().await);
-                    }
-                    start.elapsed()
-                })
-            })
+            b.iter_custom(|iters| rt.block_on(case.timed(iters)))
         });
     }
 }
@@ -87,15 +75,7 @@ macro_rules! bench_actix {
         writeln!($ctx.sizes, "{}\t{}\t{}", $name, $size, case.cookie_len()).expect("string");
         let sys = &$ctx.actix;
         $g.bench_function($name, |b| {
-            b.iter_custom(|iters| {
-                sys.block_on(async {
-                    let start = Instant::now();
-                    for _ in 0..iters {
-                        black_box(case.call().await);
-                    }
-                    start.elapsed()
-                })
-            })
+            b.iter_custom(|iters| sys.block_on(case.timed(iters)))
         });
     }};
 }

@@ -3,8 +3,6 @@
 //! `icount <case> <rw|untouched> <n>`; the cost per request is the
 //! difference between two `n` divided by their difference.
 
-use std::hint::black_box;
-
 use peer_bench::{
     axum_peers::{self, tower_sessions_memory},
     ours,
@@ -23,10 +21,7 @@ fn main() {
     rt.block_on(async {
         macro_rules! run {
             ($case:expr) => {{
-                let case = $case.with_path(path);
-                for _ in 0..n {
-                    black_box(case.call().await);
-                }
+                $case.with_path(path).timed(n).await;
             }};
         }
         match case.as_str() {

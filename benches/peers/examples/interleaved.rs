@@ -12,9 +12,6 @@
 //! cargo run --release --example interleaved [rounds] [requests per round]
 //! ```
 
-use std::hint::black_box;
-use std::time::Instant;
-
 use actix_session::config::CookieContentSecurity;
 use peer_bench::{
     actix_peers,
@@ -26,13 +23,7 @@ use peer_bench::{
 
 /// Times `n` requests of an axum case, in seconds.
 fn time_axum<S: AxumService>(rt: &tokio::runtime::Runtime, case: &AxumCase<S>, n: u32) -> f64 {
-    rt.block_on(async {
-        let start = Instant::now();
-        for _ in 0..n {
-            black_box(case.call().await);
-        }
-        start.elapsed().as_secs_f64()
-    })
+    rt.block_on(case.timed(u64::from(n))).as_secs_f64()
 }
 
 /// The 25th, 50th and 75th percentile of `v`.
@@ -75,17 +66,10 @@ fn main() {
         ))
         .expect("fits");
     let time_actix = |n: u32| -> [f64; 2] {
+        let n = u64::from(n);
         sys.block_on(async {
-            let start = Instant::now();
-            for _ in 0..n {
-                black_box(actix_base.call().await);
-            }
-            let base = start.elapsed().as_secs_f64();
-            let start = Instant::now();
-            for _ in 0..n {
-                black_box(actix.call().await);
-            }
-            [base, start.elapsed().as_secs_f64()]
+            let base = actix_base.timed(n).await.as_secs_f64();
+            [base, actix.timed(n).await.as_secs_f64()]
         })
     };
 

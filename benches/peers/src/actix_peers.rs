@@ -3,6 +3,9 @@
 //! (`test::init_service` + `test::call_service`), same routes as the axum
 //! side (`/seed`, `/rw`, `/untouched`).
 
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
 use actix_http::Request;
 use actix_session::{
     Session, SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore,
@@ -51,6 +54,15 @@ where
             req = req.insert_header((header::COOKIE, cookie.clone()));
         }
         test::call_service(&self.app, req.to_request()).await
+    }
+
+    /// `n` requests in a row: how long they took (what the benches time).
+    pub async fn timed(&self, n: u64) -> Duration {
+        let start = Instant::now();
+        for _ in 0..n {
+            black_box(self.call().await);
+        }
+        start.elapsed()
     }
 
     /// One request, taken apart for checks.

@@ -2,6 +2,8 @@
 //! `Router::oneshot`, carrying the cookie a seeding request produced.
 
 use std::convert::Infallible;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use axum::{Router, body::Body, http::HeaderValue};
 use http::{Request, Response, StatusCode, header};
@@ -141,6 +143,15 @@ impl<S: AxumService> AxumCase<S> {
             .oneshot(self.request())
             .await
             .expect("infallible")
+    }
+
+    /// `n` requests in a row: how long they took (what the benches time).
+    pub async fn timed(&self, n: u64) -> Duration {
+        let start = Instant::now();
+        for _ in 0..n {
+            black_box(self.call().await);
+        }
+        start.elapsed()
     }
 
     /// One request, with the response taken apart for checks.
