@@ -91,10 +91,10 @@ pub(crate) fn serial(state: &State) -> Option<Id> {
 pub(crate) fn has_serial(state: &State) -> bool {
     state
         .with_raw(SERIAL_KEY, |raw| match raw {
-            [b'"', inner @ .., b'"'] if inner.len() == SERIAL_LEN => {
-                base64url::is_canonical(inner, SERIAL_BYTES)
+            // Either length, canonical (each check refuses the other's).
+            [b'"', inner @ .., b'"'] => {
+                base64url::is_canonical(inner, SERIAL_BYTES) || Id::is_valid_text(inner)
             }
-            [b'"', inner @ .., b'"'] if inner.len() == ID_LEN => Id::is_valid_text(inner),
             _ => parse_serial(raw).is_some(),
         })
         .unwrap_or(false)
