@@ -79,9 +79,16 @@ impl Events {
     /// a `tracing` subscriber at debug level would see it (for events whose
     /// fields cost something to compute, such as an id's log tag).
     pub(crate) fn emit_with(&self, make: impl FnOnce() -> Event) {
-        if self.0.is_some() || tracing::enabled!(tracing::Level::DEBUG) {
+        if self.wants_lifecycle() {
             self.emit(make());
         }
+    }
+
+    /// Whether a callback or a `tracing` subscriber at debug level would
+    /// see the lifecycle events (created, cycled, flushed): if not, what
+    /// they report need not be gathered.
+    pub(crate) fn wants_lifecycle(&self) -> bool {
+        self.0.is_some() || tracing::enabled!(tracing::Level::DEBUG)
     }
 
     /// Reports `event`.
