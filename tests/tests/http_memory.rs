@@ -289,3 +289,60 @@ async fn reconfiguring_a_clone_does_not_change_the_original_layer() {
         );
     }
 }
+
+/// A backend that promises `IMMEDIATE` but whose loads wait once before
+/// answering (a custom backend's bug): loads must still work, through the
+/// waiting path, and its honest commits still save.
+#[derive(Clone)]
+struct SlowLoads(Sessions<MemoryStore>);
+
+impl session_core::web::Backend for SlowLoads {
+    const IMMEDIATE: bool = true;
+    const READS_LOADED_FROM: bool = false;
+
+    fn config(&self) -> &std::sync::Arc<session_core::Config> {
+        session_core::web::Backend::config(&self.0)
+    }
+
+    fn config_mut(&mut self) -> &mut session_core::Config {
+        session_core::web::Backend::config_mut(&mut self.0)
+    }
+
+    async fn load(
+        &self,
+        value: &str,
+        cx: &session_core::web::Cx<'_>,
+    ) -> Result<Option<session_core::web::Loaded>, session_core::web::Error> {
+        tokio::task::yield_now().await;
+        session_core::web::Backend::load(&self.0, value, cx).await
+    }
+
+    async fn commit(
+        &self,
+        handle: &session_core::Handle,
+        cx: &session_core::web::Cx<'_>,
+    ) -> Result<session_core::web::CookieAction, session_core::web::Error> {
+        session_core::web::Backend::commit(&self.0, handle, cx).await
+    }
+}
+
+#[tokio::test]
+async fn a_load_that_breaks_the_immediate_promise_still_loads() {
+    async fn count(s: Session<Shop>) -> String {
+        let n = s.user_id().map_or(0, |v| v + 1);
+        s.set_user_id(Some(n));
+        n.to_string()
+    }
+    let store = SlowLoads(Sessions::new(MemoryStore::new(10)));
+    let router = Router::new()
+        .route("/count", get(count))
+        .layer(SessionLayer::new(store));
+    let first = send_raw(&router, Method::GET, "/count", None).await;
+    assert_eq!((first.status, first.body.as_str()), (StatusCode::OK, "0"));
+    let line = first.cookie_line("id").expect("a session cookie");
+    let pair = line.split(';').next().expect("name=value").to_owned();
+    for want in ["1", "2"] {
+        let r = send_raw(&router, Method::GET, "/count", Some(&pair)).await;
+        assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, want));
+    }
+}

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use cookie::{Cookie, SameSite};
 use http::HeaderValue;
 
-mod scan;
+pub(crate) mod scan;
 
 /// Written before a `Set-Cookie` line's age.
 const MAX_AGE: &[u8] = b"; Max-Age=";

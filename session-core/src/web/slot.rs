@@ -15,6 +15,7 @@ use crate::id::Id;
 use crate::session::Handle;
 use crate::store::BoxFuture;
 use crate::web::backend::{Backend, CookieAction, Cx, Loaded};
+use crate::web::cookie::scan::Candidates;
 use crate::web::cookie::{CookieConfig, MAX_COOKIE_LEN};
 use crate::web::error::{Error, ErrorHandler};
 use crate::web::events::{Event, Events};
@@ -225,7 +226,14 @@ impl LazySession {
                 return Err(e.status());
             }
         }
-        let loaded = self.load(headers.get_all(COOKIE).iter()).await;
+        let cookies = || headers.get_all(COOKIE).iter();
+        // An immediate backend loads in place: this future then holds no
+        // load state across an await, and stays small (it is moved into
+        // every handler's future).
+        let loaded = match self.0.shared.immediate.then(|| self.load_now(cookies())) {
+            Some(Some(loaded)) => loaded,
+            _ => Box::pin(self.load(cookies())).await,
+        };
         let mut st = self.0.state.lock();
         match loaded {
             // Two extractors racing on one request: the first load wins.
@@ -239,10 +247,12 @@ impl LazySession {
         }
     }
 
-    async fn load<'h>(
+    /// The session cookie's candidate values, reporting oversized ones,
+    /// and whether the request carried a session cookie at all.
+    fn candidates<'h>(
         &self,
         headers: impl IntoIterator<Item = &'h HeaderValue>,
-    ) -> Result<Current, Error> {
+    ) -> (Candidates<'h>, bool) {
         let shared = &self.0.shared;
         let found = shared.cookie.scan(headers);
         for _ in 0..found.oversized {
@@ -253,6 +263,16 @@ impl LazySession {
             });
         }
         let had_cookie = !found.values().is_empty() || found.oversized > 0;
+        (found, had_cookie)
+    }
+
+    /// Loads the session, waiting for the backend as needed.
+    async fn load<'h>(
+        &self,
+        headers: impl IntoIterator<Item = &'h HeaderValue>,
+    ) -> Result<Current, Error> {
+        let shared = &self.0.shared;
+        let (found, had_cookie) = self.candidates(headers);
         let cx = shared.cx(had_cookie, false, None);
         for &value in found.values() {
             let loaded = match shared.backend.load(value, &cx, shared.immediate) {
@@ -260,23 +280,56 @@ impl LazySession {
                 Now::Later(fut) => fut.await,
             };
             if let Some(loaded) = loaded? {
-                if loaded.reissue {
-                    shared.events.emit(Event::Resealed);
-                }
-                return Ok(Current {
-                    handle: loaded.handle,
-                    reissue: loaded.reissue,
-                    had_cookie,
-                    loaded_from: shared.keep_loaded_from.then(|| value.to_owned()),
-                });
+                return Ok(self.current(loaded, had_cookie, value));
             }
         }
-        Ok(Current {
-            handle: Handle::empty(Arc::clone(shared.backend.config())),
+        Ok(self.fresh(had_cookie))
+    }
+
+    /// [`LazySession::load`] for an immediate backend, in place; `None` if
+    /// the backend broke its promise (the caller then waits for it).
+    fn load_now<'h>(
+        &self,
+        headers: impl IntoIterator<Item = &'h HeaderValue>,
+    ) -> Option<Result<Current, Error>> {
+        let shared = &self.0.shared;
+        let (found, had_cookie) = self.candidates(headers);
+        let cx = shared.cx(had_cookie, false, None);
+        for &value in found.values() {
+            let Now::Ready(loaded) = shared.backend.load(value, &cx, true) else {
+                return None;
+            };
+            match loaded {
+                Ok(Some(loaded)) => return Some(Ok(self.current(loaded, had_cookie, value))),
+                Ok(None) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(self.fresh(had_cookie)))
+    }
+
+    /// The request's session, loaded from the cookie `value`.
+    fn current(&self, loaded: Loaded, had_cookie: bool, value: &str) -> Current {
+        let shared = &self.0.shared;
+        if loaded.reissue {
+            shared.events.emit(Event::Resealed);
+        }
+        Current {
+            handle: loaded.handle,
+            reissue: loaded.reissue,
+            had_cookie,
+            loaded_from: shared.keep_loaded_from.then(|| value.to_owned()),
+        }
+    }
+
+    /// A new empty session: no cookie, or none that loaded.
+    fn fresh(&self, had_cookie: bool) -> Current {
+        Current {
+            handle: Handle::empty(Arc::clone(self.0.shared.backend.config())),
             reissue: false,
             had_cookie,
             loaded_from: None,
-        })
+        }
     }
 
     /// Whether the way out has work to do (else the response passes as is:
@@ -340,9 +393,12 @@ impl LazySession {
         if resp.status().is_server_error() {
             return Step::Done(resp); // Nothing is saved on any 5xx (G14).
         }
-        let (was_new, cycled, flushed) = {
+        // Only the lifecycle events read these: no lock when no one listens.
+        let (was_new, cycled, flushed) = if self.0.shared.events.wants_lifecycle() {
             let s = current.handle.lock();
             (s.is_new(), s.is_cycled(), s.is_flushed())
+        } else {
+            (false, false, false)
         };
         let pending = Pending {
             had_cookie: current.had_cookie,
