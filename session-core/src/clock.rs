@@ -124,12 +124,31 @@ pub trait Clock: Send + Sync + fmt::Debug + 'static {
     fn now(&self) -> Timestamp;
 }
 
-/// The wall clock. This is the only code in the workspace that reads
-/// [`SystemTime::now`].
+/// The wall clock. This is the only code in the workspace that reads it.
+///
+/// On Linux it reads `CLOCK_REALTIME_COARSE` (the time of the last
+/// scheduler tick, 1–4 ms old): a tenth of the cost of a precise reading
+/// (about 4 ns against 50 ns on the benchmark machine), for a request that
+/// reads the clock twice. Session times are kept in milliseconds and judged
+/// against ages of seconds or more, so a few milliseconds of lag change
+/// nothing a user can see; Django's signed cookies keep whole seconds.
+/// Elsewhere it reads [`SystemTime::now`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[cfg(target_os = "linux")]
+    fn now(&self) -> Timestamp {
+        use rustix::time::{ClockId, clock_gettime};
+        let t = clock_gettime(ClockId::RealtimeCoarse);
+        Timestamp::from_unix_millis(
+            t.tv_sec
+                .saturating_mul(1000)
+                .saturating_add(t.tv_nsec / 1_000_000),
+        )
+    }
+
+    #[cfg(not(target_os = "linux"))]
     fn now(&self) -> Timestamp {
         Timestamp::from_system_time(SystemTime::now())
     }
@@ -203,6 +222,22 @@ mod tests {
         assert_eq!(Timestamp::from_system_time(t.to_system_time()), t);
         let neg = Timestamp::from_unix_millis(-5_000);
         assert_eq!(Timestamp::from_system_time(neg.to_system_time()), neg);
+    }
+
+    #[test]
+    fn system_clock_tracks_the_precise_wall_clock() {
+        // The coarse clock lags by at most a scheduler tick (≤ 10 ms on any
+        // kernel configuration) and never runs ahead.
+        for _ in 0..1000 {
+            let before = Timestamp::from_system_time(SystemTime::now());
+            let now = SystemClock.now();
+            let after = Timestamp::from_system_time(SystemTime::now());
+            assert!(now <= after, "{now:?} ahead of {after:?}");
+            assert!(
+                before.since(now) <= Duration::from_millis(20),
+                "{now:?} lags {before:?} by more than a tick"
+            );
+        }
     }
 
     #[test]
