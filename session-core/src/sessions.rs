@@ -181,7 +181,33 @@ impl<S: Store> Sessions<S> {
         handle: &Handle,
         save_every_request: bool,
     ) -> Result<Outcome, SessionError> {
-        let plan = self.plan(handle, save_every_request)?;
+        let plan = {
+            let mut s = handle.lock();
+            let plan = self.plan(&mut s, save_every_request)?;
+            match plan {
+                // A store that never waits saves under the same lock: the
+                // usual request locks the session once to commit, not twice.
+                Plan::Save(id, changes, max_age) if S::IMMEDIATE => {
+                    let now = changes.meta.modified;
+                    let saved = poll_once(std::pin::pin!(self.store.save_at(&id, &changes, now)))
+                        .unwrap_or_else(|| {
+                            // A broken promise: the save cannot be run twice,
+                            // so it is abandoned like a failed one.
+                            Err(StoreError::Unavailable(
+                                "session store promised IMMEDIATE but a save was not ready".into(),
+                            ))
+                        });
+                    saved?;
+                    s.mark_saved(Some(id));
+                    return Ok(Outcome::Saved {
+                        id,
+                        new_id: false,
+                        max_age,
+                    });
+                }
+                plan => plan,
+            }
+        };
         let outcome = match plan {
             Plan::Nothing => return Ok(Outcome::Unchanged),
             Plan::Delete(old) => {
@@ -223,8 +249,7 @@ impl<S: Store> Sessions<S> {
         Ok(outcome)
     }
 
-    fn plan(&self, handle: &Handle, save_every_request: bool) -> Result<Plan, SessionError> {
-        let mut s = handle.lock();
+    fn plan(&self, s: &mut State, save_every_request: bool) -> Result<Plan, SessionError> {
         if s.is_flushed() {
             return Ok(Plan::Delete(s.id()));
         }
@@ -281,5 +306,16 @@ impl<S: Store> Sessions<S> {
     /// When the store failed.
     pub async fn clear_expired(&self) -> Result<u64, StoreError> {
         self.store.clear_expired().await
+    }
+}
+
+/// Polls `fut` once; `None` if it is not ready. For the futures of a store
+/// or backend that promised to be immediate: they are run in place, not
+/// boxed or awaited. The caller pins the future where it is made.
+pub(crate) fn poll_once<F: std::future::Future>(fut: std::pin::Pin<&mut F>) -> Option<F::Output> {
+    use std::task::{Context, Poll, Waker};
+    match fut.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(out) => Some(out),
+        Poll::Pending => None,
     }
 }

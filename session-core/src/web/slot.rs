@@ -1,11 +1,9 @@
 //! The lazy session a request carries in its extensions, and what the layer
 //! does with it on the way out.
 
-use std::future::Future;
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll, Waker};
 
 use http::header::{CACHE_CONTROL, COOKIE, Entry, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
@@ -13,6 +11,7 @@ use parking_lot::Mutex;
 
 use crate::id::Id;
 use crate::session::Handle;
+use crate::sessions::poll_once;
 use crate::store::BoxFuture;
 use crate::web::backend::{Backend, CookieAction, Cx, Loaded};
 use crate::web::cookie::scan::Candidates;
@@ -50,15 +49,6 @@ pub(crate) trait DynBackend: Send + Sync + 'static {
 pub(crate) enum Now<'a, T> {
     Ready(T),
     Later(BoxFuture<'a, T>),
-}
-
-/// Polls `fut` once; `None` if it is not ready. The caller pins the
-/// future where it is made, so it is not moved to be polled.
-fn poll_once<F: Future>(fut: Pin<&mut F>) -> Option<F::Output> {
-    match fut.poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(out) => Some(out),
-        Poll::Pending => None,
-    }
 }
 
 impl<B: Backend> DynBackend for B {
