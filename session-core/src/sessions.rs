@@ -136,9 +136,16 @@ impl<S: Store> Sessions<S> {
             };
             // Defence in depth: the store should have filtered it (C11).
             let live = !is_expired(record.expires_at, now);
-            live.then(|| State::from_record_ref(Arc::clone(config), Some(*id), &record))
+            // Boxed here: the state is moved once, not through every return.
+            live.then(|| {
+                Handle::new(State::from_record_ref(
+                    Arc::clone(config),
+                    Some(*id),
+                    &record,
+                ))
+            })
         });
-        Ok(state.await?.flatten().map(Handle::new))
+        Ok(state.await?.flatten())
     }
 
     /// Loads the session named by a cookie value, or starts a new one.
