@@ -66,31 +66,47 @@ pub(super) fn seal(
     } else {
         VERSION
     };
-    // One buffer, encrypted in place: header, nonce, then the plaintext
-    // (flags, times, body), then the tag.
-    let mut out = Vec::with_capacity(PLAIN_AT + TIMES_LEN + body.len() + TAG_LEN);
-    out.extend_from_slice(&header(version, key));
-    let mut nonce = [0u8; NONCE_LEN];
-    // Thread-local ChaCha12 generator seeded from the OS: ~15 ns per nonce.
-    rand::thread_rng().fill_bytes(&mut nonce);
-    out.extend_from_slice(&nonce);
-    out.push(flags);
-    out.extend_from_slice(&times.issued_at.unix_millis().to_be_bytes());
-    out.extend_from_slice(&times.expires_at.unix_millis().to_be_bytes());
-    out.extend_from_slice(body);
-    key.count_seal();
-    let (head, plain) = out.split_at_mut(PLAIN_AT);
-    let tag = with_cipher(key, ctx, version, purpose, &head[..HEADER_LEN], |c, aad| {
-        c.encrypt_inout_detached(&Nonce::from(nonce), aad, plain.into())
-            .expect("AES-GCM encrypts any payload below 64 GiB")
-    })
-    .expect("the version was chosen for this context");
-    out.extend_from_slice(&tag);
-    let len = base64url::encoded_len(out.len());
+    let len = base64url::encoded_len(PLAIN_AT + TIMES_LEN + body.len() + TAG_LEN);
     let mut text = Vec::with_capacity(len + spare);
     text.resize(len, 0);
-    base64url::encode_to_slice(&out, &mut text);
+    SCRATCH.with_borrow_mut(|out| {
+        // One buffer, encrypted in place: header, nonce, then the
+        // plaintext (flags, times, body), then the tag.
+        out.clear();
+        out.extend_from_slice(&header(version, key));
+        let mut nonce = [0u8; NONCE_LEN];
+        // Thread-local ChaCha12 generator seeded from the OS: ~15 ns per
+        // nonce.
+        rand::thread_rng().fill_bytes(&mut nonce);
+        out.extend_from_slice(&nonce);
+        out.push(flags);
+        out.extend_from_slice(&times.issued_at.unix_millis().to_be_bytes());
+        out.extend_from_slice(&times.expires_at.unix_millis().to_be_bytes());
+        out.extend_from_slice(body);
+        key.count_seal();
+        let (head, plain) = out.split_at_mut(PLAIN_AT);
+        let tag = with_cipher(key, ctx, version, purpose, &head[..HEADER_LEN], |c, aad| {
+            c.encrypt_inout_detached(&Nonce::from(nonce), aad, plain.into())
+                .expect("AES-GCM encrypts any payload below 64 GiB")
+        })
+        .expect("the version was chosen for this context");
+        out.extend_from_slice(&tag);
+        base64url::encode_to_slice(out, &mut text);
+        if out.capacity() > SCRATCH_KEPT {
+            *out = Vec::new();
+        }
+    });
     text
+}
+
+/// Largest scratch buffer kept between seals (a whole cookie fits).
+const SCRATCH_KEPT: usize = 4096;
+
+thread_local! {
+    /// The binary token being sealed, before its base64 text: one buffer
+    /// per thread, reused (it holds only the ciphertext once a seal is
+    /// done), instead of an allocation per seal.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Decodes `token`, finds its one key (E7) and decrypts it in place if its
@@ -274,6 +290,22 @@ mod tests {
                 let r = open(&ring, &Context::cookie(n), t, Purpose::CookieSealing);
                 assert_eq!(r.is_ok(), i == j, "token {i} in context {j}");
             }
+        }
+    }
+
+    /// The reused scratch buffer: seals of any size after one another all
+    /// open, and a buffer grown past the cap is not kept.
+    #[test]
+    fn scratch_is_reused_and_capped() {
+        let key = Key::generate();
+        let ring = KeyRing::new(key.clone());
+        let ctx = Context::cookie("id");
+        for body in [vec![1u8; 10], vec![2; 3 * SCRATCH_KEPT], vec![3; 5]] {
+            let t = seal(&key, &ctx, times(), 0, &body, Purpose::CookieSealing, 0);
+            let t = String::from_utf8(t).unwrap();
+            let opened = open(&ring, &ctx, &t, Purpose::CookieSealing).unwrap();
+            assert_eq!(&opened.raw[PLAIN_AT + TIMES_LEN..opened.tag_at], &body[..]);
+            assert!(SCRATCH.with_borrow(Vec::capacity) <= SCRATCH_KEPT);
         }
     }
 
