@@ -450,6 +450,7 @@ impl From<Key> for KeyRing {
 #[cfg(test)]
 mod tests {
     use super::cache::CACHED_CONTEXTS;
+    use super::cache::tests::test_parts;
     use super::*;
 
     const SECRET: &[u8] = b"k3y-for-unit-tests-only-0123456789-abcdefghij";
@@ -498,16 +499,6 @@ mod tests {
         let mut hash = key.mac(Purpose::IdHashing);
         hash.update(b"x");
         assert_ne!(sign.finalize().into_bytes(), hash.finalize().into_bytes());
-    }
-
-    fn test_parts<'a>(name: &'a [u8], field: &'a [u8]) -> ContextParts<'a> {
-        ContextParts {
-            subkey: Purpose::CookieSigning,
-            purpose: "p",
-            custom: false,
-            name,
-            field,
-        }
     }
 
     /// A pre-fed state is the same MAC as feeding the prefix each time,

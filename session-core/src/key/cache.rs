@@ -85,10 +85,11 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn test_parts<'a>(name: &'a [u8], field: &'a [u8]) -> ContextParts<'a> {
+    /// Parts with a fixed subkey, purpose and custom flag.
+    pub(in crate::key) fn test_parts<'a>(name: &'a [u8], field: &'a [u8]) -> ContextParts<'a> {
         ContextParts {
             subkey: Purpose::CookieSigning,
             purpose: "p",
