@@ -186,13 +186,19 @@ pub fn is_canonical(text: &[u8], n: usize) -> bool {
 
 /// Decodes strict base64url without padding.
 ///
+/// The result's capacity is exactly its length, so a `Bytes` made from it
+/// takes the buffer over without allocating a shared header.
+///
 /// # Errors
 ///
 /// [`EnvelopeError::Invalid`] for any non-canonical input.
 pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
-    URL_SAFE_NO_PAD
-        .decode(text)
-        .map_err(|_| EnvelopeError::Invalid)
+    // Four symbols per three bytes; a lone last symbol (length 1 mod 4)
+    // encodes no byte, and `decode_exact_bytes` refuses it by length.
+    let n = text.len() / 4 * 3 + (text.len() % 4).saturating_sub(1);
+    let mut out = vec![0u8; n];
+    decode_exact_bytes(text.as_bytes(), &mut out)?;
+    Ok(out)
 }
 
 /// Decodes strict base64url without padding into exactly `out.len()`
@@ -231,6 +237,15 @@ mod tests {
     #[test]
     fn strict_decode_b5() {
         assert_eq!(decode("aGk").unwrap(), b"hi");
+        // Exact capacity at every length, and a lone last symbol refused.
+        let data: Vec<u8> = (0..100u8).collect();
+        for len in 0..data.len() {
+            let back = decode(&encode(&data[..len])).unwrap();
+            assert_eq!((back.len(), back.capacity()), (len, len));
+        }
+        for bad in ["a", "aGkxa", "aGkxaGkxa"] {
+            assert!(decode(bad).is_err(), "{bad:?} accepted");
+        }
         for bad in ["aGk=", "aGl", "aG k", "aGk\n", "a+/b", "a/bc", "*"] {
             assert!(decode(bad).is_err(), "{bad:?} accepted");
         }

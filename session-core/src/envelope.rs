@@ -14,6 +14,10 @@
 //! * **Sealed** (one part): a 6-byte header (version, mode, key id), a random
 //!   96-bit nonce, and the AES-256-GCM ciphertext of flags, issued-at,
 //!   expires-at and payload. No compression unless opted in (CRIME).
+//!   Version 2 (cookies) seals under a key derived for the context, with
+//!   the header as associated data; version 1 (fields), still read for
+//!   cookies, binds the context in the associated data
+//!   (`envelope/sealed.rs`).
 //!
 //! Both bind a [`Context`] — purpose, cookie name and field — with an
 //! injective length-prefixed encoding (A3, A4, A5), carry the key id so
@@ -22,17 +26,15 @@
 
 use std::borrow::Cow;
 
-use aes_gcm::aead::AeadInOut;
-use aes_gcm::{Nonce, Tag};
 use bytes::Bytes;
-use rand::RngCore;
 
 use crate::base64url;
 use crate::clock::Timestamp;
 use crate::error::EnvelopeError;
-use crate::key::{ContextParts, Key, KeyId, KeyRing, Purpose, put_length_prefixed};
+use crate::key::{ContextParts, KeyId, KeyRing, Purpose, put_length_prefixed};
 
 mod deflate;
+mod sealed;
 mod signed;
 pub(crate) use deflate::{deflate_if_it_pays, inflate_field};
 use deflate::{inflate, inflate_cap};
@@ -40,15 +42,11 @@ use deflate::{inflate, inflate_cap};
 #[allow(unused_imports)]
 pub(crate) use deflate::deflate;
 
-/// The version of sealed tokens (and of signed tokens of the first form).
+/// The first version of sealed and signed tokens.
 const VERSION: u8 = 1;
 const MODE_SIGNED: u8 = b'S';
 const MODE_SEALED: u8 = b'E';
 const FLAG_DEFLATE: u8 = 0x01;
-const SEALED_HEADER_LEN: usize = 1 + 1 + 4;
-const NONCE_LEN: usize = 12;
-const TAG_LEN: usize = 16;
-const TIMES_LEN: usize = 1 + 8 + 8;
 
 /// Default cap on an incoming token, in bytes (a cookie's name=value limit).
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 4096;
@@ -433,40 +431,14 @@ impl Codec {
         purpose: Purpose,
         spare: usize,
     ) -> Vec<u8> {
-        let key = self.ring.current();
         let threshold = if self.compression.sealed {
             self.compression.threshold
         } else {
             usize::MAX
         };
         let (flags, body) = self.maybe_deflate(payload, threshold);
-        // One buffer, encrypted in place: header, nonce, then the plaintext
-        // (flags, times, body), then the tag.
-        let plain_at = SEALED_HEADER_LEN + NONCE_LEN;
-        let mut out = Vec::with_capacity(plain_at + TIMES_LEN + body.len() + TAG_LEN);
-        out.extend_from_slice(&[VERSION, MODE_SEALED]);
-        out.extend_from_slice(&key.id().to_bytes());
-        let mut nonce = [0u8; NONCE_LEN];
-        // Thread-local ChaCha12 generator seeded from the OS: ~15 ns per nonce.
-        rand::thread_rng().fill_bytes(&mut nonce);
-        out.extend_from_slice(&nonce);
-        out.push(flags);
-        out.extend_from_slice(&times.issued_at.unix_millis().to_be_bytes());
-        out.extend_from_slice(&times.expires_at.unix_millis().to_be_bytes());
-        out.extend_from_slice(&body);
-        debug_assert_eq!(out[..SEALED_HEADER_LEN], sealed_header(key));
-        let aad = sealed_aad(key, ctx, purpose);
-        key.count_seal();
-        let tag = key
-            .cipher(purpose)
-            .encrypt_inout_detached(&Nonce::from(nonce), &aad, (&mut out[plain_at..]).into())
-            .expect("AES-GCM encrypts any payload below 64 GiB");
-        out.extend_from_slice(&tag);
-        let len = base64url::encoded_len(out.len());
-        let mut text = Vec::with_capacity(len + spare);
-        text.resize(len, 0);
-        base64url::encode_to_slice(&out, &mut text);
-        text
+        let key = self.ring.current();
+        sealed::seal(key, ctx, times, flags, &body, purpose, spare)
     }
 
     fn open_with(
@@ -477,35 +449,13 @@ impl Codec {
         purpose: Purpose,
     ) -> Result<Opened, EnvelopeError> {
         self.check_len(token)?;
-        let raw = base64url::decode(token)?;
-        if raw.len() < SEALED_HEADER_LEN + NONCE_LEN + TAG_LEN + TIMES_LEN
-            || raw[0] != VERSION
-            || raw[1] != MODE_SEALED
-        {
-            return Err(EnvelopeError::Invalid);
-        }
-        let key_id = key_id_at(&raw, 2);
-        let key = self.ring.find(key_id).ok_or(EnvelopeError::Invalid)?;
-        let mut raw = raw;
-        let plain_at = SEALED_HEADER_LEN + NONCE_LEN;
-        let tag_at = raw.len() - TAG_LEN;
-        // The header was checked above: version, mode, and the id of `key`.
-        let aad = sealed_aad(key, ctx, purpose);
-        let nonce = Nonce::try_from(&raw[SEALED_HEADER_LEN..plain_at])
-            .map_err(|_| EnvelopeError::Invalid)?;
-        let tag = Tag::try_from(&raw[tag_at..]).map_err(|_| EnvelopeError::Invalid)?;
-        key.cipher(purpose)
-            .decrypt_inout_detached(&nonce, &aad, (&mut raw[plain_at..tag_at]).into(), &tag)
-            .map_err(|_| EnvelopeError::Invalid)?;
+        let u = sealed::open(&self.ring, ctx, token, purpose)?;
         // Authenticated from here on.
-        let plain = &raw[plain_at..tag_at];
-        let times = read_times(&plain[1..TIMES_LEN]);
-        check_expiry(times, now)?;
-        let flags = plain[0];
+        check_expiry(u.times, now)?;
         // The body stays where it was decrypted: a slice, not a copy.
-        let body = Bytes::from(raw).slice(plain_at + TIMES_LEN..tag_at);
-        let payload = self.maybe_inflate(flags, body)?;
-        Ok(self.opened(payload, times, key_id))
+        let body = Bytes::from(u.raw).slice(sealed::PLAIN_AT + sealed::TIMES_LEN..u.tag_at);
+        let payload = self.maybe_inflate(u.flags, body)?;
+        Ok(self.opened(payload, u.times, u.key_id))
     }
 
     fn opened(&self, payload: Bytes, times: Times, key_id: KeyId) -> Opened {
@@ -575,29 +525,10 @@ fn check_expiry(times: Times, now: Timestamp) -> Result<(), EnvelopeError> {
     }
 }
 
-/// The header of every token `key` seals: version, mode, key id.
-fn sealed_header(key: &Key) -> [u8; SEALED_HEADER_LEN] {
-    let mut header = [VERSION, MODE_SEALED, 0, 0, 0, 0];
-    header[2..].copy_from_slice(&key.id().to_bytes());
-    header
-}
-
-/// The associated data of a sealed token: its header (which the key
-/// determines) and the context, length-prefixed. Cached per key and
-/// context ([`Key::sealed_aad_for`]): the same bytes, built once.
-fn sealed_aad<'k>(key: &'k Key, ctx: &Context<'_>, purpose: Purpose) -> Cow<'k, [u8]> {
-    key.sealed_aad_for(ctx.parts(purpose), || {
-        let mut aad = Vec::with_capacity(64 + ctx.name.len() + ctx.field.len());
-        let mut put = |b: &[u8]| aad.extend_from_slice(b);
-        put_length_prefixed(&mut put, &sealed_header(key));
-        ctx.write(&mut put, VERSION, MODE_SEALED, purpose);
-        aad
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::key::Key;
 
     /// The ASCII forms are the tokens `sign` and `seal` return, as bytes.
     #[test]

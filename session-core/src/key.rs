@@ -15,8 +15,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 
 use aes_gcm::{Aes256Gcm, KeyInit};
 use hkdf::Hkdf;
@@ -28,65 +28,15 @@ use zeroize::Zeroizing;
 
 use crate::error::KeyError;
 
+mod cache;
+pub(crate) use cache::ContextParts;
+use cache::{Cache, cached};
+
 /// HMAC-SHA256, as used for every MAC in this crate.
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// The smallest master secret accepted, in bytes.
 pub const MIN_SECRET_LEN: usize = 32;
-
-/// How many envelope contexts per key keep their pre-fed MAC state or AAD
-/// (see [`Key::signing_mac_for`], [`Key::sealed_aad_for`]); an application
-/// has one or two cookie names.
-const CACHED_CONTEXTS: usize = 4;
-
-/// The parts that name an envelope context: the subkey purpose, and the
-/// context's purpose label, custom flag, name and field. Compared one by
-/// one, the fixed ones first (an enum, a flag, a `'static` label that is
-/// usually the very same string), so a cache hit costs a few comparisons,
-/// not the context's encoding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ContextParts<'a> {
-    pub(crate) subkey: Purpose,
-    pub(crate) purpose: &'static str,
-    pub(crate) custom: bool,
-    pub(crate) name: &'a [u8],
-    pub(crate) field: &'a [u8],
-}
-
-/// [`ContextParts`] kept in a cache.
-struct CachedParts {
-    subkey: Purpose,
-    purpose: &'static str,
-    custom: bool,
-    name: Box<[u8]>,
-    field: Box<[u8]>,
-}
-
-impl CachedParts {
-    fn new(parts: &ContextParts<'_>) -> Self {
-        CachedParts {
-            subkey: parts.subkey,
-            purpose: parts.purpose,
-            custom: parts.custom,
-            name: parts.name.into(),
-            field: parts.field.into(),
-        }
-    }
-
-    /// Whether these are `parts`.
-    fn is(&self, parts: &ContextParts<'_>) -> bool {
-        self.subkey == parts.subkey
-            && self.custom == parts.custom
-            && (std::ptr::eq(self.purpose, parts.purpose)
-                || same_bytes(self.purpose.as_bytes(), parts.purpose.as_bytes()))
-            && same_bytes(&self.name, parts.name)
-            && same_bytes(&self.field, parts.field)
-    }
-}
-
-/// Values derived from a context, for the first few contexts seen: filled
-/// once, never evicted.
-type Cache<T> = [OnceLock<(CachedParts, T)>; CACHED_CONTEXTS];
 
 /// Version label mixed into every derivation; bump it to change every subkey.
 const DERIVE_VERSION: &[u8] = b"session-core/v1";
@@ -185,6 +135,8 @@ struct KeyInner {
     signing_after: Cache<HmacSha256>,
     /// The associated data of sealed tokens for a context.
     sealed_aad: Cache<Box<[u8]>>,
+    /// The sealing cipher under a context's own key.
+    context_ciphers: Cache<Aes256Gcm>,
     id_hashing: HmacSha256,
     cookie_cipher: Aes256Gcm,
     field_cipher: Aes256Gcm,
@@ -227,15 +179,7 @@ impl Key {
     }
 
     fn derive(secret: &[u8]) -> Key {
-        let hk = Hkdf::<Sha256>::new(Some(DERIVE_VERSION), secret);
-        let sub = |label: &str| -> Zeroizing<[u8; 32]> {
-            let mut out = Zeroizing::new([0u8; 32]);
-            let info = length_prefixed(&[DERIVE_VERSION, label.as_bytes()]);
-            // 32 bytes is far below HKDF-SHA256's 8160-byte limit.
-            hk.expand(&info, out.as_mut())
-                .expect("32 bytes is a valid HKDF-SHA256 output length");
-            out
-        };
+        let sub = |label: &str| subkey(secret, &[DERIVE_VERSION, label.as_bytes()]);
         let id_bytes = sub("key-id");
         let id = KeyId([id_bytes[0], id_bytes[1], id_bytes[2], id_bytes[3]]);
         let mac = |p: Purpose| {
@@ -249,6 +193,7 @@ impl Key {
             signing: mac(Purpose::CookieSigning),
             signing_after: Default::default(),
             sealed_aad: Default::default(),
+            context_ciphers: Default::default(),
             id_hashing: mac(Purpose::IdHashing),
             cookie_cipher: cipher(Purpose::CookieSealing),
             field_cipher: cipher(Purpose::FieldSealing),
@@ -322,6 +267,34 @@ impl Key {
         }
     }
 
+    /// Runs `f` with the cookie-sealing cipher of the context named by
+    /// `parts`, under a key of its own: derived with HKDF from the master
+    /// secret, with the info `DERIVE_VERSION`, [`CONTEXT_SEALING`] and the
+    /// context's encoding (which `encode` writes, and `parts` must
+    /// determine), length-prefixed. So a token sealed for one context never
+    /// opens in another (A3, A4), with no context in the associated data,
+    /// and no other subkey can equal it (three parts, a label of its own:
+    /// E8). Cached for the first few contexts seen; otherwise derived for
+    /// this call. (A callback, not a `Cow`: a cipher is ~500 bytes, which
+    /// an enum around it would move on every call.)
+    pub(crate) fn with_context_cipher<R>(
+        &self,
+        parts: &ContextParts<'_>,
+        encode: impl Fn(&mut Vec<u8>),
+        f: impl FnOnce(&Aes256Gcm) -> R,
+    ) -> R {
+        let make = || {
+            let mut context = Vec::with_capacity(96);
+            encode(&mut context);
+            let key = subkey(&self.0.secret, &[DERIVE_VERSION, CONTEXT_SEALING, &context]);
+            Aes256Gcm::new((&*key).into())
+        };
+        match cached(&self.0.context_ciphers, parts, make) {
+            Ok(cipher) => f(cipher),
+            Err(made) => f(&made),
+        }
+    }
+
     /// The AEAD cipher for `purpose`, counting the seal about to be made.
     pub(crate) fn cipher(&self, purpose: Purpose) -> &Aes256Gcm {
         match purpose {
@@ -366,28 +339,17 @@ impl PartialEq for Key {
 
 impl Eq for Key {}
 
-/// The value cached in `slots` for `parts`, made by `make` in the first
-/// free slot; `Err` with a value made for this call alone when every slot
-/// holds another context.
-fn cached<'k, T>(
-    slots: &'k Cache<T>,
-    parts: &ContextParts<'_>,
-    make: impl Fn() -> T,
-) -> Result<&'k T, T> {
-    for slot in slots {
-        let (cached, value) = slot.get_or_init(|| (CachedParts::new(parts), make()));
-        if cached.is(parts) {
-            return Ok(value);
-        }
-    }
-    Err(make())
-}
+/// The label of context-sealing keys ([`Key::context_cipher`]).
+const CONTEXT_SEALING: &[u8] = b"cookie-sealing/context";
 
-/// Whether `a` and `b` are the same bytes: lengths first, then a plain
-/// loop (the parts are a few bytes long; a `memcmp` call cost more than
-/// the comparison).
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+/// 32 bytes of HKDF-SHA256 from `secret` for the length-prefixed `info`.
+fn subkey(secret: &[u8], info: &[&[u8]]) -> Zeroizing<[u8; 32]> {
+    let hk = Hkdf::<Sha256>::new(Some(DERIVE_VERSION), secret);
+    let mut out = Zeroizing::new([0u8; 32]);
+    // 32 bytes is far below HKDF-SHA256's 8160-byte limit.
+    hk.expand(&length_prefixed(info), out.as_mut())
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    out
 }
 
 /// Encodes each part as a 4-byte big-endian length followed by its bytes.
@@ -487,6 +449,8 @@ impl From<Key> for KeyRing {
 
 #[cfg(test)]
 mod tests {
+    use super::cache::CACHED_CONTEXTS;
+    use super::cache::tests::test_parts;
     use super::*;
 
     const SECRET: &[u8] = b"k3y-for-unit-tests-only-0123456789-abcdefghij";
@@ -535,44 +499,6 @@ mod tests {
         let mut hash = key.mac(Purpose::IdHashing);
         hash.update(b"x");
         assert_ne!(sign.finalize().into_bytes(), hash.finalize().into_bytes());
-    }
-
-    fn test_parts<'a>(name: &'a [u8], field: &'a [u8]) -> ContextParts<'a> {
-        ContextParts {
-            subkey: Purpose::CookieSigning,
-            purpose: "p",
-            custom: false,
-            name,
-            field,
-        }
-    }
-
-    /// Parts are the same only when every one is: a label equal in bytes
-    /// but at another address still matches.
-    #[test]
-    fn cached_parts_compare_every_part() {
-        let p = test_parts(b"id", b"");
-        let c = CachedParts::new(&p);
-        assert!(c.is(&p));
-        let owned = String::from("p");
-        let elsewhere: &'static str = Box::leak(owned.into_boxed_str());
-        assert!(c.is(&ContextParts {
-            purpose: elsewhere,
-            ..p
-        }));
-        for other in [
-            test_parts(b"ic", b""),
-            test_parts(b"id", b"x"),
-            test_parts(b"i", b""),
-            ContextParts { custom: true, ..p },
-            ContextParts {
-                subkey: Purpose::IdHashing,
-                ..p
-            },
-            ContextParts { purpose: "pp", ..p },
-        ] {
-            assert!(!c.is(&other), "{other:?}");
-        }
     }
 
     /// A pre-fed state is the same MAC as feeding the prefix each time,

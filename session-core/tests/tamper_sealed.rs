@@ -1,5 +1,6 @@
 //! Tamper suite for **sealed** tokens (one base64url part: 6-byte header,
-//! 96-bit nonce, AES-256-GCM ciphertext, 128-bit tag): SECURITY.md A1, A2,
+//! 96-bit nonce, AES-256-GCM ciphertext, 128-bit tag; version 2 for
+//! cookies, 1 for fields): SECURITY.md A1, A2,
 //! A7, A8, A9, B5, B6, for cookie seals and per-field seals.
 
 mod common;
@@ -180,12 +181,28 @@ fn plain_values_rejected_a7() {
     }
 }
 
-/// A8: unknown version byte, the signed mode byte, an unknown key id.
+/// A8: unknown version byte, the other version (cookies seal as version
+/// 2, fields as 1: `raw[0] ^ 3` swaps them), the signed mode byte, an
+/// unknown key id.
 #[test]
 fn header_confusion_rejected_a8() {
     for (mode, t) in tokens() {
         let raw = decode(&t).unwrap();
-        for (at, value) in [(0, 0u8), (0, 2), (0, 0xff), (1, b'S'), (1, 0), (3, !raw[3])] {
+        let expected = match mode {
+            Mode::Cookie => 2,
+            Mode::Field => 1,
+        };
+        assert_eq!(raw[0], expected, "{mode:?} version");
+        let other = raw[0] ^ 3;
+        for (at, value) in [
+            (0, 0u8),
+            (0, 3),
+            (0, other),
+            (0, 0xff),
+            (1, b'S'),
+            (1, 0),
+            (3, !raw[3]),
+        ] {
             let mut x = raw.clone();
             x[at] = value;
             reject(mode, &encode(&x), &format!("byte {at} = {value}"));
