@@ -256,19 +256,26 @@ impl<'a> Reader<'a> {
             self.pos += 1;
             return Ok(u64::from(b));
         }
+        self.u_long(what)
+    }
+
+    /// [`Reader::u`] past its one-byte case: at most ten bytes, over the
+    /// rest of the input as one slice (no bounds check per byte).
+    fn u_long(&mut self, what: &'static str) -> Result<u64, RecordError> {
         let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte(what)?;
-            let bits = u64::from(b & 0x7f);
-            // The tenth byte may only carry the top bit of a u64.
-            if shift == 63 && bits > 1 {
-                return Err(self.bad(what));
-            }
-            v |= bits << shift;
-            if b & 0x80 == 0 {
+        for (i, &b) in self.buf[self.pos..].iter().take(10).enumerate() {
+            v |= u64::from(b & 0x7f) << (7 * i);
+            if b < 0x80 {
+                // The tenth byte may only carry the top bit of a u64.
+                if i == 9 && b > 1 {
+                    self.pos += i;
+                    return Err(self.bad(what));
+                }
+                self.pos += i + 1;
                 return Ok(v);
             }
         }
+        self.pos = self.buf.len().min(self.pos + 10);
         Err(self.bad(what))
     }
 
@@ -394,5 +401,34 @@ impl<'a> Reader<'a> {
     pub(crate) fn cap(&self, n: u64) -> usize {
         let left = (self.buf.len() - self.pos) / 3;
         usize::try_from(n).unwrap_or(usize::MAX).min(left)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every length of LEB128 reads back, and what does not fit a u64 (a
+    /// tenth byte above 1, an eleventh byte, a cut-off number) is refused
+    /// (B8: strict reading).
+    #[test]
+    fn varints_read_back_and_overflow_is_refused() {
+        let mut values: Vec<u64> = (0..64).map(|s| 1u64 << s).collect();
+        values.extend(values.clone().iter().map(|v| v - 1));
+        values.push(u64::MAX);
+        for v in values {
+            let mut buf = Vec::new();
+            Writer(&mut buf).u(v);
+            let mut r = Reader::new(&buf);
+            assert_eq!(r.u("n").ok(), Some(v), "{v}");
+            r.finish().expect("all read");
+            // Cut short by one byte: refused.
+            let mut r = Reader::new(&buf[..buf.len() - 1]);
+            assert!(r.u("n").is_err(), "{v}");
+        }
+        let mut r = Reader::new(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]);
+        assert!(r.u("n").is_err());
+        let mut r = Reader::new(&[0x80; 11]);
+        assert!(r.u("n").is_err());
     }
 }

@@ -357,6 +357,18 @@ impl Slots {
         }
     }
 
+    /// Appends a slot whose key sorts after every key held: for keys taken
+    /// in order from a sorted map, with no comparison.
+    pub(crate) fn push_sorted(&mut self, key: SlotKey, slot: Slot) {
+        debug_assert!(
+            self.0
+                .last()
+                .is_none_or(|(last, _)| last.as_bytes() < key.as_bytes()),
+            "keys pushed in order"
+        );
+        self.0.push((key, slot));
+    }
+
     pub(crate) fn remove(&mut self, key: &str) -> Option<Slot> {
         self.find(key.as_bytes()).ok().map(|i| self.0.remove(i).1)
     }
