@@ -25,6 +25,8 @@ use crate::id::Id;
 use crate::schema::{FieldSpec, SchemaSpec, Value};
 use crate::store::{Changes, RawJson, Record};
 
+#[cfg(test)]
+mod format_tests;
 mod persist;
 mod slot;
 #[cfg(test)]

@@ -20,7 +20,7 @@ use crate::id::Id;
 use crate::state::slot::{SlotKey, Slots};
 use crate::state::{Slot, State, Stored};
 use crate::store::Record;
-use crate::wire::{FIELD_OVERHEAD, FORMAT, HEADER_OVERHEAD, Reader, Writer};
+use crate::wire::{FIELD_OVERHEAD, HEADER_OVERHEAD, Reader, Writer, is_binary};
 
 impl State {
     /// A session loaded from a record's bytes, binary
@@ -64,7 +64,7 @@ impl State {
         bytes: Bytes,
         mut now: Option<Timestamp>,
     ) -> Result<Self, RecordError> {
-        if bytes.first() != Some(&FORMAT) {
+        if !is_binary(&bytes) {
             return Ok(Self::from_json(config, id, &bytes)?);
         }
         let mut r = Reader::new(&bytes);
