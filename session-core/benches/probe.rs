@@ -13,7 +13,8 @@
 //! the whole-session round trip instead.
 //!
 //! Cases: `whole` (the `interleaved` bench's `whole/text/200B`, ours) and
-//! `floor` (its floor); `derive`, `derive_lent`, `derive_bytes` (issue 3's
+//! `floor` (its floor); `whole_numeric` and `floor_numeric` (the same for
+//! `whole/numeric/200B`); `derive`, `derive_lent`, `derive_bytes` (issue 3's
 //! every-field case: server path from bytes, from a lent record, cookie
 //! path) and `serde` (their floor); the phases
 //! of `whole` alone: `to_bytes`, `sign`, `verify`, `from_bytes`
@@ -32,7 +33,7 @@ use common::profile::{
     Profile, config, load, load_bytes, load_lent, sample, save_bytes, save_changes, stored_record,
     touch_all, touch_every,
 };
-use common::{COOKIE, Dataset, Floor, Text, config_with, filled_state, ours_whole};
+use common::{COOKIE, Dataset, Floor, Numeric, Text, config_with, filled_state, ours_whole};
 use session_core::envelope::{Compression, Times};
 use session_core::id::Id;
 use session_core::state::State;
@@ -62,6 +63,9 @@ fn main() {
     let id = Id::generate();
     let plain = serde_json::to_vec(&sample()).expect("json");
     let stored = stored_record(&pconfig);
+    // The numeric 200 B session of the same round trip.
+    let dn = Numeric::sample(2, 0, 1);
+    let mut numeric = filled_state(&cfg, &dn);
     let read = || {
         let mut back =
             State::from_bytes(Arc::clone(&cfg), None, payload.clone()).expect("a record");
@@ -73,6 +77,12 @@ fn main() {
         }),
         "floor" => Box::new(|| {
             black_box(floor.whole::<Text>(black_box(&d), false));
+        }),
+        "whole_numeric" => Box::new(|| {
+            black_box(ours_whole::<Numeric>(&cfg, &mut numeric, times, false));
+        }),
+        "floor_numeric" => Box::new(|| {
+            black_box(floor.whole::<Numeric>(black_box(&dn), false));
         }),
         "to_bytes" => Box::new(|| {
             black_box(state.to_bytes().expect("encodes"));
@@ -117,6 +127,14 @@ fn main() {
             black_box(serde_json::to_vec(&p).expect("encode"));
         }),
         "phases" => {
+            let n_record = numeric.to_bytes().expect("encodes");
+            let n_token = codec.sign(&COOKIE, times, &n_record);
+            println!(
+                "numeric: record {} B, token {} B, floor token {} B",
+                n_record.len(),
+                n_token.len(),
+                floor.sign(&dn).len()
+            );
             phases(&mut state, &record, &token, &payload, &cfg, &d, &floor);
             return;
         }

@@ -25,6 +25,8 @@ use crate::id::Id;
 use crate::schema::{FieldSpec, SchemaSpec, Value};
 use crate::store::{Changes, RawJson, Record};
 
+#[cfg(test)]
+mod format_tests;
 mod persist;
 mod slot;
 #[cfg(test)]
@@ -141,7 +143,8 @@ impl State {
         Self::from_fields(config, id, loaded, fields, &record.deadlines)
     }
 
-    /// A loaded state from a record's parts. Fields past their own
+    /// A loaded state from a record's parts, `fields` in key order (a
+    /// map's, strictly increasing). Fields past their own
     /// deadline are dropped; the clock is read only if some field has one.
     fn from_fields<K: AsRef<str>>(
         config: Arc<Config>,
@@ -152,7 +155,7 @@ impl State {
     ) -> Self {
         let now = (!deadlines.is_empty()).then(|| config.clock().now());
         let mut slots = Slots::with_capacity(fields.len());
-        // In key order: each slot is appended.
+        // In key order (a map's): each slot is appended.
         for (key, raw) in fields {
             let key = key.as_ref();
             let deadline = deadlines.get(key).copied();
@@ -164,7 +167,7 @@ impl State {
                 deadline,
                 ..Slot::default()
             };
-            slots.insert(SlotKey::copied(key), slot);
+            slots.push_sorted(SlotKey::copied(key), slot);
         }
         let binding = SlotKey::copied(binding);
         Self::loaded(config, id, meta, (slots, Bytes::new()), index, binding)

@@ -214,7 +214,7 @@ impl Record {
     /// [`RecordError`] naming what is wrong and where.
     pub fn from_bytes(bytes: impl Into<Bytes>) -> Result<Self, RecordError> {
         let bytes: Bytes = bytes.into();
-        if bytes.first() != Some(&crate::wire::FORMAT) {
+        if !crate::wire::is_binary(&bytes) {
             return Ok(Record::from_json(&bytes)?);
         }
         let mut r = crate::wire::Reader::new(&bytes);

@@ -7,23 +7,36 @@
 //! and written back as they came). JSON records carry every field through
 //! serde_json's tokenizer on the way in.
 //!
-//! Layout (integers are LEB128; signed ones zigzag-encoded first):
+//! Layout of format 2, written (integers are LEB128; signed ones
+//! zigzag-encoded first):
 //!
 //! ```text
-//! 0xB1                                  format byte (a JSON record starts with '{')
-//! created modified                      Meta timestamps, signed, unix ms
+//! 0xB2                                  format byte (a JSON record starts with '{')
+//! created                               signed, unix ms
+//! modified - created                    signed, ms (wrapping)
 //! expiry-kind [expiry-value]            0 default, 1 idle (secs, nanos), 2 at (ms), 3 browser
-//! expires_at                            signed, unix ms
+//! expires_at - modified                 signed, ms (wrapping)
 //! binding                               length, bytes
 //! n-index  (name, value)*               lengths, bytes
-//! n-fields (key, flags, [deadline], raw)*  flags bit 0: a deadline follows;
-//!                                       bit 1: raw is the JSON deflated
+//! n-fields (head, key, [deadline], raw)*  head: key length << 2 | flags;
+//!                                       flags bit 0: a deadline follows
+//!                                       (signed, unix ms); bit 1: raw is
+//!                                       the JSON deflated; raw: length, bytes
 //! ```
+//!
+//! Format 1 (`0xB1`, still read) differs in three places: `modified` and
+//! `expires_at` are whole instants, not differences, and each field is
+//! `key` (length, bytes), then a flags byte (the same two flags), then the
+//! rest. Format 2 saves one byte a field, and in the header up to 6 (5
+//! when `modified` equals `created`, one or two otherwise; one for an
+//! expiry weeks away), which a cookie pays for in base64, in the MAC's
+//! SHA-256 blocks and on the wire.
 //!
 //! Fields are written in key order. Reading is strict: every length is
 //! checked against what is left, keys, binding and index must be UTF-8,
-//! unknown flags are refused, nothing may follow the last field, and counts
-//! never size an allocation beyond the input. Field bytes are not scanned
+//! unknown flags are refused (format 1: format 2's head has room for none),
+//! nothing may follow the last field, and counts never size an allocation
+//! beyond the input. Field bytes are not scanned
 //! here: they are checked (UTF-8, JSON, the field's type) when the field is
 //! read, and a field that fails is reset alone.
 //!
@@ -38,8 +51,16 @@ use crate::envelope::{DEFAULT_MAX_INFLATED, deflate_if_it_pays};
 use crate::error::RecordError;
 use crate::expiry::{Expiry, Meta};
 
-/// The first byte of a binary record (format 1).
-pub(crate) const FORMAT: u8 = 0xB1;
+/// The first byte of a binary record in the format written (2).
+pub(crate) const FORMAT: u8 = 0xB2;
+/// The first byte of a format 1 record (still read).
+pub(crate) const FORMAT_1: u8 = 0xB1;
+
+/// Whether `bytes` start as a binary record (either format) rather than
+/// JSON.
+pub(crate) fn is_binary(bytes: &[u8]) -> bool {
+    matches!(bytes.first(), Some(&(FORMAT | FORMAT_1)))
+}
 
 const EXPIRY_DEFAULT: u8 = 0;
 const EXPIRY_IDLE: u8 = 1;
@@ -69,19 +90,8 @@ impl Writer<'_> {
         self.0.extend_from_slice(b);
     }
 
-    /// Everything before the fields, ending with the field count.
-    pub(crate) fn header(
-        &mut self,
-        meta: &Meta,
-        expires_at: Timestamp,
-        binding: &[u8],
-        index: &BTreeMap<String, String>,
-        n_fields: usize,
-    ) {
-        self.0.push(FORMAT);
-        self.i(meta.created.unix_millis());
-        self.i(meta.modified.unix_millis());
-        match meta.expiry {
+    fn expiry(&mut self, expiry: Expiry) {
+        match expiry {
             Expiry::Default => self.0.push(EXPIRY_DEFAULT),
             Expiry::Idle(d) => {
                 self.0.push(EXPIRY_IDLE);
@@ -94,7 +104,23 @@ impl Writer<'_> {
             }
             Expiry::BrowserSession => self.0.push(EXPIRY_BROWSER),
         }
-        self.i(expires_at.unix_millis());
+    }
+
+    /// Everything before the fields, ending with the field count.
+    pub(crate) fn header(
+        &mut self,
+        meta: &Meta,
+        expires_at: Timestamp,
+        binding: &[u8],
+        index: &BTreeMap<String, String>,
+        n_fields: usize,
+    ) {
+        self.0.push(FORMAT);
+        let (created, modified) = (meta.created.unix_millis(), meta.modified.unix_millis());
+        self.i(created);
+        self.i(modified.wrapping_sub(created));
+        self.expiry(meta.expiry);
+        self.i(expires_at.unix_millis().wrapping_sub(modified));
         self.bytes(binding);
         self.u(index.len() as u64);
         for (name, value) in index {
@@ -111,21 +137,24 @@ impl Writer<'_> {
         raw: &[u8],
         deflated: bool,
     ) -> Range<usize> {
-        self.bytes(key);
         let deflated = if deflated { FLAG_DEFLATED } else { 0 };
-        match deadline {
-            Some(d) => {
-                self.0.push(FLAG_DEADLINE | deflated);
-                self.i(d.unix_millis());
-            }
-            None => self.0.push(deflated),
-        }
+        self.key(key, deadline, deflated);
         self.bytes(raw);
         self.0.len() - raw.len()..self.0.len()
     }
 }
 
 impl Writer<'_> {
+    /// A field's head, key and deadline: everything before its bytes.
+    fn key(&mut self, key: &[u8], deadline: Option<Timestamp>, flags: u8) {
+        let flags = flags | if deadline.is_some() { FLAG_DEADLINE } else { 0 };
+        self.u((key.len() as u64) << 2 | u64::from(flags));
+        self.0.extend_from_slice(key);
+        if let Some(d) = deadline {
+            self.i(d.unix_millis());
+        }
+    }
+
     /// A field whose bytes `encode` appends (JSON), deflated afterwards if
     /// they reach `deflate_from` bytes and that pays. Returns where the
     /// stored bytes are in the output, and whether they are deflated.
@@ -137,15 +166,9 @@ impl Writer<'_> {
         size_hint: usize,
         encode: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
     ) -> Result<(Range<usize>, bool), E> {
-        self.bytes(key);
+        // The head's first byte holds the flags (its low bits).
         let flags_at = self.0.len();
-        match deadline {
-            Some(d) => {
-                self.0.push(FLAG_DEADLINE);
-                self.i(d.unix_millis());
-            }
-            None => self.0.push(0),
-        }
+        self.key(key, deadline, 0);
         // Room for the length as the hint predicts it (the bytes it
         // replaces, for an edited field): usually right, so the value is
         // written once, where it stays.
@@ -231,11 +254,17 @@ pub(crate) struct Field {
 pub(crate) struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
+    /// Set by [`Reader::header`]: the record is in format 1.
+    format_1: bool,
 }
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(buf: &'a [u8]) -> Self {
-        Reader { buf, pos: 0 }
+        Reader {
+            buf,
+            pos: 0,
+            format_1: false,
+        }
     }
 
     fn bad(&self, what: &'static str) -> RecordError {
@@ -256,19 +285,26 @@ impl<'a> Reader<'a> {
             self.pos += 1;
             return Ok(u64::from(b));
         }
+        self.u_long(what)
+    }
+
+    /// [`Reader::u`] past its one-byte case: at most ten bytes, over the
+    /// rest of the input as one slice (no bounds check per byte).
+    fn u_long(&mut self, what: &'static str) -> Result<u64, RecordError> {
         let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte(what)?;
-            let bits = u64::from(b & 0x7f);
-            // The tenth byte may only carry the top bit of a u64.
-            if shift == 63 && bits > 1 {
-                return Err(self.bad(what));
-            }
-            v |= bits << shift;
-            if b & 0x80 == 0 {
+        for (i, &b) in self.buf[self.pos..].iter().take(10).enumerate() {
+            v |= u64::from(b & 0x7f) << (7 * i);
+            if b < 0x80 {
+                // The tenth byte may only carry the top bit of a u64.
+                if i == 9 && b > 1 {
+                    self.pos += i;
+                    return Err(self.bad(what));
+                }
+                self.pos += i + 1;
                 return Ok(v);
             }
         }
+        self.pos = self.buf.len().min(self.pos + 10);
         Err(self.bad(what))
     }
 
@@ -287,6 +323,12 @@ impl<'a> Reader<'a> {
     #[inline]
     fn range(&mut self, what: &'static str) -> Result<Range<usize>, RecordError> {
         let len = self.u(what)?;
+        self.take(len, what)
+    }
+
+    /// The next `len` bytes: their place in the input.
+    #[inline]
+    fn take(&mut self, len: u64, what: &'static str) -> Result<Range<usize>, RecordError> {
         let left = (self.buf.len() - self.pos) as u64;
         if len > left {
             return Err(self.bad(what));
@@ -304,7 +346,14 @@ impl<'a> Reader<'a> {
     /// A length-prefixed run of bytes checked to be UTF-8, left as bytes.
     #[inline]
     fn utf8(&mut self, what: &'static str) -> Result<Range<usize>, RecordError> {
-        let r = self.range(what)?;
+        let len = self.u(what)?;
+        self.utf8_of(len, what)
+    }
+
+    /// The next `len` bytes, checked to be UTF-8, left as bytes.
+    #[inline]
+    fn utf8_of(&mut self, len: u64, what: &'static str) -> Result<Range<usize>, RecordError> {
+        let r = self.take(len, what)?;
         if is_utf8(&self.buf[r.clone()]) {
             Ok(r)
         } else {
@@ -314,11 +363,13 @@ impl<'a> Reader<'a> {
 
     pub(crate) fn header(&mut self) -> Result<Header<'a>, RecordError> {
         let format = self.byte("empty record")?;
-        if format != FORMAT {
-            return Err(RecordError::Format(format));
-        }
+        self.format_1 = match format {
+            FORMAT => false,
+            FORMAT_1 => true,
+            _ => return Err(RecordError::Format(format)),
+        };
         let created = self.time("created")?;
-        let modified = self.time("modified")?;
+        let modified = self.time_after(created, "modified")?;
         let expiry = match self.byte("expiry kind")? {
             EXPIRY_DEFAULT => Expiry::Default,
             EXPIRY_IDLE => {
@@ -333,7 +384,7 @@ impl<'a> Reader<'a> {
             EXPIRY_BROWSER => Expiry::BrowserSession,
             _ => return Err(self.bad("expiry kind")),
         };
-        let expires_at = self.time("expires_at")?;
+        let expires_at = self.time_after(modified, "expires_at")?;
         let binding = self.utf8("binding")?;
         let binding = &self.buf[binding];
         let n_index = self.u("index count")?;
@@ -357,14 +408,38 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// An instant written as a whole (format 1) or as the difference
+    /// from `base` (format 2).
+    #[inline]
+    fn time_after(
+        &mut self,
+        base: Timestamp,
+        what: &'static str,
+    ) -> Result<Timestamp, RecordError> {
+        let v = self.i(what)?;
+        let ms = if self.format_1 {
+            v
+        } else {
+            base.unix_millis().wrapping_add(v)
+        };
+        Ok(Timestamp::from_unix_millis(ms))
+    }
+
     /// The next field; keys are checked to be UTF-8.
     #[inline]
     pub(crate) fn field(&mut self) -> Result<Field, RecordError> {
-        let key = self.utf8("field key")?;
-        let flags = self.byte("field flags")?;
-        if flags & !(FLAG_DEADLINE | FLAG_DEFLATED) != 0 {
-            return Err(self.bad("field flags"));
-        }
+        let (key, flags) = if self.format_1 {
+            let key = self.utf8("field key")?;
+            let flags = self.byte("field flags")?;
+            if flags & !(FLAG_DEADLINE | FLAG_DEFLATED) != 0 {
+                return Err(self.bad("field flags"));
+            }
+            (key, flags)
+        } else {
+            let head = self.u("field head")?;
+            let key = self.utf8_of(head >> 2, "field key")?;
+            (key, (head & 3) as u8)
+        };
         let deadline = if flags & FLAG_DEADLINE != 0 {
             Some(self.time("field deadline")?)
         } else {
@@ -394,5 +469,68 @@ impl<'a> Reader<'a> {
     pub(crate) fn cap(&self, n: u64) -> usize {
         let left = (self.buf.len() - self.pos) / 3;
         usize::try_from(n).unwrap_or(usize::MAX).min(left)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::store::Record;
+
+    /// `record` in format 1, as this crate wrote it before format 2; the
+    /// fields named in `deflated` are stored deflated.
+    pub(crate) fn format_1(record: &Record, deflated: &[&str]) -> Vec<u8> {
+        let mut out = vec![FORMAT_1];
+        let mut w = Writer(&mut out);
+        w.i(record.meta.created.unix_millis());
+        w.i(record.meta.modified.unix_millis());
+        w.expiry(record.meta.expiry);
+        w.i(record.expires_at.unix_millis());
+        w.bytes(record.binding.as_bytes());
+        w.u(record.index.len() as u64);
+        for (name, value) in &record.index {
+            w.bytes(name.as_bytes());
+            w.bytes(value.as_bytes());
+        }
+        w.u(record.fields.len() as u64);
+        for (key, raw) in &record.fields {
+            w.bytes(key.as_bytes());
+            let deadline = record.deadlines.get(key);
+            let packed = deflated
+                .contains(&key.as_str())
+                .then(|| deflate_if_it_pays(raw.as_bytes(), DEFAULT_MAX_INFLATED))
+                .map(|p| p.expect("the test's value deflates"));
+            let flags = u8::from(deadline.is_some()) | if packed.is_some() { 2 } else { 0 };
+            w.0.push(flags);
+            if let Some(d) = deadline {
+                w.i(d.unix_millis());
+            }
+            w.bytes(packed.as_deref().unwrap_or(raw.as_bytes()));
+        }
+        out
+    }
+
+    /// Every length of LEB128 reads back, and what does not fit a u64 (a
+    /// tenth byte above 1, an eleventh byte, a cut-off number) is refused
+    /// (B8: strict reading).
+    #[test]
+    fn varints_read_back_and_overflow_is_refused() {
+        let mut values: Vec<u64> = (0..64).map(|s| 1u64 << s).collect();
+        values.extend(values.clone().iter().map(|v| v - 1));
+        values.push(u64::MAX);
+        for v in values {
+            let mut buf = Vec::new();
+            Writer(&mut buf).u(v);
+            let mut r = Reader::new(&buf);
+            assert_eq!(r.u("n").ok(), Some(v), "{v}");
+            r.finish().expect("all read");
+            // Cut short by one byte: refused.
+            let mut r = Reader::new(&buf[..buf.len() - 1]);
+            assert!(r.u("n").is_err(), "{v}");
+        }
+        let mut r = Reader::new(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]);
+        assert!(r.u("n").is_err());
+        let mut r = Reader::new(&[0x80; 11]);
+        assert!(r.u("n").is_err());
     }
 }

@@ -158,6 +158,10 @@ proptest! {
                 v.insert(0, 0xB1);
                 v
             }),
+            proptest::collection::vec(any::<u8>(), 0..200).prop_map(|mut v| {
+                v.insert(0, 0xB2);
+                v
+            }),
         ],
     ) {
         let config = config();

@@ -6,12 +6,12 @@ use crate::key::Key;
 
 static PLAIN: FieldSpec = FieldSpec::new("plain", "plain");
 static OTHER: FieldSpec = FieldSpec::new("other", "other");
-static SECRET_FIELD: FieldSpec = FieldSpec {
+pub(super) static SECRET_FIELD: FieldSpec = FieldSpec {
     private: true,
     ..FieldSpec::new("secret", "secret")
 };
 
-fn config() -> Arc<Config> {
+pub(super) fn config() -> Arc<Config> {
     let now = Timestamp::from_unix_seconds(1_800_000_000);
     Arc::new(
         Config::new()
@@ -20,7 +20,7 @@ fn config() -> Arc<Config> {
     )
 }
 
-fn raw(json: &str) -> Box<RawValue> {
+pub(super) fn raw(json: &str) -> Box<RawValue> {
     RawValue::from_string(json.to_owned()).unwrap()
 }
 
@@ -152,7 +152,7 @@ fn private_field_is_sealed_in_the_record_and_reads_back() {
 
 /// A record with every part set: unknown and escaped keys, a live and
 /// an expired deadline, an index, a binding, a private field.
-fn busy_json(config: &Arc<Config>) -> Vec<u8> {
+pub(super) fn busy_json(config: &Arc<Config>) -> Vec<u8> {
     let now = config.clock().now();
     let mut state = loaded(config);
     state.set(&SECRET_FIELD, "card-4242".to_owned());
@@ -313,10 +313,40 @@ fn every_expiry_kind_survives_the_binary_form() {
 #[test]
 fn malformed_binary_records_are_refused_without_panic_b8() {
     let config = config();
-    let good = busy_bytes(&config);
+    let record = Record::from_json(&busy_json(&config)).unwrap();
+    let format_1 = crate::wire::tests::format_1(&record, &[]);
+    for good in [busy_bytes(&config), format_1] {
+        malformed_forms_are_refused(&config, good);
+    }
+    // Counts and lengths far beyond the input, an over-long varint.
+    for bad in [
+        vec![0xB1],
+        vec![
+            0xB1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+        ],
+        vec![0xB1, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f],
+        vec![0xB1, 0, 0, 9],
+        vec![0xB2],
+        vec![
+            0xB2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+        ],
+        vec![0xB2, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f],
+        vec![0xB2, 0, 0, 0, 0, 0, 0, 1, 0x7f, 0],
+        vec![0xB2, 0, 0, 9],
+        vec![0xB3],
+    ] {
+        let err = Record::from_bytes(bad.clone()).unwrap_err();
+        assert!(!err.to_string().is_empty());
+        assert!(State::from_bytes(Arc::clone(&config), None, bad).is_err());
+    }
+}
+
+/// Every truncation of `good` is refused, every single-byte change is
+/// refused or loads; whatever loads reads and writes back.
+fn malformed_forms_are_refused(config: &Arc<Config>, good: Vec<u8>) {
     for end in 0..good.len() {
         let cut = good[..end].to_vec();
-        assert!(State::from_bytes(Arc::clone(&config), None, cut.clone()).is_err());
+        assert!(State::from_bytes(Arc::clone(config), None, cut.clone()).is_err());
         assert!(Record::from_bytes(cut).is_err(), "truncated at {end}");
     }
     for at in 0..good.len() {
@@ -325,7 +355,7 @@ fn malformed_binary_records_are_refused_without_panic_b8() {
             bad[at] ^= flip;
             // The state defers the UTF-8 check of field bytes to first
             // use; otherwise both accept the same.
-            let state = State::from_bytes(Arc::clone(&config), None, bad.clone());
+            let state = State::from_bytes(Arc::clone(config), None, bad.clone());
             if Record::from_bytes(bad).is_ok() {
                 assert!(state.is_ok(), "byte {at} ^ {flip:#x}");
             }
@@ -338,28 +368,14 @@ fn malformed_binary_records_are_refused_without_panic_b8() {
             }
         }
     }
-    let mut trailing = good.clone();
+    let mut trailing = good;
     trailing.push(0);
     assert!(Record::from_bytes(trailing).is_err());
-    // Counts and lengths far beyond the input, an over-long varint.
-    for bad in [
-        vec![0xB1],
-        vec![
-            0xB1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
-        ],
-        vec![0xB1, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f],
-        vec![0xB1, 0, 0, 9],
-        vec![0xB2],
-    ] {
-        let err = Record::from_bytes(bad.clone()).unwrap_err();
-        assert!(!err.to_string().is_empty());
-        assert!(State::from_bytes(Arc::clone(&config), None, bad).is_err());
-    }
 }
 
-static BIG: FieldSpec = FieldSpec::new("big", "big");
+pub(super) static BIG: FieldSpec = FieldSpec::new("big", "big");
 
-fn big_value() -> Vec<String> {
+pub(super) fn big_value() -> Vec<String> {
     (0..60).map(|i| format!("/catalogue/item-{i}")).collect()
 }
 

@@ -20,7 +20,7 @@ use crate::id::Id;
 use crate::state::slot::{SlotKey, Slots};
 use crate::state::{Slot, State, Stored};
 use crate::store::Record;
-use crate::wire::{FIELD_OVERHEAD, FORMAT, HEADER_OVERHEAD, Reader, Writer};
+use crate::wire::{FIELD_OVERHEAD, HEADER_OVERHEAD, Reader, Writer, is_binary};
 
 impl State {
     /// A session loaded from a record's bytes, binary
@@ -64,26 +64,45 @@ impl State {
         bytes: Bytes,
         mut now: Option<Timestamp>,
     ) -> Result<Self, RecordError> {
-        if bytes.first() != Some(&FORMAT) {
+        if !is_binary(&bytes) {
             return Ok(Self::from_json(config, id, &bytes)?);
         }
         let mut r = Reader::new(&bytes);
         let h = r.header()?;
-        let mut slots = Slots::with_capacity(r.cap(h.n_fields));
+        // Fields come in key order (as written): each fills the next
+        // prepared slot in place. Past the first that does not (a record
+        // written otherwise), the rest are inserted one by one.
+        let mut slots = Slots::prepared(r.cap(h.n_fields));
+        let mut filled = Some(0);
         for _ in 0..h.n_fields {
             let f = r.field()?;
             let mut now = || *now.get_or_insert_with(|| config.clock().now());
             if f.deadline.is_some_and(|d| is_expired(d, now())) {
                 continue;
             }
+            let raw = Some(Stored::InBuf(f.raw, f.deflated));
+            let next =
+                filled.and_then(|n| Some((n, slots.next_in_order(n, &bytes[f.key.clone()])?)));
+            if let Some((n, (key, slot))) = next {
+                key.set_in_record(&bytes, f.key);
+                (slot.raw, slot.deadline) = (raw, f.deadline);
+                filled = Some(n + 1);
+                continue;
+            }
+            if let Some(n) = filled.take() {
+                slots.truncate(n);
+            }
             let slot = Slot {
-                raw: Some(Stored::InBuf(f.raw, f.deflated)),
+                raw,
                 deadline: f.deadline,
                 ..Slot::default()
             };
             slots.insert(SlotKey::in_record(&bytes, f.key), slot);
         }
         r.finish()?;
+        if let Some(n) = filled {
+            slots.truncate(n);
+        }
         let binding = SlotKey::from_utf8(h.binding);
         let (meta, index) = (h.meta, h.index);
         Ok(Self::loaded(
