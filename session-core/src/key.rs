@@ -501,6 +501,43 @@ mod tests {
         assert_ne!(sign.finalize().into_bytes(), hash.finalize().into_bytes());
     }
 
+    /// A context's sealing key is none of the purpose subkeys, differs per
+    /// context (whose encoding is part of the HKDF info), and is the same
+    /// whether cached or derived for the call (E8, A3, A5).
+    #[test]
+    fn context_ciphers_are_distinct_keys_e8() {
+        use aes_gcm::aead::AeadInOut;
+        let key = Key::from_secret(SECRET).unwrap();
+        let seal = |c: &Aes256Gcm| {
+            let mut b = *b"sixteen bytes!!!";
+            let nonce = aes_gcm::Nonce::from([0u8; 12]);
+            let tag = c.encrypt_inout_detached(&nonce, b"", (&mut b[..]).into());
+            (b, tag.unwrap())
+        };
+        let encode = |n: u8| move |out: &mut Vec<u8>| out.push(n);
+        let with =
+            |n: u8, parts: &ContextParts<'_>| key.with_context_cipher(parts, encode(n), seal);
+        let subkeys = [Purpose::CookieSealing, Purpose::FieldSealing].map(|p| seal(key.cipher(p)));
+        let names: Vec<[u8; 1]> = (0..CACHED_CONTEXTS as u8 + 2).map(|i| [i]).collect();
+        let mut seen = Vec::new();
+        for round in 0..2 {
+            for (i, n) in names.iter().enumerate() {
+                let parts = ContextParts {
+                    subkey: Purpose::CookieSealing,
+                    ..test_parts(n, b"")
+                };
+                let out = with(n[0], &parts);
+                assert!(!subkeys.contains(&out), "context {i}");
+                if round == 0 {
+                    assert!(!seen.contains(&out), "context {i}");
+                    seen.push(out);
+                } else {
+                    assert_eq!(out, seen[i], "context {i}, cached or not");
+                }
+            }
+        }
+    }
+
     /// A pre-fed state is the same MAC as feeding the prefix each time,
     /// whether it came from the cache, was put there by this call, or the
     /// cache was full; contexts that differ in any one part get their own
