@@ -9,7 +9,7 @@ use http::header::{CACHE_CONTROL, COOKIE, Entry, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use parking_lot::Mutex;
 
-use crate::id::Id;
+use crate::id::{ID_LEN, Id};
 use crate::session::Handle;
 use crate::sessions::poll_once;
 use crate::store::BoxFuture;
@@ -412,6 +412,7 @@ impl LazySession {
             (false, false, false)
         };
         let pending = Pending {
+            loaded_as: current.handle.loaded_as(),
             had_cookie: current.had_cookie,
             was_new,
             cycled,
@@ -449,6 +450,9 @@ pub(crate) enum Step<B> {
 pub(crate) struct Pending<B> {
     /// The request's session: the way to the layer's settings.
     slot: LazySession,
+    /// The id the session was loaded under, and its text (the request's
+    /// cookie value): reused if the commit sets the same id.
+    loaded_as: Option<(Id, [u8; ID_LEN])>,
     resp: Response<B>,
     had_cookie: bool,
     was_new: bool,
@@ -461,6 +465,7 @@ impl<B: From<String>> Pending<B> {
     pub(crate) fn end(self, committed: Result<CookieAction, Error>) -> Response<B> {
         let Pending {
             slot,
+            loaded_as,
             mut resp,
             had_cookie,
             was_new,
@@ -482,7 +487,10 @@ impl<B: From<String>> Pending<B> {
             }
             CookieAction::SetAscii { value, max_age } => (Value::Owned(value), None, max_age),
             CookieAction::SetId { id, max_age } => {
-                text = id.encode();
+                text = match loaded_as {
+                    Some((loaded, text)) if loaded == id => text,
+                    _ => id.encode(),
+                };
                 (Value::Borrowed(&text[..]), Some(id), max_age)
             }
             CookieAction::Remove => {
