@@ -207,7 +207,7 @@ impl<S: Store> Sessions<S> {
                 // usual request locks the session once to commit, not twice.
                 Plan::Save(id, changes, max_age) if S::IMMEDIATE => {
                     let now = changes.meta.modified;
-                    let saved = poll_once(std::pin::pin!(self.store.save_at(&id, &changes, now)))
+                    let saved = poll_once(std::pin::pin!(self.store.save_owned(&id, changes, now)))
                         .unwrap_or_else(|| {
                             // A broken promise: the save cannot be run twice,
                             // so it is abandoned like a failed one.
@@ -241,7 +241,7 @@ impl<S: Store> Sessions<S> {
             Plan::Save(id, changes, max_age) => {
                 // `changes` were stamped with the clock just now.
                 let now = changes.meta.modified;
-                self.store.save_at(&id, &changes, now).await?;
+                self.store.save_owned(&id, changes, now).await?;
                 Outcome::Saved {
                     id,
                     new_id: false,
