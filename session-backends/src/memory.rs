@@ -152,15 +152,20 @@ impl Inner {
             .filter(|r| !is_expired(r.expires_at, now))
     }
 
-    /// Applies `changes` to the live record `id`, in place (H3).
-    fn save(&mut self, id: &Id, changes: &Changes, now: Timestamp) -> Result<(), StoreError> {
+    /// Applies changes (`apply`) to the live record `id`, in place (H3).
+    fn save(
+        &mut self,
+        id: &Id,
+        now: Timestamp,
+        apply: impl FnOnce(&mut Record),
+    ) -> Result<(), StoreError> {
         let entry = self
             .records
             .get_mut(id)
             .filter(|e| !is_expired(e.record.expires_at, now))
             // Gone or expired: not re-created (H1).
             .ok_or(StoreError::Deleted)?;
-        changes.apply(&mut entry.record);
+        apply(&mut entry.record);
         let expires_at = entry.record.expires_at;
         if expires_at < entry.filed_at {
             // Brought forward: refile now, so the filing stays a lower bound.
@@ -290,7 +295,17 @@ impl Store for MemoryStore {
 
     /// Judges expiry at the caller's `now`, as [`Store::load_with`].
     async fn save_at(&self, id: &Id, changes: &Changes, now: Timestamp) -> Result<(), StoreError> {
-        self.inner.lock().save(id, changes, now)
+        self.inner.lock().save(id, now, |r| changes.apply(r))
+    }
+
+    /// As [`Store::save_at`], moving the changed values into the record.
+    async fn save_owned(
+        &self,
+        id: &Id,
+        changes: Changes,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.inner.lock().save(id, now, |r| changes.apply_owned(r))
     }
 
     async fn delete(&self, id: &Id) -> Result<(), StoreError> {
@@ -445,6 +460,42 @@ mod tests {
             assert!(store.load(&b).await.unwrap().is_none());
             // Not renewed either: the expired record kept its expiry.
             assert_eq!(store.inner.lock().records[&b].record.expires_at, at(10));
+            // The by-value save (what `Sessions` uses) refuses alike.
+            for id in [a, b] {
+                let err = store.save_owned(&id, renew(at(99)), at(11)).await;
+                assert!(matches!(err, Err(StoreError::Deleted)), "H1");
+            }
+            assert!(store.load(&a).await.unwrap().is_none());
+            assert_eq!(store.inner.lock().records[&b].record.expires_at, at(10));
+            assert_index_consistent(&store);
+        });
+    }
+
+    /// A by-value save merges like a save: the fields it sets, removes
+    /// and indexes change; the others are kept (H3).
+    #[test]
+    fn save_owned_merges_into_the_stored_record_h3() {
+        use session_core::store::RawJson;
+        block_on(async {
+            let (store, _clock) = store(10);
+            let a = Id::generate();
+            let mut r = record(at(10));
+            for (k, v) in [("kept", "1"), ("set", "2"), ("gone", "3")] {
+                r.fields.insert(k.into(), RawJson::from_json(v).unwrap());
+            }
+            store.create(&a, &r).await.unwrap();
+            let mut changes = renew(at(20));
+            let raw = RawJson::from_json("22").unwrap();
+            changes.set.push(("set".into(), raw, Some(at(15))));
+            changes.removed.push("gone".into());
+            changes.index.push(("user".into(), Some("7".into())));
+            store.save_owned(&a, changes, at(1)).await.unwrap();
+            let got = store.load(&a).await.unwrap().expect("live");
+            let fields: Vec<_> = got.fields.iter().map(|(k, v)| (&k[..], v.get())).collect();
+            assert_eq!(fields, [("kept", "1"), ("set", "22")]);
+            assert_eq!(got.deadlines.get("set"), Some(&at(15)));
+            assert_eq!(got.index.get("user").map(String::as_str), Some("7"));
+            assert_eq!(got.expires_at, at(20));
             assert_index_consistent(&store);
         });
     }

@@ -16,7 +16,7 @@ use parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
 use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::expiry::Expiry;
-use crate::id::Id;
+use crate::id::{ID_LEN, Id};
 use crate::schema::{FieldSpec, Schema, Value};
 use crate::state::{Slot, State};
 
@@ -29,11 +29,19 @@ pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// Locks are short and synchronous: do not hold a guard across `.await`
 /// (the guard is not `Send`, so the compiler stops you in a handler).
 #[derive(Clone)]
-pub struct Handle(Arc<Mutex<State>>);
+pub struct Handle(Arc<Inner>);
+
+struct Inner {
+    state: Mutex<State>,
+    /// The id this session was loaded under and the cookie text it came
+    /// in as (read by the web layer: see `Handle::loaded_as`).
+    #[cfg_attr(not(feature = "tower"), allow(dead_code))]
+    loaded_as: Option<(Id, [u8; ID_LEN])>,
+}
 
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.try_lock() {
+        match self.0.state.try_lock() {
             Some(state) => fmt::Debug::fmt(&*state, f),
             None => f.write_str("Handle(<locked>)"),
         }
@@ -43,7 +51,29 @@ impl fmt::Debug for Handle {
 impl Handle {
     /// Wraps a state.
     pub fn new(state: State) -> Self {
-        Handle(Arc::new(Mutex::new(state)))
+        Handle(Arc::new(Inner {
+            state: Mutex::new(state),
+            loaded_as: None,
+        }))
+    }
+
+    /// A state loaded under `id` from a cookie whose value was `text`.
+    /// `text` must be what `id` encodes to (what it parsed from: ids parse
+    /// strictly, so that text is the only one, B5).
+    pub(crate) fn loaded(state: State, id: Id, text: [u8; ID_LEN]) -> Self {
+        debug_assert_eq!(id.encode(), text, "the id's own text");
+        Handle(Arc::new(Inner {
+            state: Mutex::new(state),
+            loaded_as: Some((id, text)),
+        }))
+    }
+
+    /// The id this session was loaded under and its text, which the
+    /// request's cookie carried: a response that sets the cookie to that
+    /// id again need not re-encode it.
+    #[cfg(feature = "tower")]
+    pub(crate) fn loaded_as(&self) -> Option<(Id, [u8; ID_LEN])> {
+        self.0.loaded_as
     }
 
     /// A new empty session with `config`.
@@ -62,7 +92,7 @@ impl Handle {
     /// message saying so. Bind the value first. Getters return a [`Ref`],
     /// which holds no lock, so `shop.set_n(*shop.n() + 1)` is fine.
     pub fn lock(&self) -> MutexGuard<'_, State> {
-        match self.0.try_lock_for(LOCK_WAIT) {
+        match self.0.state.try_lock_for(LOCK_WAIT) {
             Some(guard) => guard,
             None => panic!(
                 "session state is still borrowed after {LOCK_WAIT:?}: a write guard (`_mut`) of \

@@ -29,7 +29,7 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::error::{SessionError, StoreError};
 use crate::expiry::is_expired;
-use crate::id::Id;
+use crate::id::{ID_LEN, Id};
 use crate::session::Handle;
 use crate::state::State;
 use crate::store::{Changes, Record, Store};
@@ -123,6 +123,17 @@ impl<S: Store> Sessions<S> {
     /// [`StoreError`] when the store failed; `Ok(None)` when the session does
     /// not exist or has expired.
     pub async fn load(&self, id: &Id) -> Result<Option<Handle>, StoreError> {
+        self.load_as(id, None).await
+    }
+
+    /// [`Sessions::load`] for a cookie whose value was `text`, the id's
+    /// own text (what it parsed from): the handle keeps it, for the
+    /// response's cookie.
+    pub(crate) async fn load_as(
+        &self,
+        id: &Id,
+        text: Option<[u8; ID_LEN]>,
+    ) -> Result<Option<Handle>, StoreError> {
         let now = self.config.clock().now();
         let config = &self.config;
         let state = self.store.load_with(id, now, |record| {
@@ -138,11 +149,11 @@ impl<S: Store> Sessions<S> {
             let live = !is_expired(record.expires_at, now);
             // Boxed here: the state is moved once, not through every return.
             live.then(|| {
-                Handle::new(State::from_record_ref(
-                    Arc::clone(config),
-                    Some(*id),
-                    &record,
-                ))
+                let state = State::from_record_ref(Arc::clone(config), Some(*id), &record);
+                match text {
+                    Some(text) => Handle::loaded(state, *id, text),
+                    None => Handle::new(state),
+                }
             })
         });
         Ok(state.await?.flatten())
@@ -196,7 +207,7 @@ impl<S: Store> Sessions<S> {
                 // usual request locks the session once to commit, not twice.
                 Plan::Save(id, changes, max_age) if S::IMMEDIATE => {
                     let now = changes.meta.modified;
-                    let saved = poll_once(std::pin::pin!(self.store.save_at(&id, &changes, now)))
+                    let saved = poll_once(std::pin::pin!(self.store.save_owned(&id, changes, now)))
                         .unwrap_or_else(|| {
                             // A broken promise: the save cannot be run twice,
                             // so it is abandoned like a failed one.
@@ -230,7 +241,7 @@ impl<S: Store> Sessions<S> {
             Plan::Save(id, changes, max_age) => {
                 // `changes` were stamped with the clock just now.
                 let now = changes.meta.modified;
-                self.store.save_at(&id, &changes, now).await?;
+                self.store.save_owned(&id, changes, now).await?;
                 Outcome::Saved {
                     id,
                     new_id: false,

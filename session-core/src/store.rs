@@ -372,28 +372,56 @@ impl Changes {
     /// Applies the changes to a record (for stores that read, modify and
     /// write, or merge under a lock).
     pub fn apply(&self, record: &mut Record) {
+        self.apply_head(record);
+        for (key, raw, deadline) in &self.set {
+            put_field(record, key, raw.clone(), *deadline);
+        }
+        for (name, value) in &self.index {
+            put_index(record, name.clone(), value.clone());
+        }
+    }
+
+    /// [`Changes::apply`], moving the values into the record instead of
+    /// copying them (for a store that owns the changes: see
+    /// [`Store::save_owned`]).
+    pub fn apply_owned(self, record: &mut Record) {
+        self.apply_head(record);
+        for (key, raw, deadline) in self.set {
+            put_field(record, &key, raw, deadline);
+        }
+        for (name, value) in self.index {
+            put_index(record, name, value);
+        }
+    }
+
+    /// The metadata, the expiry and the removals.
+    fn apply_head(&self, record: &mut Record) {
         record.meta = self.meta;
         record.expires_at = self.expires_at;
         for key in &self.removed {
             record.fields.remove(key);
             record.deadlines.remove(key);
         }
-        for (key, raw, deadline) in &self.set {
-            put(&mut record.fields, key, raw.clone());
-            match deadline {
-                Some(d) => put(&mut record.deadlines, key, *d),
-                None => {
-                    record.deadlines.remove(key.as_ref());
-                }
-            }
-        }
-        for (name, value) in &self.index {
-            match value {
-                Some(v) => record.index.insert(name.clone(), v.clone()),
-                None => record.index.remove(name),
-            };
+    }
+}
+
+/// Sets field `key` to `raw`, with its deadline (or none).
+fn put_field(record: &mut Record, key: &str, raw: RawJson, deadline: Option<Timestamp>) {
+    put(&mut record.fields, key, raw);
+    match deadline {
+        Some(d) => put(&mut record.deadlines, key, d),
+        None => {
+            record.deadlines.remove(key);
         }
     }
+}
+
+/// Sets (or, with `None`, removes) index value `name`.
+fn put_index(record: &mut Record, name: String, value: Option<String>) {
+    match value {
+        Some(v) => record.index.insert(name, v),
+        None => record.index.remove(&name),
+    };
 }
 
 /// Sets `map[key]`, replacing an existing entry (the usual case) in place:
@@ -492,6 +520,25 @@ pub trait Store: Send + Sync + 'static {
         self.save(id, changes)
     }
 
+    /// [`Store::save_at`] with the changes handed over: a store that
+    /// merges them into a record it holds (in memory) can move the values
+    /// in ([`Changes::apply_owned`]) rather than copy them. Same contract as
+    /// [`Store::save`]: a record that is gone or expired is not re-created.
+    /// [`Sessions`](crate::Sessions) saves through this; the default calls
+    /// [`Store::save_at`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::save`].
+    fn save_owned(
+        &self,
+        id: &Id,
+        changes: Changes,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async move { self.save_at(id, &changes, now).await }
+    }
+
     /// Deletes a record. Deleting a missing record succeeds.
     ///
     /// # Errors
@@ -552,5 +599,39 @@ impl<S: Store> DynStore for S {
     }
     fn clear_expired(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
         Box::pin(Store::clear_expired(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Moving the changes in leaves the record exactly as copying them.
+    #[test]
+    fn apply_owned_matches_apply() {
+        let t = |s| Timestamp::from_unix_seconds(s);
+        let raw = |s: &str| RawJson::from_json(s).expect("json");
+        let mut record = Record::new(Meta::new(t(1)), t(10));
+        for (k, v) in [("a", "1"), ("b", "2"), ("c", "3")] {
+            record.fields.insert(k.into(), raw(v));
+            record.deadlines.insert(k.into(), t(5));
+        }
+        record.index.insert("c".into(), "3".into());
+        let changes = Changes {
+            meta: Meta::new(t(2)),
+            expires_at: t(20),
+            set: vec![
+                (Cow::Borrowed("a"), raw("11"), None),
+                (Cow::Owned("d".into()), raw("4"), Some(t(9))),
+            ],
+            removed: vec!["c".into()],
+            index: vec![("c".into(), None), ("d".into(), Some("4".into()))],
+        };
+        let mut copied = record.clone();
+        changes.apply(&mut copied);
+        let mut moved = record;
+        changes.apply_owned(&mut moved);
+        assert_eq!(moved.to_json(), copied.to_json());
+        assert!(!copied.deadlines.contains_key("a") && copied.fields["a"].get() == "11");
     }
 }

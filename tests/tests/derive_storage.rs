@@ -172,6 +172,28 @@ async fn index_field_is_exported_to_the_record_index() {
     assert_eq!(env.record(&id).await.index["shop.account"], "alice");
 }
 
+/// A save of a stored session (not a create) carries the index too: kept
+/// when the indexed field is untouched, updated when it changes, dropped
+/// when it is cleared.
+#[tokio::test]
+async fn index_changes_are_saved_and_an_untouched_index_is_kept() {
+    let env = Env::new();
+    let handle = env.sessions.create();
+    let shop: Session<Shop> = handle.typed();
+    shop.set_account(Some("alice".into()));
+    let id = env.commit(&handle).await;
+    let shop: Session<Shop> = env.load(&id).await.typed();
+    shop.set_theme("dark".into());
+    assert_eq!(env.commit(&shop).await, id, "a save, not a create");
+    assert_eq!(env.record(&id).await.index["shop.account"], "alice");
+    shop.set_account(Some("bob".into()));
+    env.commit(&shop).await;
+    assert_eq!(env.record(&id).await.index["shop.account"], "bob");
+    shop.set_account(None);
+    env.commit(&shop).await;
+    assert!(!env.record(&id).await.index.contains_key("shop.account"));
+}
+
 #[tokio::test]
 async fn unknown_fields_are_carried_through_unchanged() {
     let env = Env::new();

@@ -289,3 +289,34 @@ async fn reconfiguring_a_clone_does_not_change_the_original_layer() {
         );
     }
 }
+
+/// A saved session's cookie is re-set to its own id, exactly the text the
+/// request carried (its canonical encoding); a request that cycles the id
+/// sets the new id's text, never the one it was loaded under (D4).
+#[tokio::test]
+async fn a_save_re_sets_the_loaded_id_and_a_cycle_the_new_one_d4() {
+    let h = Harness::new(Kind::Memory);
+    let mut c = h.client();
+    c.post("/add/apple").await;
+    let first = c.jar.clone().expect("session");
+    let r = c.post("/add/pear").await;
+    assert_eq!(r.cookie_value().as_deref(), Some(first.as_str()));
+    let id = Id::parse(&first).expect("an id");
+    assert_eq!(id.encode(), first.as_bytes(), "the id's own text");
+    c.post("/cycle").await;
+    let cycled = c.jar.clone().expect("session");
+    assert_ne!(cycled, first, "D4: a cycle sets a new id");
+    let cycled_id = Id::parse(&cycled).expect("an id");
+    assert_eq!(cycled_id.encode(), cycled.as_bytes());
+    let r = c.post("/add/plum").await;
+    assert_eq!(r.cookie_value().as_deref(), Some(cycled.as_str()));
+    assert_eq!(c.get("/read").await.body, "apple,pear,plum");
+    let old = send_raw(
+        &h.router,
+        Method::GET,
+        "/read",
+        Some(&format!("id={first}")),
+    )
+    .await;
+    assert_eq!(old.body, "", "the old id no longer loads");
+}

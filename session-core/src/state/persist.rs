@@ -23,7 +23,9 @@ impl State {
     /// [`FieldError`] if a value does not serialize or a private field has
     /// no keys to seal with.
     pub fn changes(&mut self) -> Result<Changes, FieldError> {
-        let mut set = Vec::new();
+        // Sized once: every field written is dirty (or resealed).
+        let written = self.slots.values().filter(|s| s.dirty || s.reseal).count();
+        let mut set = Vec::with_capacity(written);
         // Private and indexed values are encoded (and sealed) one by one;
         // plain ones are deferred and encoded below into one shared buffer
         // (one allocation for all of them, not two per field).
@@ -179,6 +181,10 @@ impl State {
     }
 
     pub(super) fn index_changes(&self) -> IndexChanges {
+        let indexed = |s: &Slot| s.dirty && s.spec.is_some_and(|spec| spec.index);
+        if self.removed.is_empty() && !self.slots.values().any(indexed) {
+            return Vec::new(); // The usual save: no index changes.
+        }
         let mut out: Vec<(String, Option<String>)> = self
             .slots
             .values()

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::error::{SessionError, StoreError};
-use crate::id::Id;
+use crate::id::{ID_LEN, Id};
 use crate::session::Handle;
 use crate::sessions::{Outcome, Sessions};
 use crate::store::Store;
@@ -202,7 +202,9 @@ impl<S: Store> Backend for Sessions<S> {
             cx.events.emit(Event::TamperDetected);
             return Ok(None);
         };
-        match Sessions::load(self, &id).await? {
+        // Parsed: `value` is the id's own text, kept for the response.
+        let text = <[u8; ID_LEN]>::try_from(value.as_bytes()).ok();
+        match self.load_as(&id, text).await? {
             Some(handle) => Ok(Some(Loaded::new(handle))),
             None => {
                 cx.events.emit(Event::UnknownId);

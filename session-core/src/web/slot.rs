@@ -9,7 +9,7 @@ use http::header::{CACHE_CONTROL, COOKIE, Entry, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use parking_lot::Mutex;
 
-use crate::id::Id;
+use crate::id::{ID_LEN, Id};
 use crate::session::Handle;
 use crate::sessions::poll_once;
 use crate::store::BoxFuture;
@@ -154,6 +154,31 @@ struct SlotState {
     failed: Option<Error>,
 }
 
+impl SlotState {
+    /// What an earlier extractor's load left: its handle or its status.
+    fn reuse(&self) -> Option<Result<Handle, StatusCode>> {
+        if let Some(c) = &self.current {
+            return Some(Ok(c.handle.clone()));
+        }
+        self.failed.as_ref().map(|e| Err(e.status()))
+    }
+
+    /// Keeps a finished load (or its error, for the layer) and answers the
+    /// extractor with it.
+    fn settle(&mut self, loaded: Result<Current, Error>) -> Result<Handle, StatusCode> {
+        match loaded {
+            // Two extractors racing on one request: the first load wins.
+            Ok(c) => Ok(self.current.get_or_insert(c).handle.clone()),
+            Err(e) => {
+                let status = e.status();
+                tracing::warn!(error = %e, "session could not be loaded");
+                self.failed = Some(e);
+                Err(status)
+            }
+        }
+    }
+}
+
 struct Inner {
     shared: Arc<Shared>,
     /// The request's `Cookie` headers, kept only with `save_every_request`
@@ -205,36 +230,32 @@ impl LazySession {
     /// unavailable store). The error itself is kept for the layer, which
     /// passes it to the app's error handler.
     pub async fn handle(&self, headers: &HeaderMap) -> Result<Handle, StatusCode> {
+        let cookies = || headers.get_all(COOKIE).iter();
+        // An immediate backend loads in place, under the slot's lock: one
+        // lock for the whole load, and this future then holds no load
+        // state across an await (it stays small: it is moved into every
+        // handler's future).
+        if self.0.shared.immediate {
+            let mut st = self.0.state.lock();
+            // Under the lock: no extractor can have loaded in between.
+            self.0.touched.store(true, Ordering::Release);
+            if let Some(reused) = st.reuse() {
+                return reused;
+            }
+            if let Some(loaded) = self.load_now(cookies()) {
+                return st.settle(loaded);
+            }
+            // A broken promise: wait for the load below.
+        }
         // The first extractor finds nothing to reuse: it skips the lock.
         let first = !self.0.touched.swap(true, Ordering::AcqRel);
         if !first {
-            let st = self.0.state.lock();
-            if let Some(c) = &st.current {
-                return Ok(c.handle.clone());
-            }
-            if let Some(e) = &st.failed {
-                return Err(e.status());
+            if let Some(reused) = self.0.state.lock().reuse() {
+                return reused;
             }
         }
-        let cookies = || headers.get_all(COOKIE).iter();
-        // An immediate backend loads in place: this future then holds no
-        // load state across an await, and stays small (it is moved into
-        // every handler's future).
-        let loaded = match self.0.shared.immediate.then(|| self.load_now(cookies())) {
-            Some(Some(loaded)) => loaded,
-            _ => Box::pin(self.load(cookies())).await,
-        };
-        let mut st = self.0.state.lock();
-        match loaded {
-            // Two extractors racing on one request: the first load wins.
-            Ok(c) => Ok(st.current.get_or_insert(c).handle.clone()),
-            Err(e) => {
-                let status = e.status();
-                tracing::warn!(error = %e, "session could not be loaded");
-                st.failed = Some(e);
-                Err(status)
-            }
-        }
+        let loaded = Box::pin(self.load(cookies())).await;
+        self.0.state.lock().settle(loaded)
     }
 
     /// The session cookie's candidate values, reporting oversized ones,
@@ -391,6 +412,7 @@ impl LazySession {
             (false, false, false)
         };
         let pending = Pending {
+            loaded_as: current.handle.loaded_as(),
             had_cookie: current.had_cookie,
             was_new,
             cycled,
@@ -428,6 +450,9 @@ pub(crate) enum Step<B> {
 pub(crate) struct Pending<B> {
     /// The request's session: the way to the layer's settings.
     slot: LazySession,
+    /// The id the session was loaded under, and its text (the request's
+    /// cookie value): reused if the commit sets the same id.
+    loaded_as: Option<(Id, [u8; ID_LEN])>,
     resp: Response<B>,
     had_cookie: bool,
     was_new: bool,
@@ -440,6 +465,7 @@ impl<B: From<String>> Pending<B> {
     pub(crate) fn end(self, committed: Result<CookieAction, Error>) -> Response<B> {
         let Pending {
             slot,
+            loaded_as,
             mut resp,
             had_cookie,
             was_new,
@@ -461,7 +487,10 @@ impl<B: From<String>> Pending<B> {
             }
             CookieAction::SetAscii { value, max_age } => (Value::Owned(value), None, max_age),
             CookieAction::SetId { id, max_age } => {
-                text = id.encode();
+                text = match loaded_as {
+                    Some((loaded, text)) if loaded == id => text,
+                    _ => id.encode(),
+                };
                 (Value::Borrowed(&text[..]), Some(id), max_age)
             }
             CookieAction::Remove => {
