@@ -154,21 +154,21 @@ impl State {
         deadlines: &BTreeMap<String, Timestamp>,
     ) -> Self {
         let now = (!deadlines.is_empty()).then(|| config.clock().now());
-        let mut slots = Slots::with_capacity(fields.len());
-        // In key order (a map's): each slot is appended.
+        // In key order (a map's): each fills the next slot in place.
+        let mut slots = Slots::prepared(fields.len());
+        let mut filled = 0;
         for (key, raw) in fields {
             let key = key.as_ref();
             let deadline = deadlines.get(key).copied();
             if deadline.is_some_and(|d| now.is_some_and(|now| is_expired(d, now))) {
                 continue;
             }
-            let slot = Slot {
-                raw: Some(Stored::Json(raw)),
-                deadline,
-                ..Slot::default()
-            };
-            slots.push_sorted(SlotKey::copied(key), slot);
+            let (k, slot) = slots.next_sorted(filled);
+            k.set_copied(key);
+            (slot.raw, slot.deadline) = (Some(Stored::Json(raw)), deadline);
+            filled += 1;
         }
+        slots.truncate(filled);
         let binding = SlotKey::copied(binding);
         Self::loaded(config, id, meta, (slots, Bytes::new()), index, binding)
     }

@@ -329,10 +329,6 @@ fn same_key(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl Slots {
-    pub(crate) fn with_capacity(n: usize) -> Self {
-        Slots(Vec::with_capacity(n))
-    }
-
     fn find(&self, key: &[u8]) -> Result<usize, usize> {
         if self.0.len() <= SCAN_MAX {
             let hit = self.0.iter().position(|(k, _)| same_key(k.as_bytes(), key));
@@ -415,16 +411,11 @@ impl Slots {
         self.0.truncate(n);
     }
 
-    /// Appends a slot whose key sorts after every key held: for keys taken
-    /// in order from a sorted map, with no comparison.
-    pub(crate) fn push_sorted(&mut self, key: SlotKey, slot: Slot) {
-        debug_assert!(
-            self.0
-                .last()
-                .is_none_or(|(last, _)| last.as_bytes() < key.as_bytes()),
-            "keys pushed in order"
-        );
-        self.0.push((key, slot));
+    /// The prepared slot `at` (with its key), for keys taken in order from
+    /// a sorted map: no comparison.
+    pub(crate) fn next_sorted(&mut self, at: usize) -> (&mut SlotKey, &mut Slot) {
+        let (k, slot) = &mut self.0[at];
+        (k, slot)
     }
 
     pub(crate) fn remove(&mut self, key: &str) -> Option<Slot> {
@@ -520,6 +511,19 @@ impl SlotKey {
                 SlotKey::Inline(len as u8, buf)
             }
             _ => SlotKey::from_utf8(&record[at]),
+        }
+    }
+
+    /// Makes this `key`, in place when it is short (see
+    /// [`Slots::prepared`]).
+    pub(crate) fn set_copied(&mut self, key: &str) {
+        let b = key.as_bytes();
+        match self {
+            SlotKey::Inline(len, buf) if b.len() <= INLINE => {
+                *len = b.len() as u8;
+                buf[..b.len()].copy_from_slice(b);
+            }
+            _ => *self = SlotKey::copied(key),
         }
     }
 

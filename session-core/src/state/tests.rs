@@ -642,3 +642,42 @@ fn set_after_a_read_keeps_snapshots_and_types_apart() {
     let mut back = State::from_bytes(config(), None, bytes).unwrap();
     assert_eq!(*back.get(&OTHER, || 0u8), 7);
 }
+
+/// A record's fields fill the state's slots in place, in key order: keys
+/// short and long (past the inline size), an expired field in between
+/// dropped, every value under its own key.
+#[test]
+fn from_record_fills_slots_in_order_short_and_long_keys() {
+    let config = config();
+    let now = config.clock().now();
+    let mut record = Record::new(Meta::new(now), now);
+    let long = "a_key_longer_than_any_inline_key";
+    for (key, json) in [("b", "1"), (long, "2"), ("c", "3"), ("z", "4")] {
+        record.fields.insert(key.into(), raw(json).into());
+    }
+    let past = now.saturating_sub(std::time::Duration::from_secs(1));
+    record.deadlines.insert("c".into(), past);
+    for s in [
+        State::from_record_ref(Arc::clone(&config), None, &record),
+        State::from_record(Arc::clone(&config), None, record.clone()),
+    ] {
+        let got: Vec<(&str, String)> = s
+            .slots
+            .iter()
+            .map(|(k, slot)| {
+                (
+                    k,
+                    slot.raw
+                        .as_ref()
+                        .unwrap()
+                        .json(&s.buf)
+                        .unwrap()
+                        .get()
+                        .to_owned(),
+                )
+            })
+            .collect();
+        let want = [(long, "2"), ("b", "1"), ("z", "4")].map(|(k, v)| (k, v.to_owned()));
+        assert_eq!(got, want);
+    }
+}
