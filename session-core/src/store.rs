@@ -226,9 +226,9 @@ impl Record {
         // In key order as written: the map is built in one bulk pass.
         let mut fields = Vec::with_capacity(r.cap(h.n_fields));
         for _ in 0..h.n_fields {
-            let f = r.field()?;
-            let key = String::from_utf8(bytes[f.key].to_vec())
-                .expect("the reader checked that keys are UTF-8");
+            // The key comes checked: copied without a second check.
+            let (key, f) = r.field_str()?;
+            let key = key.to_owned();
             if let Some(d) = f.deadline {
                 record.deadlines.insert(key.clone(), d);
             }

@@ -428,17 +428,44 @@ impl<'a> Reader<'a> {
     /// The next field; keys are checked to be UTF-8.
     #[inline]
     pub(crate) fn field(&mut self) -> Result<Field, RecordError> {
-        let (key, flags) = if self.format_1 {
-            let key = self.utf8("field key")?;
-            let flags = self.byte("field flags")?;
-            if flags & !(FLAG_DEADLINE | FLAG_DEFLATED) != 0 {
-                return Err(self.bad("field flags"));
-            }
-            (key, flags)
+        self.field_keyed(|k| is_utf8(k).then_some(()))
+            .map(|((), f)| f)
+    }
+
+    /// [`Reader::field`] with the key as text, for a caller that copies it
+    /// into a `String`: checked once, here, rather than here and again
+    /// by `String::from_utf8`. Same checks, same errors.
+    #[inline]
+    pub(crate) fn field_str(&mut self) -> Result<(&'a str, Field), RecordError> {
+        self.field_keyed(|k| std::str::from_utf8(k).ok())
+    }
+
+    /// The next field, its key checked by `key` (`None`: not UTF-8).
+    #[inline]
+    fn field_keyed<K>(
+        &mut self,
+        key: impl FnOnce(&'a [u8]) -> Option<K>,
+    ) -> Result<(K, Field), RecordError> {
+        let (range, flags) = if self.format_1 {
+            let len = self.u("field key")?;
+            let range = self.take(len, "field key")?;
+            (range, None)
         } else {
             let head = self.u("field head")?;
-            let key = self.utf8_of(head >> 2, "field key")?;
-            (key, (head & 3) as u8)
+            let range = self.take(head >> 2, "field key")?;
+            (range, Some((head & 3) as u8))
+        };
+        let buf = self.buf;
+        let checked = key(&buf[range.clone()]).ok_or_else(|| self.bad("field key"))?;
+        let flags = match flags {
+            Some(flags) => flags,
+            None => {
+                let flags = self.byte("field flags")?;
+                if flags & !(FLAG_DEADLINE | FLAG_DEFLATED) != 0 {
+                    return Err(self.bad("field flags"));
+                }
+                flags
+            }
         };
         let deadline = if flags & FLAG_DEADLINE != 0 {
             Some(self.time("field deadline")?)
@@ -447,12 +474,13 @@ impl<'a> Reader<'a> {
         };
         let deflated = flags & FLAG_DEFLATED != 0;
         let raw = self.range("field bytes")?;
-        Ok(Field {
-            key,
+        let field = Field {
+            key: range,
             deadline,
             raw,
             deflated,
-        })
+        };
+        Ok((checked, field))
     }
 
     /// Fails unless the whole input was read.
@@ -508,6 +536,56 @@ pub(crate) mod tests {
             w.bytes(packed.as_deref().unwrap_or(raw.as_bytes()));
         }
         out
+    }
+
+    /// [`Reader::field_str`] reads what [`Reader::field`] reads, in both
+    /// formats, and refuses a key that is not UTF-8 with the same error at
+    /// the same place (B8: strict reading).
+    #[test]
+    fn field_str_agrees_with_field_b8() {
+        use crate::clock::Timestamp;
+        use crate::store::RawJson;
+        let t = Timestamp::from_unix_seconds;
+        let mut record = Record::new(Meta::new(t(1)), t(10));
+        for (k, v) in [("a", "1"), ("clé", "\"x\""), ("z", "[2]")] {
+            record
+                .fields
+                .insert(k.into(), RawJson::from_json(v).expect("json"));
+        }
+        record.deadlines.insert("z".into(), t(5));
+        let read_all = |bytes: &[u8], as_str: bool| -> Vec<Result<_, String>> {
+            let mut r = Reader::new(bytes);
+            let n = r.header().expect("header").n_fields;
+            (0..n)
+                .map(|_| {
+                    let f = if as_str {
+                        r.field_str().map(|(k, f)| {
+                            assert_eq!(k.as_bytes(), &bytes[f.key.clone()]);
+                            f
+                        })
+                    } else {
+                        r.field()
+                    };
+                    f.map(|f| (f.key, f.deadline, f.raw, f.deflated))
+                        .map_err(|e| e.to_string())
+                })
+                .collect()
+        };
+        let good = [record.to_bytes(), format_1(&record, &[])];
+        for bytes in &good {
+            assert_eq!(read_all(bytes, true), read_all(bytes, false));
+        }
+        // "clé" becomes "cl\xff\xa9": not UTF-8.
+        for mut bytes in good {
+            let at = bytes
+                .windows(2)
+                .position(|w| w == [0xc3, 0xa9])
+                .expect("the key is there");
+            bytes[at] = 0xff;
+            let (by_str, by_bytes) = (read_all(&bytes, true), read_all(&bytes, false));
+            assert_eq!(by_str[1], by_bytes[1]);
+            assert!(by_str[1].as_ref().is_err_and(|e| e.contains("field key")));
+        }
     }
 
     /// Every length of LEB128 reads back, and what does not fit a u64 (a
