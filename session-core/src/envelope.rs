@@ -26,7 +26,7 @@
 
 use std::borrow::Cow;
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 
 use crate::base64url;
 use crate::clock::Timestamp;
@@ -452,8 +452,15 @@ impl Codec {
         let u = sealed::open(&self.ring, ctx, token, purpose)?;
         // Authenticated from here on.
         check_expiry(u.times, now)?;
-        // The body stays where it was decrypted: a slice, not a copy.
-        let body = Bytes::from(u.raw).slice(sealed::PLAIN_AT + sealed::TIMES_LEN..u.tag_at);
+        // The body stays where it was decrypted: a view, not a copy. The
+        // buffer is cut at the tag before it becomes `Bytes` (one shared
+        // header made at once) and the view starts past the header: a
+        // `slice` of an exact-capacity buffer would promote it to shared
+        // (an allocation and an atomic exchange) and drop the original.
+        let mut raw = u.raw;
+        raw.truncate(u.tag_at);
+        let mut body = Bytes::from(raw);
+        body.advance(sealed::PLAIN_AT + sealed::TIMES_LEN);
         let payload = self.maybe_inflate(u.flags, body)?;
         Ok(self.opened(payload, u.times, u.key_id))
     }
@@ -547,5 +554,22 @@ mod tests {
             &codec.open(&ctx, text, now).unwrap().payload[..],
             b"payload"
         );
+    }
+
+    /// The opened payload is a view of the decrypted buffer, exactly the
+    /// payload (no header, times or tag), and stays valid when cloned.
+    #[test]
+    fn opened_payload_is_exactly_the_payload() {
+        let codec = Codec::new(Key::generate());
+        let ctx = Context::cookie("id");
+        let now = Timestamp::from_unix_seconds(1_700_000_000);
+        for len in [0, 1, 15, 16, 17, 300] {
+            let payload: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+            let token = codec.seal(&ctx, Times::unbounded(now), &payload);
+            let opened = codec.open(&ctx, &token, now).unwrap();
+            let copy = opened.payload.clone();
+            drop(opened);
+            assert_eq!(&copy[..], &payload[..], "{len} bytes");
+        }
     }
 }
