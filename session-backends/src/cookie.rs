@@ -214,8 +214,9 @@ impl Inner {
         let Some((json, expires_at, max_age)) = record else {
             return Ok(CookieAction::Remove); // flushed
         };
-        let value = self.seal(cx, &json, expires_at, now, max_age)?;
-        Ok(CookieAction::SetAscii { value, max_age })
+        let buf = self.seal(cx, &json, expires_at, now, max_age)?;
+        let at = cx.set_cookie_prefix();
+        Ok(CookieAction::SetAsciiAt { buf, at, max_age })
     }
 
     fn incoming_serial(&self, cx: &Cx<'_>, incoming: &str, now: Timestamp) -> Option<Id> {
@@ -230,7 +231,8 @@ impl Inner {
         Ok(())
     }
 
-    /// Signs or seals the record, refusing a cookie over the limit (F1).
+    /// Signs or seals the record, refusing a cookie over the limit (F1):
+    /// the token after [`Cx::set_cookie_prefix`] bytes of room.
     fn seal(
         &self,
         cx: &Cx<'_>,
@@ -244,11 +246,13 @@ impl Inner {
             expires_at,
         };
         let ctx = Context::cookie(cx.cookie_name);
-        let room = cx.set_cookie_room(max_age);
+        let (room, at) = (cx.set_cookie_room(max_age), cx.set_cookie_prefix());
         // With room for the layer to write the Set-Cookie line around the
-        // token, in its buffer.
-        let value = self.codec().make_ascii(self.mode, &ctx, times, json, room);
-        let size = cx.cookie_name.len() + 1 + value.len();
+        // token, in its buffer: `name=` before it, the attributes after.
+        let buf = self
+            .codec()
+            .make_ascii_at(self.mode, &ctx, times, json, at, room - at);
+        let size = cx.cookie_name.len() + 1 + (buf.len() - at);
         if size > MAX_COOKIE_LEN {
             cx.events.emit(Event::SizeExceeded {
                 size,
@@ -268,7 +272,7 @@ impl Inner {
                 "session cookie is close to the size limit (F3)"
             );
         }
-        Ok(value)
+        Ok(buf)
     }
 }
 

@@ -26,7 +26,7 @@
 
 use std::borrow::Cow;
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 
 use crate::base64url;
 use crate::clock::Timestamp;
@@ -350,12 +350,29 @@ impl Codec {
         payload: &[u8],
         spare: usize,
     ) -> Vec<u8> {
+        self.make_ascii_at(form, ctx, times, payload, 0, spare)
+    }
+
+    /// [`Codec::make_ascii`] with the token written after `before` zero
+    /// bytes (the buffer is `before` bytes, then the token, then `spare`
+    /// bytes of capacity): for a caller that writes text in front of the
+    /// token (a `Set-Cookie` line's `name=`) without moving it.
+    pub fn make_ascii_at(
+        &self,
+        form: Form,
+        ctx: &Context<'_>,
+        times: Times,
+        payload: &[u8],
+        before: usize,
+        spare: usize,
+    ) -> Vec<u8> {
+        let room = (before, spare);
         match form {
             Form::Signed => {
                 let (flags, body) = self.maybe_deflate(payload, self.compression.threshold);
-                signed::sign(self.ring.current(), ctx, times, flags, &body, spare)
+                signed::sign(self.ring.current(), ctx, times, flags, &body, room)
             }
-            Form::Sealed => self.seal_with(ctx, times, payload, Purpose::CookieSealing, spare),
+            Form::Sealed => self.seal_with(ctx, times, payload, Purpose::CookieSealing, room),
         }
     }
 
@@ -396,7 +413,7 @@ impl Codec {
             Times::unbounded(Timestamp::EPOCH),
             payload,
             Purpose::FieldSealing,
-            0,
+            (0, 0),
         ))
     }
 
@@ -429,7 +446,7 @@ impl Codec {
         times: Times,
         payload: &[u8],
         purpose: Purpose,
-        spare: usize,
+        room: (usize, usize),
     ) -> Vec<u8> {
         let threshold = if self.compression.sealed {
             self.compression.threshold
@@ -438,7 +455,7 @@ impl Codec {
         };
         let (flags, body) = self.maybe_deflate(payload, threshold);
         let key = self.ring.current();
-        sealed::seal(key, ctx, times, flags, &body, purpose, spare)
+        sealed::seal(key, ctx, times, flags, &body, purpose, room)
     }
 
     fn open_with(
@@ -452,8 +469,15 @@ impl Codec {
         let u = sealed::open(&self.ring, ctx, token, purpose)?;
         // Authenticated from here on.
         check_expiry(u.times, now)?;
-        // The body stays where it was decrypted: a slice, not a copy.
-        let body = Bytes::from(u.raw).slice(sealed::PLAIN_AT + sealed::TIMES_LEN..u.tag_at);
+        // The body stays where it was decrypted: a view, not a copy. The
+        // buffer is cut at the tag before it becomes `Bytes` (one shared
+        // header made at once) and the view starts past the header: a
+        // `slice` of an exact-capacity buffer would promote it to shared
+        // (an allocation and an atomic exchange) and drop the original.
+        let mut raw = u.raw;
+        raw.truncate(u.tag_at);
+        let mut body = Bytes::from(raw);
+        body.advance(sealed::PLAIN_AT + sealed::TIMES_LEN);
         let payload = self.maybe_inflate(u.flags, body)?;
         Ok(self.opened(payload, u.times, u.key_id))
     }
@@ -547,5 +571,36 @@ mod tests {
             &codec.open(&ctx, text, now).unwrap().payload[..],
             b"payload"
         );
+        // After room in front: zeros, then the same kind of token, then
+        // the spare capacity.
+        let signed_at = codec.make_ascii_at(Form::Signed, &ctx, times, b"payload", 3, 7);
+        assert_eq!(&signed_at[..3], &[0, 0, 0]);
+        assert_eq!(&signed_at[3..], &signed[..]);
+        assert_eq!(signed_at.capacity(), signed_at.len() + 7);
+        let sealed_at = codec.make_ascii_at(Form::Sealed, &ctx, times, b"payload", 4, 9);
+        assert_eq!(&sealed_at[..4], &[0, 0, 0, 0]);
+        assert_eq!(sealed_at.capacity(), sealed_at.len() + 9);
+        let text = std::str::from_utf8(&sealed_at[4..]).expect("ASCII");
+        assert_eq!(
+            &codec.open(&ctx, text, now).unwrap().payload[..],
+            b"payload"
+        );
+    }
+
+    /// The opened payload is a view of the decrypted buffer, exactly the
+    /// payload (no header, times or tag), and stays valid when cloned.
+    #[test]
+    fn opened_payload_is_exactly_the_payload() {
+        let codec = Codec::new(Key::generate());
+        let ctx = Context::cookie("id");
+        let now = Timestamp::from_unix_seconds(1_700_000_000);
+        for len in [0, 1, 15, 16, 17, 300] {
+            let payload: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+            let token = codec.seal(&ctx, Times::unbounded(now), &payload);
+            let opened = codec.open(&ctx, &token, now).unwrap();
+            let copy = opened.payload.clone();
+            drop(opened);
+            assert_eq!(&copy[..], &payload[..], "{len} bytes");
+        }
     }
 }

@@ -274,12 +274,25 @@ async fn save_every_request_renews_in_place_only_with_a_cookie_j2() {
 }
 
 /// A backend whose commit sets `value` as ASCII bytes
-/// (`CookieAction::SetAscii`), in place or not as `is_immediate` says.
+/// (`CookieAction::SetAscii`, or `SetAsciiAt` as `at` says), in place or
+/// not as `is_immediate` says.
 #[derive(Clone)]
 struct Ascii {
     inner: Sessions<MapStore>,
     value: &'static [u8],
     immediate: bool,
+    at: At,
+}
+
+/// Where an [`Ascii`] backend puts its value in the buffer it returns.
+#[derive(Clone, Copy, Debug)]
+enum At {
+    /// `SetAscii`: at the start.
+    Start,
+    /// `SetAsciiAt`, after room for `name=` and with room for the rest.
+    Prefix,
+    /// `SetAsciiAt` with an offset past the buffer's end.
+    PastEnd,
 }
 
 impl Backend for Ascii {
@@ -295,9 +308,26 @@ impl Backend for Ascii {
     async fn load(&self, _value: &str, _cx: &Cx<'_>) -> Result<Option<Loaded>, Error> {
         Ok(None)
     }
-    async fn commit(&self, _handle: &Handle, _cx: &Cx<'_>) -> Result<CookieAction, Error> {
-        Ok(CookieAction::SetAscii {
-            value: self.value.to_vec(),
+    async fn commit(&self, _handle: &Handle, cx: &Cx<'_>) -> Result<CookieAction, Error> {
+        let (buf, at) = match self.at {
+            At::Start => {
+                return Ok(CookieAction::SetAscii {
+                    value: self.value.to_vec(),
+                    max_age: None,
+                });
+            }
+            At::Prefix => {
+                let at = cx.set_cookie_prefix();
+                let mut buf = vec![b'?'; at];
+                buf.reserve_exact(self.value.len() + cx.set_cookie_room(None) - at);
+                buf.extend_from_slice(self.value);
+                (buf, at)
+            }
+            At::PastEnd => (self.value.to_vec(), self.value.len() + 1),
+        };
+        Ok(CookieAction::SetAsciiAt {
+            buf,
+            at,
             max_age: None,
         })
     }
@@ -308,21 +338,34 @@ impl Backend for Ascii {
 #[tokio::test]
 async fn ascii_values_are_set_as_given_and_bad_bytes_refused_b4() {
     for immediate in [true, false] {
-        let ascii = |value| Ascii {
+        for at in [At::Start, At::Prefix] {
+            let ascii = |value| Ascii {
+                inner: Sessions::new(MapStore::default()),
+                value,
+                immediate,
+                at,
+            };
+            let mut good = app(ascii(b"tok.en-_1"));
+            let (status, _, set) = send(&mut good, None).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(
+                set.as_deref(),
+                Some("id=tok.en-_1"),
+                "immediate {immediate}, {at:?}"
+            );
+            let mut bad = app(ascii(b"tok\nen"));
+            let (_, _, set) = send(&mut bad, None).await;
+            assert_eq!(set, None, "immediate {immediate}, {at:?}");
+        }
+        // An offset past the value's buffer sets no cookie (and does not
+        // panic).
+        let mut past = app(Ascii {
             inner: Sessions::new(MapStore::default()),
-            value,
+            value: b"tok",
             immediate,
-        };
-        let mut good = app(ascii(b"tok.en-_1"));
-        let (status, _, set) = send(&mut good, None).await;
-        assert_eq!(status, StatusCode::OK);
-        assert_eq!(
-            set.as_deref(),
-            Some("id=tok.en-_1"),
-            "immediate {immediate}"
-        );
-        let mut bad = app(ascii(b"tok\nen"));
-        let (_, _, set) = send(&mut bad, None).await;
-        assert_eq!(set, None, "immediate {immediate}");
+            at: At::PastEnd,
+        });
+        let (status, _, set) = send(&mut past, None).await;
+        assert_eq!((status, set), (StatusCode::OK, None));
     }
 }

@@ -51,7 +51,8 @@ pub(super) struct Unsealed {
 }
 
 /// The token for `body` (already deflated if `flags` says so) under `key`,
-/// as base64url text with `spare` bytes of capacity after it.
+/// as base64url text after `before` zero bytes, with `spare` bytes of
+/// capacity after it.
 pub(super) fn seal(
     key: &Key,
     ctx: &Context<'_>,
@@ -59,7 +60,7 @@ pub(super) fn seal(
     flags: u8,
     body: &[u8],
     purpose: Purpose,
-    spare: usize,
+    (before, spare): (usize, usize),
 ) -> Vec<u8> {
     let version = if writes_v2(ctx, purpose) {
         VERSION_2
@@ -67,8 +68,8 @@ pub(super) fn seal(
         VERSION
     };
     let len = base64url::encoded_len(PLAIN_AT + TIMES_LEN + body.len() + TAG_LEN);
-    let mut text = Vec::with_capacity(len + spare);
-    text.resize(len, 0);
+    let mut text = Vec::with_capacity(before + len + spare);
+    text.resize(before + len, 0);
     SCRATCH.with_borrow_mut(|out| {
         // One buffer, encrypted in place: header, nonce, then the
         // plaintext (flags, times, body), then the tag.
@@ -91,7 +92,7 @@ pub(super) fn seal(
         })
         .expect("the version was chosen for this context");
         out.extend_from_slice(&tag);
-        base64url::encode_to_slice(out, &mut text);
+        base64url::encode_to_slice(out, &mut text[before..]);
         if out.capacity() > SCRATCH_KEPT {
             *out = Vec::new();
         }
@@ -226,14 +227,22 @@ mod tests {
             0,
             b"payload",
             Purpose::CookieSealing,
-            0,
+            (0, 0),
         );
         let v1 = seal_v1(&key, &ctx, b"payload");
         let text = |t: &[u8]| String::from_utf8(t.to_vec()).unwrap();
         let version = |t: &[u8]| base64url::decode(&text(t)).unwrap()[0];
         assert_eq!(version(&v2), VERSION_2);
         assert_eq!(version(&v1), VERSION);
-        let f = seal(&key, &field, times(), 0, b"x", Purpose::FieldSealing, 0);
+        let f = seal(
+            &key,
+            &field,
+            times(),
+            0,
+            b"x",
+            Purpose::FieldSealing,
+            (0, 0),
+        );
         assert_eq!(version(&f), VERSION);
         for token in [&v2, &v1] {
             let opened = open(&ring, &ctx, &text(token), Purpose::CookieSealing).unwrap();
@@ -280,7 +289,7 @@ mod tests {
                     0,
                     b"p",
                     Purpose::CookieSealing,
-                    0,
+                    (0, 0),
                 )
             })
             .collect();
@@ -301,7 +310,15 @@ mod tests {
         let ring = KeyRing::new(key.clone());
         let ctx = Context::cookie("id");
         for body in [vec![1u8; 10], vec![2; 3 * SCRATCH_KEPT], vec![3; 5]] {
-            let t = seal(&key, &ctx, times(), 0, &body, Purpose::CookieSealing, 0);
+            let t = seal(
+                &key,
+                &ctx,
+                times(),
+                0,
+                &body,
+                Purpose::CookieSealing,
+                (0, 0),
+            );
             let t = String::from_utf8(t).unwrap();
             let opened = open(&ring, &ctx, &t, Purpose::CookieSealing).unwrap();
             assert_eq!(&opened.raw[PLAIN_AT + TIMES_LEN..opened.tag_at], &body[..]);

@@ -44,14 +44,15 @@ pub(super) struct Checked<'t> {
     pub(super) payload: &'t str,
 }
 
-/// `H.P.T` for `body` (already deflated if `flags` says so), under `key`.
+/// `H.P.T` for `body` (already deflated if `flags` says so), under `key`,
+/// after `before` zero bytes and with `spare` bytes of capacity after it.
 pub(super) fn sign(
     key: &Key,
     ctx: &Context<'_>,
     times: Times,
     flags: u8,
     body: &[u8],
-    spare: usize,
+    (before, spare): (usize, usize),
 ) -> Vec<u8> {
     let mut buf = [0u8; HEADER_V1];
     buf[1] = MODE_SIGNED;
@@ -74,8 +75,9 @@ pub(super) fn sign(
     let h = encoded_len(header.len());
     let signed = h + 1 + encoded_len(body.len());
     let len = signed + 1 + encoded_len(MAC_LEN);
-    let mut out = Vec::with_capacity(len + spare);
-    out.resize(len, 0);
+    let mut whole = Vec::with_capacity(before + len + spare);
+    whole.resize(before + len, 0);
+    let out = &mut whole[before..];
     encode_to_slice(header, &mut out[..h]);
     out[h] = b'.';
     encode_to_slice(body, &mut out[h + 1..signed]);
@@ -84,7 +86,7 @@ pub(super) fn sign(
         .into_bytes();
     out[signed] = b'.';
     encode_to_slice(&tag, &mut out[signed + 1..]);
-    out
+    whole
 }
 
 /// Checks the MAC of `token` (either version) with the one key its header

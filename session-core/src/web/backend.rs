@@ -54,6 +54,14 @@ impl Cx<'_> {
     pub fn set_cookie_room(&self, max_age: Option<Duration>) -> usize {
         self.cookie.set_cookie_room(max_age)
     }
+
+    /// How many of [`Cx::set_cookie_room`]'s bytes come before the value
+    /// (`name=`). A [`CookieAction::SetAsciiAt`] whose value starts at
+    /// this offset, with the rest of the room as spare capacity, becomes
+    /// the line in place without moving the value.
+    pub fn set_cookie_prefix(&self) -> usize {
+        self.cookie.set_cookie_prefix()
+    }
 }
 
 /// A session loaded from an incoming cookie.
@@ -101,6 +109,21 @@ pub enum CookieAction {
     SetAscii {
         /// The cookie value.
         value: Vec<u8>,
+        /// The cookie's `Max-Age`.
+        max_age: Option<Duration>,
+    },
+    /// [`CookieAction::SetAscii`] with the value at `buf[at..]` (a token
+    /// from [`Codec::make_ascii_at`](crate::envelope::Codec::make_ascii_at)).
+    /// With `at` equal to [`Cx::set_cookie_prefix`] and the rest of
+    /// [`Cx::set_cookie_room`] as spare capacity, the layer writes `name=`
+    /// over `buf[..at]` and the attributes after the value: the buffer
+    /// becomes the `Set-Cookie` line without the value moving. Otherwise
+    /// the value is copied; an `at` past the end sets no cookie (B4).
+    SetAsciiAt {
+        /// The value's buffer: `at` bytes of room, then the value.
+        buf: Vec<u8>,
+        /// Where the value starts in `buf`.
+        at: usize,
         /// The cookie's `Max-Age`.
         max_age: Option<Duration>,
     },

@@ -256,22 +256,33 @@ impl CookieConfig {
         HeaderValue::from_maybe_shared(Bytes::from(self.set_cookie_line(value, max_age))).ok()
     }
 
-    /// [`CookieConfig::set_cookie_header`] for a value the caller owns: if
-    /// it has exactly [`CookieConfig::set_cookie_room`] bytes of spare
-    /// capacity, the line is written around it in its own buffer (the
-    /// value moved up once, no allocation); otherwise it is copied.
+    /// [`CookieConfig::set_cookie_header`] for a value the caller owns,
+    /// `buf[at..]` (`None` if `at` is past its end). If `at` is
+    /// [`CookieConfig::set_cookie_prefix`] and the spare capacity the rest
+    /// of [`CookieConfig::set_cookie_room`], `name=` is written over
+    /// `buf[..at]` and the attributes after the value: the buffer becomes
+    /// the line, nothing moves. If `at` is 0 and the spare capacity the
+    /// whole room, the value is moved up once to make room for `name=`.
+    /// Otherwise the value is copied.
     pub(crate) fn set_cookie_header_from(
         &self,
         mut value: Vec<u8>,
+        at: usize,
         max_age: Option<Duration>,
     ) -> Option<HeaderValue> {
-        if value.capacity() - value.len() != self.set_cookie_room(max_age) {
-            return self.set_cookie_header(&value, max_age);
+        let (room, prefix) = (self.set_cookie_room(max_age), self.set_cookie_prefix());
+        let spare = value.capacity() - value.len();
+        if at == prefix && spare == room - prefix && value.len() >= at {
+            // Written in place below.
+        } else if at == 0 && spare == room {
+            // Move the value up by `name=`.
+            let len = value.len();
+            value.resize(len + prefix, 0);
+            value.copy_within(..len, prefix);
+        } else {
+            return self.set_cookie_header(value.get(at..)?, max_age);
         }
-        // Move the value up by `name=` and write that in front.
-        let (len, name) = (value.len(), self.name.as_bytes());
-        value.resize(len + name.len() + 1, 0);
-        value.copy_within(..len, name.len() + 1);
+        let name = self.name.as_bytes();
         value[..name.len()].copy_from_slice(name);
         value[name.len()] = b'=';
         let mut digits = [0u8; 20];
@@ -279,6 +290,11 @@ impl CookieConfig {
         push_attributes(&mut value, &self.attrs, age);
         debug_assert_eq!(value.len(), value.capacity(), "exact: no copy");
         HeaderValue::from_maybe_shared(Bytes::from(value)).ok()
+    }
+
+    /// The bytes a `Set-Cookie` line writes before its value: `name=`.
+    pub(crate) fn set_cookie_prefix(&self) -> usize {
+        self.name.len() + 1
     }
 
     /// The bytes a `Set-Cookie` line adds around its value: `name=`, the
@@ -417,13 +433,53 @@ mod tests {
                 for spare in [0, c.set_cookie_room(age), c.set_cookie_room(age) + 1] {
                     let mut v = Vec::with_capacity(value.len() + spare);
                     v.extend_from_slice(value);
-                    assert_eq!(c.set_cookie_header_from(v, age).unwrap(), expected);
+                    assert_eq!(c.set_cookie_header_from(v, 0, age).unwrap(), expected);
+                }
+                // The value after room for `name=` (or any other offset):
+                // the same line, in place with the exact spare capacity.
+                let prefix = c.set_cookie_prefix();
+                for at in [0, 1, prefix - 1, prefix, prefix + 1] {
+                    let rest = c.set_cookie_room(age) - prefix;
+                    for spare in [0, rest, rest + 1, c.set_cookie_room(age)] {
+                        let mut v = Vec::with_capacity(at + value.len() + spare);
+                        v.resize(at, b'?');
+                        v.extend_from_slice(value);
+                        let line = c.set_cookie_header_from(v, at, age).unwrap();
+                        assert_eq!(line, expected, "at {at}, spare {spare}");
+                    }
                 }
             }
             let mut bad = Vec::with_capacity(4 + c.set_cookie_room(age));
             bad.extend_from_slice(b"to\nk");
-            assert!(c.set_cookie_header_from(bad, age).is_none());
+            assert!(c.set_cookie_header_from(bad, 0, age).is_none());
+            let prefix = c.set_cookie_prefix();
+            let mut bad = vec![0; prefix];
+            bad.reserve_exact(4 + c.set_cookie_room(age) - prefix);
+            bad.extend_from_slice(b"to\nk");
+            assert!(c.set_cookie_header_from(bad, prefix, age).is_none());
+            // An offset past the end is refused, not a panic.
+            let short = Vec::with_capacity(c.set_cookie_room(age));
+            assert!(c.set_cookie_header_from(short, prefix, age).is_none());
         }
+    }
+
+    /// In place, the buffer becomes the line: no second allocation.
+    #[test]
+    fn value_after_its_prefix_becomes_the_line_in_place() {
+        let c = CookieConfig::default();
+        let age = Some(Duration::from_secs(60));
+        let prefix = c.set_cookie_prefix();
+        assert_eq!(prefix, "id=".len());
+        let mut v = Vec::with_capacity(c.set_cookie_room(age) + 3);
+        v.resize(prefix, 0);
+        v.extend_from_slice(b"tok");
+        let at = v.as_ptr();
+        let line = c.set_cookie_header_from(v, prefix, age).unwrap();
+        assert_eq!(line.as_bytes().as_ptr(), at, "the same buffer");
+        assert_eq!(
+            line,
+            "id=tok; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=60"
+        );
     }
 
     #[test]

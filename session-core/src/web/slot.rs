@@ -485,7 +485,14 @@ impl<B: From<String>> Pending<B> {
             CookieAction::Set { ref value, max_age } => {
                 (Value::Borrowed(value.as_bytes()), None, max_age)
             }
-            CookieAction::SetAscii { value, max_age } => (Value::Owned(value), None, max_age),
+            CookieAction::SetAscii { value, max_age } => (Value::Owned(value, 0), None, max_age),
+            CookieAction::SetAsciiAt { buf, at, max_age } if at <= buf.len() => {
+                (Value::Owned(buf, at), None, max_age)
+            }
+            CookieAction::SetAsciiAt { .. } => {
+                set_cookie_header(shared, resp.headers_mut(), None);
+                return resp;
+            }
             CookieAction::SetId { id, max_age } => {
                 text = match loaded_as {
                     Some((loaded, text)) if loaded == id => text,
@@ -529,24 +536,25 @@ impl<B: From<String>> Pending<B> {
         }
         let cookie = match value {
             Value::Borrowed(v) => shared.cookie.set_cookie_header(v, max_age),
-            Value::Owned(v) => shared.cookie.set_cookie_header_from(v, max_age),
+            Value::Owned(v, at) => shared.cookie.set_cookie_header_from(v, at, max_age),
         };
         set_cookie_header(shared, resp.headers_mut(), cookie);
         resp
     }
 }
 
-/// A cookie value to set: borrowed, or a buffer that may become the line.
+/// A cookie value to set: borrowed, or a buffer that may become the line
+/// (the value at its offset, which is within it).
 enum Value<'a> {
     Borrowed(&'a [u8]),
-    Owned(Vec<u8>),
+    Owned(Vec<u8>, usize),
 }
 
 impl Value<'_> {
     fn bytes(&self) -> &[u8] {
         match self {
             Value::Borrowed(v) => v,
-            Value::Owned(v) => v,
+            Value::Owned(v, at) => &v[*at..],
         }
     }
 }
