@@ -297,26 +297,14 @@ impl LazySession {
         Ok(self.fresh(had_cookie))
     }
 
-    /// [`LazySession::load`] for an immediate backend, in place; `None` if
-    /// the backend broke its promise (the caller then waits for it).
+    /// [`LazySession::load`] for an immediate backend, run in place (its
+    /// loads are ready at once); `None` if the backend broke its promise
+    /// (the caller then starts the load again and waits for it).
     fn load_now<'h>(
         &self,
         headers: impl IntoIterator<Item = &'h HeaderValue>,
     ) -> Option<Result<Current, Error>> {
-        let shared = &self.0.shared;
-        let (found, had_cookie) = self.candidates(headers);
-        let cx = shared.cx(had_cookie, false, None);
-        for &value in found.values() {
-            let Now::Ready(loaded) = shared.backend.load(value, &cx, true) else {
-                return None;
-            };
-            match loaded {
-                Ok(Some(loaded)) => return Some(Ok(self.current(loaded, had_cookie, value))),
-                Ok(None) => {}
-                Err(e) => return Some(Err(e)),
-            }
-        }
-        Some(Ok(self.fresh(had_cookie)))
+        poll_once(pin!(self.load(headers)))
     }
 
     /// The request's session, loaded from the cookie `value`.
