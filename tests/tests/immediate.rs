@@ -1,22 +1,17 @@
-//! Stores and backends that promise `IMMEDIATE` (every future ready on its
-//! first poll) are run in place; one that breaks the promise must not lose
-//! or corrupt anything.
+//! Stores that promise `IMMEDIATE` (every future ready on its first poll)
+//! are run in place; one that breaks the promise must not lose or corrupt
+//! anything. (The web layer's side, backends that break it on load or
+//! commit, is in `session-core/tests/web_immediate.rs`.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use axum::Router;
-use axum::http::{Method, StatusCode};
-use axum::routing::get;
 use serde_json::value::RawValue;
 use session_backends::memory::MemoryStore;
 use session_core::error::{SessionError, StoreError};
 use session_core::id::Id;
 use session_core::store::{Changes, Record, Store};
-use session_core::web::{self, SessionLayer};
-use session_core::{Outcome, Session, Sessions};
-use session_tests::http::send_raw;
-use session_tests::schemas::Shop;
+use session_core::{Outcome, Sessions};
 
 /// The memory store, claiming `IMMEDIATE`, whose saves wait once before
 /// running while `slow` is set.
@@ -87,57 +82,4 @@ async fn a_save_that_breaks_the_immediate_promise_is_abandoned_and_kept_dirty() 
         loaded.lock().get_raw("n").map(|r| r.get().to_owned()),
         Some("2".to_owned())
     );
-}
-
-/// A backend that promises `IMMEDIATE` but whose loads wait once before
-/// answering (a custom backend's bug): loads must still work, through the
-/// waiting path, and its honest commits still save.
-#[derive(Clone)]
-struct SlowLoads(Sessions<MemoryStore>);
-
-impl web::Backend for SlowLoads {
-    const IMMEDIATE: bool = true;
-    const READS_LOADED_FROM: bool = false;
-
-    fn config(&self) -> &std::sync::Arc<session_core::Config> {
-        web::Backend::config(&self.0)
-    }
-
-    fn config_mut(&mut self) -> &mut session_core::Config {
-        web::Backend::config_mut(&mut self.0)
-    }
-
-    async fn load(&self, value: &str, cx: &web::Cx<'_>) -> Result<Option<web::Loaded>, web::Error> {
-        tokio::task::yield_now().await;
-        web::Backend::load(&self.0, value, cx).await
-    }
-
-    async fn commit(
-        &self,
-        handle: &session_core::Handle,
-        cx: &web::Cx<'_>,
-    ) -> Result<web::CookieAction, web::Error> {
-        web::Backend::commit(&self.0, handle, cx).await
-    }
-}
-
-#[tokio::test]
-async fn a_load_that_breaks_the_immediate_promise_still_loads() {
-    async fn count(s: Session<Shop>) -> String {
-        let n = s.user_id().map_or(0, |v| v + 1);
-        s.set_user_id(Some(n));
-        n.to_string()
-    }
-    let store = SlowLoads(Sessions::new(MemoryStore::new(10)));
-    let router = Router::new()
-        .route("/count", get(count))
-        .layer(SessionLayer::new(store));
-    let first = send_raw(&router, Method::GET, "/count", None).await;
-    assert_eq!((first.status, first.body.as_str()), (StatusCode::OK, "0"));
-    let line = first.cookie_line("id").expect("a session cookie");
-    let pair = line.split(';').next().expect("name=value").to_owned();
-    for want in ["1", "2"] {
-        let r = send_raw(&router, Method::GET, "/count", Some(&pair)).await;
-        assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, want));
-    }
 }
