@@ -18,7 +18,8 @@
 //! every-field case: server path from bytes, from a lent record, cookie
 //! path) and `serde` (their floor); the phases
 //! of `whole` alone: `to_bytes`, `sign`, `verify`, `from_bytes`
-//! (with the drop), `read` (from_bytes, every field read, drop).
+//! (with the drop), `read` (from_bytes, every field read, drop), and
+//! `floor_decode`, its floor (serde of the whole struct, drop).
 
 // A plain `main` that prints.
 #![allow(missing_docs, clippy::print_stdout)]
@@ -103,6 +104,12 @@ fn main() {
             );
         }),
         "read" => Box::new(read),
+        "floor_decode" => {
+            let json = serde_json::to_vec(&d).expect("json");
+            Box::new(move || {
+                black_box(serde_json::from_slice::<Text>(black_box(&json)).expect("json"));
+            })
+        }
         "derive" => Box::new(|| {
             let s = load(&pconfig, id, black_box(&stored));
             touch_every(&s);

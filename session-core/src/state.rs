@@ -27,12 +27,14 @@ use crate::store::{Changes, RawJson, Record};
 
 #[cfg(test)]
 mod format_tests;
+mod held;
 mod persist;
 mod slot;
 #[cfg(test)]
 mod tests;
 mod wire;
 
+use held::Held;
 pub(crate) use slot::{Slot, Stored};
 use slot::{SlotKey, Slots, decode_field, encode_slot, slot_expired};
 
@@ -307,17 +309,12 @@ impl State {
     /// Sets a field and marks it dirty.
     pub fn set<T: Value>(&mut self, spec: &'static FieldSpec, value: T) {
         self.accessed = true;
-        let slot = self.slots.entry(SlotKey::Static(spec.key));
+        let slot = self.slots.schema_entry(spec.key);
         // Read, then set (`s.set_n(*s.n() + 1)`): the value read is held
         // by the slot alone again, so it is overwritten where it is.
-        let held = slot
-            .value
-            .as_mut()
-            .and_then(Arc::get_mut)
-            .and_then(|v| v.as_any_mut().downcast_mut::<T>());
-        match held {
+        match slot.value.as_mut().and_then(Held::get_mut_unique::<T>) {
             Some(v) => *v = value,
-            None => slot.value = Some(Arc::new(value)),
+            None => slot.value = Some(Held::new(value)),
         }
         slot.drop_raw();
         slot.dirty = true;
@@ -369,7 +366,7 @@ impl State {
         let clock = self.config.clock();
         let codec = self.config.codec();
         let binding = &self.binding;
-        let slot = self.slots.entry(SlotKey::Static(spec.key));
+        let slot = self.slots.schema_entry(spec.key);
         slot.spec = Some(spec);
         if slot_expired(slot, &**clock) {
             *slot = Slot {
@@ -380,7 +377,7 @@ impl State {
                 self.removed.push(spec.key.to_owned());
             }
         }
-        let fits = slot.value.as_ref().is_some_and(|v| v.as_any().is::<T>());
+        let fits = slot.value.as_ref().is_some_and(Held::is::<T>);
         if !fits {
             // Re-encode a value cached under another type (two schemas
             // sharing a key), then decode it as T.
@@ -406,7 +403,7 @@ impl State {
                     }
                 },
             };
-            slot.value = Some(Arc::new(decoded.unwrap_or_else(default)));
+            slot.value = Some(Held::new(decoded.unwrap_or_else(default)));
         }
         slot
     }

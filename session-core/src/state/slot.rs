@@ -5,8 +5,11 @@ use super::*;
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use bytes::Bytes;
+
+use super::held::Held;
 
 /// A decoded value with its type erased, able to encode itself again.
 pub(crate) trait Erased: Any + Send + Sync {
@@ -105,9 +108,10 @@ impl Stored {
 pub(crate) struct Slot {
     /// The bytes as loaded (sealed for private fields), if any.
     pub(crate) raw: Option<Stored>,
-    /// The decoded value, once read or written. Shared so a getter can
-    /// hand it out without holding the session's lock.
-    pub(crate) value: Option<Arc<dyn Erased>>,
+    /// The decoded value, once read or written: common types in place,
+    /// others (and any a getter shared, to hand it out without holding
+    /// the session's lock) behind an `Arc`.
+    pub(crate) value: Option<Held>,
     /// Written since load.
     pub(crate) dirty: bool,
     /// Sealed under a fallback key: re-seal on the next save (E2, E6).
@@ -147,15 +151,16 @@ impl Slot {
     pub(crate) fn typed<T: Value>(&self) -> &T {
         self.value
             .as_ref()
-            .and_then(|v| v.as_any().downcast_ref::<T>())
+            .and_then(Held::get::<T>)
             .expect("slot holds a decoded value of the accessor's type")
     }
 
-    /// The decoded value, shared (for getters: no lock is held after).
-    pub(crate) fn shared<T: Value>(&self) -> Arc<T> {
+    /// The decoded value, shared (for getters: no lock is held after). A
+    /// value held in place moves behind an `Arc` first.
+    pub(crate) fn shared<T: Value>(&mut self) -> Arc<T> {
         self.value
-            .clone()
-            .and_then(|v| v.into_any_arc().downcast::<T>().ok())
+            .as_mut()
+            .and_then(Held::shared::<T>)
             .expect("slot holds a decoded value of the accessor's type")
     }
 
@@ -166,26 +171,25 @@ impl Slot {
     pub(crate) fn typed_mut<T: Value>(&mut self) -> &mut T {
         // Plain loads (a reader's `Ref::into_arc` may even have made a
         // `Weak`): the `get_mut` below is the one compare-and-swap.
-        let shared = self
-            .value
-            .as_ref()
-            .is_some_and(|v| Arc::strong_count(v) > 1 || Arc::weak_count(v) > 0);
-        if shared {
+        if self.value.as_ref().is_some_and(Held::is_shared_elsewhere) {
             let copy: T = copy_via_json(self.typed::<T>());
-            self.value = Some(Arc::new(copy));
+            self.value = Some(Held::new(copy));
         }
         self.value
             .as_mut()
-            .and_then(Arc::get_mut)
-            .and_then(|v| v.as_any_mut().downcast_mut::<T>())
-            .expect("a freshly made Arc is unique and holds the accessor's type")
+            .and_then(Held::get_mut_unique::<T>)
+            .expect("a value held in place or a fresh Arc is unique and of the accessor's type")
     }
 
     /// Moves the decoded value out (copied if a getter still shares it).
-    pub(crate) fn into_typed<T: Value>(self) -> T {
-        let arc = self.shared::<T>();
+    pub(crate) fn into_typed<T: Value>(mut self) -> T {
+        let held = self
+            .value
+            .take()
+            .expect("slot holds a decoded value of the accessor's type");
         drop(self);
-        Arc::try_unwrap(arc).unwrap_or_else(|shared| copy_via_json(&*shared))
+        held.into_value::<T>()
+            .unwrap_or_else(|shared| copy_via_json(&*shared))
     }
 }
 
@@ -341,23 +345,47 @@ impl Slots {
         self.find(key.as_bytes()).ok().map(|i| &self.0[i].1)
     }
 
-    /// The slot under `key`, created empty if missing.
+    /// The slot under `key`, created empty if missing (for a schema's
+    /// key, [`Slots::schema_entry`]).
     pub(crate) fn entry(&mut self, key: SlotKey) -> &mut Slot {
         let i = match self.find(key.as_bytes()) {
-            Ok(i) => {
-                // A loaded key met by its schema: keep the schema's
-                // `'static` name, so saves borrow it instead of copying.
-                if matches!(key, SlotKey::Static(_)) {
-                    self.0[i].0 = key;
-                }
-                i
-            }
+            Ok(i) => i,
             Err(i) => {
                 self.0.insert(i, (key, Slot::default()));
                 i
             }
         };
         &mut self.0[i].1
+    }
+
+    /// The slot under a schema's `key`, created empty if missing. The
+    /// index where the key was last found (in any state: records of one
+    /// schema share their layout) is tried first, and checked, so reading
+    /// a loaded field costs one key comparison rather than a scan.
+    pub(crate) fn schema_entry(&mut self, key: &'static str) -> &mut Slot {
+        let hint = hint_for(key);
+        let guess = hint.load(Ordering::Relaxed) as usize;
+        let i = match self.0.get(guess) {
+            Some((k, _)) if k.is(key) => guess,
+            _ => {
+                let i = match self.find(key.as_bytes()) {
+                    Ok(i) => i,
+                    Err(i) => {
+                        self.0.insert(i, (SlotKey::Static(key), Slot::default()));
+                        i
+                    }
+                };
+                hint.store(u32::try_from(i).unwrap_or(u32::MAX), Ordering::Relaxed);
+                i
+            }
+        };
+        let (k, slot) = &mut self.0[i];
+        // A loaded key met by its schema: keep the schema's `'static`
+        // name, so saves borrow it instead of copying.
+        if !matches!(k, SlotKey::Static(_)) {
+            *k = SlotKey::Static(key);
+        }
+        slot
     }
 
     /// Inserts or replaces (a repeated key: the last one wins). Appends
@@ -459,6 +487,16 @@ impl std::ops::Index<&str> for Slots {
     }
 }
 
+/// Where schema keys were last found, by the address of their `'static`
+/// text (see [`Slots::schema_entry`]): a hint, checked before use, so a
+/// stale or colliding entry only costs the scan it would have saved.
+static HINTS: [AtomicU32; 64] = [const { AtomicU32::new(0) }; 64];
+
+fn hint_for(key: &'static str) -> &'static AtomicU32 {
+    let at = key.as_ptr().addr();
+    &HINTS[(at ^ at >> 6) % HINTS.len()]
+}
+
 /// Keys up to this many bytes are stored inline.
 const INLINE: usize = 22;
 
@@ -544,6 +582,16 @@ impl SlotKey {
         *self = SlotKey::from_utf8(&record[at]);
     }
 
+    /// Whether this is `key` (a schema's: the same text is often the
+    /// same `'static` string, compared by address first).
+    fn is(&self, key: &'static str) -> bool {
+        match self {
+            SlotKey::Static(s) => std::ptr::eq(*s, key) || *s == key,
+            SlotKey::Inline(len, buf) => same_key(&buf[..usize::from(*len)], key.as_bytes()),
+            SlotKey::Heap(s) => **s == *key,
+        }
+    }
+
     pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
             SlotKey::Static(s) => s.as_bytes(),
@@ -586,6 +634,37 @@ mod tests {
                 assert_eq!(less(a, b), a < b, "{a:?} {b:?}");
             }
         }
+    }
+
+    /// A schema key is found whatever its hint says: a hint left by a
+    /// state of another layout is checked and refreshed, a missing key is
+    /// inserted in order, and a loaded key takes the schema's `'static`
+    /// text.
+    #[test]
+    fn schema_entry_checks_its_hint() {
+        static KEY: &str = "b";
+        let slots = |keys: &[&str]| {
+            let mut s = Slots::default();
+            for k in keys {
+                s.insert(SlotKey::copied(k), Slot::default());
+            }
+            s
+        };
+        let mut one = slots(&["b"]);
+        // Leaves the hint at 0 (other tests may overwrite it: the
+        // asserts below hold whatever it says).
+        one.schema_entry(KEY).dirty = true;
+        let mut two = slots(&["a", "b", "c"]);
+        two.schema_entry(KEY).dirty = true;
+        assert!(two["b"].dirty && !two["a"].dirty);
+        assert!(matches!(two.0[1].0, SlotKey::Static(_)));
+        let mut three = slots(&["a", "c"]);
+        three.schema_entry(KEY).dirty = true;
+        assert_eq!(three.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert!(three["b"].dirty);
+        // The same text at another address is the same key.
+        let other: &'static str = String::from("b").leak();
+        assert!(three.schema_entry(other).dirty);
     }
 
     /// The word-wise comparison agrees with slice equality for every
