@@ -60,6 +60,7 @@ pub(crate) enum Stored {
 impl Stored {
     /// The JSON text's bytes, inflated if needed (within 64 KiB and 50:1,
     /// J4), for decoding. `buf` is the state's buffer.
+    #[inline]
     pub(crate) fn text<'a>(&'a self, buf: &'a [u8]) -> Result<Cow<'a, [u8]>, &'static str> {
         match self.stored_bytes(buf) {
             (json, false) => Ok(Cow::Borrowed(json)),
@@ -85,6 +86,7 @@ impl Stored {
 
     /// The bytes as they are stored, and whether they are deflated. `buf`
     /// is the state's buffer.
+    #[inline]
     pub(crate) fn stored_bytes<'a>(&'a self, buf: &'a [u8]) -> (&'a [u8], bool) {
         match self {
             Stored::Json(json) => (json.as_bytes(), false),
@@ -301,7 +303,19 @@ const EMPTY: (SlotKey, Slot) = (
 
 /// `a < b` for short keys, byte by byte: they differ within a few bytes,
 /// and a loop that stops there beats a `memcmp` call.
-fn less(a: &[u8], b: &[u8]) -> bool {
+#[inline]
+pub(super) fn less(a: &[u8], b: &[u8]) -> bool {
+    // Keys of 4 bytes or more usually differ in their first four (or
+    // eight): compared as big-endian words, which order as the bytes do.
+    let n = a.len().min(b.len());
+    let word = |s: &[u8]| u64::from_be_bytes(s[..8].try_into().expect("8 bytes"));
+    let half = |s: &[u8]| u32::from_be_bytes(s[..4].try_into().expect("4 bytes"));
+    if n >= 8 && word(a) != word(b) {
+        return word(a) < word(b);
+    }
+    if (4..8).contains(&n) && half(a) != half(b) {
+        return half(a) < half(b);
+    }
     match a.iter().zip(b).find(|(x, y)| x != y) {
         Some((x, y)) => x < y,
         None => a.len() < b.len(),
@@ -406,7 +420,7 @@ impl Slots {
     }
 
     /// `n` empty slots (inline empty keys), to be filled in place, in key
-    /// order, by [`Slots::next_in_order`]; [`Slots::truncate`] then drops
+    /// order, by [`Slots::prepared_at`]; [`Slots::truncate`] then drops
     /// those left over. Filled in place, a loaded field costs no slot built
     /// on the stack and copied in: such a copy reads back, as wide words,
     /// the narrow fields just written (flags, enum tags), which stalls the
@@ -418,23 +432,16 @@ impl Slots {
         Slots(slots)
     }
 
-    /// The prepared slot `at` (with its key), when there is one and `key`
-    /// sorts after the key of slot `at - 1`: the caller sets both in place.
-    pub(crate) fn next_in_order(
-        &mut self,
-        at: usize,
-        key: &[u8],
-    ) -> Option<(&mut SlotKey, &mut Slot)> {
-        let in_order = at == 0
-            || self
-                .0
-                .get(at - 1)
-                .is_some_and(|(k, _)| less(k.as_bytes(), key));
-        let (k, slot) = self.0.get_mut(at).filter(|_| in_order)?;
+    /// The prepared slot `at` (with its key), if there is one: the caller
+    /// sets both in place, in key order.
+    #[inline]
+    pub(crate) fn prepared_at(&mut self, at: usize) -> Option<(&mut SlotKey, &mut Slot)> {
+        let (k, slot) = self.0.get_mut(at)?;
         Some((k, slot))
     }
 
     /// Keeps the first `n` slots.
+    #[inline]
     pub(crate) fn truncate(&mut self, n: usize) {
         self.0.truncate(n);
     }
@@ -540,6 +547,7 @@ impl SlotKey {
     /// A short key is copied as a fixed-size block when the record has
     /// room past it (no length-dependent copy); bytes past its length are
     /// never read.
+    #[inline]
     pub(crate) fn in_record(record: &[u8], at: Range<usize>) -> Self {
         let len = at.len();
         match record.get(at.start..at.start + INLINE) {
@@ -568,6 +576,7 @@ impl SlotKey {
     /// Makes this the key at `at` in `record` (checked to be UTF-8 by the
     /// reader), in place: as [`SlotKey::in_record`], without a key built
     /// elsewhere and copied in.
+    #[inline]
     pub(crate) fn set_in_record(&mut self, record: &[u8], at: Range<usize>) {
         let len = at.len();
         if let (SlotKey::Inline(l, buf), Some(block)) =
@@ -627,7 +636,28 @@ mod tests {
     #[test]
     fn less_agrees_with_slice_order() {
         let keys: Vec<&[u8]> = vec![
-            b"", b"a", b"ab", b"abc", b"abd", b"b", b"p.x", b"p.xy", b"\xff",
+            b"",
+            b"a",
+            b"ab",
+            b"abc",
+            b"abd",
+            b"b",
+            b"p.x",
+            b"p.xy",
+            b"\xff",
+            b"abcd",
+            b"abce",
+            b"abcde",
+            b"abcd\xff",
+            b"abcdefgh",
+            b"abcdefgi",
+            b"abcdefghi",
+            b"abcdefgh\x00",
+            b"abcdefgz",
+            b"user_id",
+            b"username",
+            b"p.counter",
+            b"p.cart",
         ];
         for a in &keys {
             for b in &keys {

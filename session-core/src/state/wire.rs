@@ -17,7 +17,7 @@ use crate::envelope::{DEFAULT_MAX_INFLATED, deflate_if_it_pays};
 use crate::error::{FieldError, RecordError};
 use crate::expiry::is_expired;
 use crate::id::Id;
-use crate::state::slot::{SlotKey, Slots};
+use crate::state::slot::{SlotKey, Slots, less};
 use crate::state::{Slot, State, Stored};
 use crate::store::Record;
 use crate::wire::{FIELD_OVERHEAD, HEADER_OVERHEAD, Reader, Writer, is_binary};
@@ -71,9 +71,13 @@ impl State {
         let h = r.header()?;
         // Fields come in key order (as written): each fills the next
         // prepared slot in place. Past the first that does not (a record
-        // written otherwise), the rest are inserted one by one.
+        // written otherwise), the rest are inserted one by one. Order is
+        // checked on the keys in the record, not on the copies just
+        // written to the slots (reading those back as words would wait
+        // for the narrower writes to land).
         let mut slots = Slots::prepared(r.cap(h.n_fields));
-        let mut filled = Some(0);
+        let (mut filled, mut in_order) = (0, true);
+        let mut last_key = 0..0;
         for _ in 0..h.n_fields {
             let f = r.field()?;
             let mut now = || *now.get_or_insert_with(|| config.clock().now());
@@ -81,16 +85,17 @@ impl State {
                 continue;
             }
             let raw = Some(Stored::InBuf(f.raw, f.deflated));
-            let next =
-                filled.and_then(|n| Some((n, slots.next_in_order(n, &bytes[f.key.clone()])?)));
-            if let Some((n, (key, slot))) = next {
-                key.set_in_record(&bytes, f.key);
-                (slot.raw, slot.deadline) = (raw, f.deadline);
-                filled = Some(n + 1);
-                continue;
-            }
-            if let Some(n) = filled.take() {
-                slots.truncate(n);
+            if in_order {
+                let after = filled == 0 || less(&bytes[last_key.clone()], &bytes[f.key.clone()]);
+                if let Some((key, slot)) = slots.prepared_at(filled).filter(|_| after) {
+                    last_key = f.key.clone();
+                    key.set_in_record(&bytes, f.key);
+                    (slot.raw, slot.deadline) = (raw, f.deadline);
+                    filled += 1;
+                    continue;
+                }
+                in_order = false;
+                slots.truncate(filled);
             }
             let slot = Slot {
                 raw,
@@ -100,10 +105,10 @@ impl State {
             slots.insert(SlotKey::in_record(&bytes, f.key), slot);
         }
         r.finish()?;
-        if let Some(n) = filled {
-            slots.truncate(n);
+        if in_order {
+            slots.truncate(filled);
         }
-        let binding = SlotKey::from_utf8(h.binding);
+        let binding = SlotKey::in_record(&bytes, h.binding_at);
         let (meta, index) = (h.meta, h.index);
         Ok(Self::loaded(
             config,
