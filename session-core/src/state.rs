@@ -369,41 +369,28 @@ impl State {
         let slot = self.slots.schema_entry(spec.key);
         slot.spec = Some(spec);
         if slot_expired(slot, &**clock) {
-            *slot = Slot {
-                spec: Some(spec),
-                ..Slot::default()
-            };
-            if !self.removed.iter().any(|k| k == spec.key) {
-                self.removed.push(spec.key.to_owned());
-            }
+            expire(slot, spec, &mut self.removed);
         }
-        let fits = slot.value.as_ref().is_some_and(Held::is::<T>);
-        if !fits {
-            // Re-encode a value cached under another type (two schemas
-            // sharing a key), then decode it as T.
+        if !slot.value.as_ref().is_some_and(Held::is::<T>) {
+            // A value cached under another type (two schemas sharing a
+            // key) is encoded again, then decoded as T.
             if let Some(other) = slot.value.take() {
-                if let Ok(raw) = other.encode() {
-                    slot.raw = Some(Stored::Json(raw));
-                }
+                re_encode(slot, &other);
             }
-            let decoded = match &slot.raw {
-                None => None,
+            let value = match &slot.raw {
+                None => default(),
                 Some(raw) => match decode_field::<T>(codec, binding, spec, raw, &self.buf) {
                     Ok((v, rotated)) => {
                         slot.reseal = rotated;
-                        Some(v)
+                        v
                     }
                     Err(reason) => {
-                        tracing::warn!(
-                            field = spec.key,
-                            reason,
-                            "session field no longer decodes; reset to its default"
-                        );
-                        None
+                        undecodable(spec, reason);
+                        default()
                     }
                 },
             };
-            slot.value = Some(Held::new(decoded.unwrap_or_else(default)));
+            slot.value = Some(Held::new(value));
         }
         slot
     }
@@ -545,6 +532,40 @@ impl State {
     pub fn delete_test_cookie(&mut self) {
         self.remove_raw(TEST_COOKIE_KEY);
     }
+}
+
+// The rare paths of `State::load_slot`, apart: one copy each rather than
+// one in every instance of the generic reader, whose common path stays
+// small.
+
+/// Resets a slot past its deadline and records its key as removed.
+#[cold]
+fn expire(slot: &mut Slot, spec: &'static FieldSpec, removed: &mut Vec<String>) {
+    *slot = Slot {
+        spec: Some(spec),
+        ..Slot::default()
+    };
+    if !removed.iter().any(|k| k == spec.key) {
+        removed.push(spec.key.to_owned());
+    }
+}
+
+/// Makes a value cached under another type the slot's bytes again.
+#[cold]
+fn re_encode(slot: &mut Slot, other: &Held) {
+    if let Ok(raw) = other.encode() {
+        slot.raw = Some(Stored::Json(raw));
+    }
+}
+
+/// Reports a field whose bytes no longer decode as its type.
+#[cold]
+fn undecodable(spec: &FieldSpec, reason: &'static str) {
+    tracing::warn!(
+        field = spec.key,
+        reason,
+        "session field no longer decodes; reset to its default"
+    );
 }
 
 /// A fresh record binding: 96 random bits, base64url.
