@@ -1,12 +1,12 @@
 //! How a slot holds its decoded value: the types session fields most often
-//! have (ids, counters, flags, names, tokens, role lists) in place, any
-//! other behind an `Arc`.
+//! have (ids, counters, flags, amounts, names, tokens) in place, any other
+//! behind an `Arc`.
 //!
-//! A value in place costs no allocation of its own: reading a session
-//! field by field then allocates what serde allocates for the values and
-//! nothing more, as decoding the whole struct would. A getter that hands
-//! the value out ([`crate::session::Ref`] holds an `Arc<T>`) moves it
-//! behind an `Arc` first, the allocation it always cost.
+//! A value in place costs no allocation of its own: reading such a field
+//! allocates what serde allocates for the value and nothing more, as
+//! decoding the whole struct would. A getter that hands the value out
+//! ([`crate::session::Ref`] holds an `Arc<T>`) moves it behind an `Arc`
+//! first, the allocation it always cost.
 
 use std::any::Any;
 use std::sync::Arc;

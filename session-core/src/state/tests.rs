@@ -643,6 +643,21 @@ fn set_after_a_read_keeps_snapshots_and_types_apart() {
     assert_eq!(*back.get(&OTHER, || 0u8), 7);
 }
 
+/// A value held in place in its slot (a listed type) and read as another
+/// type (two schemas sharing a key) is encoded again and decoded as that
+/// type: a number as another width, or reset to the default when it does
+/// not fit; a getter's `Ref` of it stays what it was.
+#[test]
+fn a_value_held_in_place_is_read_back_as_another_type() {
+    let handle = crate::session::Handle::new(State::new(config()));
+    handle.set(&OTHER, 7u64);
+    let kept = handle.get(&OTHER, || 0u64);
+    assert_eq!(*handle.get(&OTHER, || 0u32), 7);
+    assert_eq!(*handle.get(&OTHER, || Some(0i64)), Some(7));
+    assert_eq!(*handle.get(&OTHER, || String::from("none")), "none");
+    assert_eq!(*kept, 7);
+}
+
 /// A record's fields fill the state's slots in place, in key order: keys
 /// short and long (past the inline size), an expired field in between
 /// dropped, every value under its own key.
