@@ -301,8 +301,9 @@ const EMPTY: (SlotKey, Slot) = (
     },
 );
 
-/// `a < b` for short keys, byte by byte: they differ within a few bytes,
-/// and a loop that stops there beats a `memcmp` call.
+/// `a < b` for short keys: by their first eight (or four) bytes as one
+/// word, else byte by byte. They differ within a few bytes, and either
+/// beats a `memcmp` call.
 #[inline]
 pub(super) fn less(a: &[u8], b: &[u8]) -> bool {
     // Keys of 4 bytes or more usually differ in their first four (or
