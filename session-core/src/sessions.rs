@@ -76,6 +76,9 @@ impl<S> Clone for Sessions<S> {
 enum Plan {
     Nothing,
     Delete(Option<Id>),
+    /// Save under the id, staged in place (an IMMEDIATE store: see
+    /// [`Store::save_staged`]).
+    Stage(Id),
     Save(Id, Changes, Option<Duration>),
     Create(Option<Id>, Record, Option<Duration>),
 }
@@ -201,33 +204,17 @@ impl<S: Store> Sessions<S> {
     ) -> Result<Outcome, SessionError> {
         let plan = {
             let mut s = handle.lock();
-            let plan = self.plan(&mut s, save_every_request)?;
-            match plan {
+            match self.plan(&mut s, save_every_request)? {
                 // A store that never waits saves under the same lock: the
                 // usual request locks the session once to commit, not twice.
-                Plan::Save(id, changes, max_age) if S::IMMEDIATE => {
-                    let now = changes.meta.modified;
-                    let saved = poll_once(std::pin::pin!(self.store.save_owned(&id, changes, now)))
-                        .unwrap_or_else(|| {
-                            // A broken promise: the save cannot be run twice,
-                            // so it is abandoned like a failed one.
-                            Err(StoreError::Unavailable(
-                                "session store promised IMMEDIATE but a save was not ready".into(),
-                            ))
-                        });
-                    saved?;
-                    s.mark_saved(Some(id));
-                    return Ok(Outcome::Saved {
-                        id,
-                        new_id: false,
-                        max_age,
-                    });
-                }
+                Plan::Stage(id) => return self.save_staged(&mut s, id),
                 plan => plan,
             }
         };
         let outcome = match plan {
             Plan::Nothing => return Ok(Outcome::Unchanged),
+            // Saved under the planning lock above; correct under a new one.
+            Plan::Stage(id) => return self.save_staged(&mut handle.lock(), id),
             Plan::Delete(old) => {
                 handle.lock().mark_saved(None);
                 let Some(old) = old else {
@@ -279,6 +266,7 @@ impl<S: Store> Sessions<S> {
         // the cookie's Max-Age is taken at that same instant, so it matches
         // the stored expiry exactly, without reading the clock again.
         let plan = match persisted {
+            Some(id) if !s.is_cycled() && S::IMMEDIATE => Plan::Stage(id),
             Some(id) if !s.is_cycled() => {
                 let changes = s.changes()?;
                 let meta = changes.meta;
@@ -292,6 +280,33 @@ impl<S: Store> Sessions<S> {
             }
         };
         Ok(plan)
+    }
+
+    /// Saves `s` under `id` through an [`IMMEDIATE`](Store::IMMEDIATE)
+    /// store, in place: the store writes the staged fields into its record
+    /// ([`Store::save_staged`]).
+    fn save_staged(&self, s: &mut State, id: Id) -> Result<Outcome, SessionError> {
+        let staged = s.stage()?;
+        let now = staged.meta().modified;
+        poll_once(std::pin::pin!(self.store.save_staged(&id, staged, now))).unwrap_or_else(
+            || {
+                // A broken promise: the save cannot be run twice, so it is
+                // abandoned like a failed one.
+                Err(StoreError::Unavailable(
+                    "session store promised IMMEDIATE but a save was not ready".into(),
+                ))
+            },
+        )?;
+        // At the instant the save was stamped with, as in `plan`: the
+        // cookie's Max-Age matches the stored expiry exactly.
+        let meta = *s.meta();
+        let max_age = s.policy().cookie_max_age(&meta, meta.modified);
+        s.mark_saved(Some(id));
+        Ok(Outcome::Saved {
+            id,
+            new_id: false,
+            max_age,
+        })
     }
 
     async fn create_record(&self, record: &Record) -> Result<Id, SessionError> {
