@@ -150,13 +150,11 @@ impl<S: Store> Sessions<S> {
             };
             // Defence in depth: the store should have filtered it (C11).
             let live = !is_expired(record.expires_at, now);
-            // Boxed here: the state is moved once, not through every return.
+            // Boxed here: the state is built into its allocation, not moved
+            // through every return.
             live.then(|| {
-                let state = State::from_record_ref(Arc::clone(config), Some(*id), &record);
-                match text {
-                    Some(text) => Handle::loaded(state, *id, text),
-                    None => Handle::new(state),
-                }
+                let state = || State::from_record_ref(Arc::clone(config), Some(*id), &record);
+                Handle::loaded(state, text.map(|text| (*id, text)))
             })
         });
         Ok(state.await?.flatten())

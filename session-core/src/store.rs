@@ -460,6 +460,8 @@ pub(crate) fn put_field(record: &mut Record, key: &str, raw: RawJson, deadline: 
     put(&mut record.fields, key, raw);
     match deadline {
         Some(d) => put(&mut record.deadlines, key, d),
+        // Most records have no deadline at all: no call to look.
+        None if record.deadlines.is_empty() => {}
         None => {
             record.deadlines.remove(key);
         }
