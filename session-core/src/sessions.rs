@@ -73,14 +73,47 @@ impl<S> Clone for Sessions<S> {
     }
 }
 
-enum Plan {
+/// What a commit does, decided under the session's lock before anything
+/// is encoded (small: no record or changes in it).
+#[derive(Clone, Copy)]
+enum Step {
     Nothing,
     Delete(Option<Id>),
-    /// Save under the id, staged in place (an IMMEDIATE store: see
-    /// [`Store::save_staged`]).
-    Stage(Id),
+    Save(Id),
+    /// Create a record (and delete the old one if cycled).
+    Create(Option<Id>),
+}
+
+/// What is left to do once the lock is released, with what was encoded
+/// under it and the cookie's Max-Age.
+enum Plan {
+    Delete(Option<Id>),
     Save(Id, Changes, Option<Duration>),
     Create(Option<Id>, Record, Option<Duration>),
+}
+
+/// The commit's step for `s`; `force`: save every request.
+fn step(s: &State, force: bool) -> Step {
+    if s.is_flushed() {
+        return Step::Delete(s.id());
+    }
+    let persisted = s.id();
+    if !s.wants_save(persisted.is_some(), force) {
+        return Step::Nothing;
+    }
+    match persisted {
+        Some(id) if !s.is_cycled() => Step::Save(id),
+        old => Step::Create(old),
+    }
+}
+
+/// The cookie's Max-Age for a state just stamped by a save
+/// ([`State::changes`], [`State::to_record`] or a staged save): taken at
+/// that same instant, so it matches the stored expiry exactly, without
+/// reading the clock again.
+fn stamped_max_age(s: &State) -> Option<Duration> {
+    let meta = s.meta();
+    s.policy().cookie_max_age(meta, meta.modified)
 }
 
 impl<S: Store> Sessions<S> {
@@ -202,17 +235,23 @@ impl<S: Store> Sessions<S> {
     ) -> Result<Outcome, SessionError> {
         let plan = {
             let mut s = handle.lock();
-            match self.plan(&mut s, save_every_request)? {
+            match step(&s, save_every_request) {
+                Step::Nothing => return Ok(Outcome::Unchanged),
                 // A store that never waits saves under the same lock: the
                 // usual request locks the session once to commit, not twice.
-                Plan::Stage(id) => return self.save_staged(&mut s, id),
-                plan => plan,
+                Step::Save(id) if S::IMMEDIATE => return self.save_staged(&mut s, id),
+                Step::Save(id) => {
+                    let changes = s.changes()?;
+                    Plan::Save(id, changes, stamped_max_age(&s))
+                }
+                Step::Create(old) => {
+                    let record = s.to_record()?;
+                    Plan::Create(old, record, stamped_max_age(&s))
+                }
+                Step::Delete(old) => Plan::Delete(old),
             }
         };
         let outcome = match plan {
-            Plan::Nothing => return Ok(Outcome::Unchanged),
-            // Saved under the planning lock above; correct under a new one.
-            Plan::Stage(id) => return self.save_staged(&mut handle.lock(), id),
             Plan::Delete(old) => {
                 handle.lock().mark_saved(None);
                 let Some(old) = old else {
@@ -252,34 +291,6 @@ impl<S: Store> Sessions<S> {
         Ok(outcome)
     }
 
-    fn plan(&self, s: &mut State, save_every_request: bool) -> Result<Plan, SessionError> {
-        if s.is_flushed() {
-            return Ok(Plan::Delete(s.id()));
-        }
-        let persisted = s.id();
-        if !s.wants_save(persisted.is_some(), save_every_request) {
-            return Ok(Plan::Nothing);
-        }
-        // `changes` and `to_record` stamp `meta.modified` with the clock:
-        // the cookie's Max-Age is taken at that same instant, so it matches
-        // the stored expiry exactly, without reading the clock again.
-        let plan = match persisted {
-            Some(id) if !s.is_cycled() && S::IMMEDIATE => Plan::Stage(id),
-            Some(id) if !s.is_cycled() => {
-                let changes = s.changes()?;
-                let meta = changes.meta;
-                Plan::Save(id, changes, s.policy().cookie_max_age(&meta, meta.modified))
-            }
-            old => {
-                let record = s.to_record()?;
-                let meta = record.meta;
-                let max_age = s.policy().cookie_max_age(&meta, meta.modified);
-                Plan::Create(old, record, max_age)
-            }
-        };
-        Ok(plan)
-    }
-
     /// Saves `s` under `id` through an [`IMMEDIATE`](Store::IMMEDIATE)
     /// store, in place: the store writes the staged fields into its record
     /// ([`Store::save_staged`]).
@@ -295,10 +306,7 @@ impl<S: Store> Sessions<S> {
                 ))
             },
         )?;
-        // At the instant the save was stamped with, as in `plan`: the
-        // cookie's Max-Age matches the stored expiry exactly.
-        let meta = *s.meta();
-        let max_age = s.policy().cookie_max_age(&meta, meta.modified);
+        let max_age = stamped_max_age(s);
         s.mark_saved(Some(id));
         Ok(Outcome::Saved {
             id,
