@@ -166,10 +166,15 @@ impl State {
         self.meta.modified = now;
         let expires_at = self.policy.expires_at(&self.meta);
         let config = &*self.config;
+        // Whether an indexed value changed (every changed slot is met
+        // below): if none did and none was removed, the usual save, the
+        // index is not looked at again.
+        let mut indexed = false;
         for (slot_key, slot) in self.slots.iter_keyed_mut() {
             if !is_written(slot) {
                 continue;
             }
+            indexed |= slot.dirty && slot.spec.is_some_and(|s| s.index);
             if slot.dirty {
                 slot.deadline = slot
                     .spec
@@ -193,6 +198,9 @@ impl State {
                 Some(Ok(raw)) => written(slot_key, &raw, slot.deadline),
                 _ => tracing::warn!(field = key, "session field has no bytes to write"),
             }
+        }
+        if !indexed && self.removed.is_empty() {
+            return Ok((expires_at, Vec::new()));
         }
         let index = self.index_changes();
         for (name, value) in &index {
