@@ -109,7 +109,9 @@ use crate::clock::Timestamp;
 use crate::error::{RecordError, StoreError};
 use crate::expiry::Meta;
 use crate::id::Id;
-use crate::state::State;
+
+mod staged;
+pub use staged::Staged;
 
 /// Record format version written by this crate.
 pub const RECORD_VERSION: u32 = 1;
@@ -398,45 +400,6 @@ impl Changes {
     /// The metadata, the expiry and the removals.
     fn apply_head(&self, record: &mut Record) {
         apply_head(record, self.meta, self.expires_at, &self.removed);
-    }
-}
-
-/// A save made ready: every field it writes encoded (and sealed) in the
-/// session's state, not yet gathered into a [`Changes`]. A store that
-/// holds its records in memory writes it straight into the live record
-/// ([`Staged::write_into`]: no list of changes is built); any other
-/// gathers it ([`Staged::into_changes`]). See [`Store::save_staged`].
-pub struct Staged<'a> {
-    pub(crate) state: &'a mut State,
-    pub(crate) expires_at: Timestamp,
-    pub(crate) index: Vec<(String, Option<String>)>,
-}
-
-impl Staged<'_> {
-    /// The metadata the save writes.
-    pub fn meta(&self) -> &Meta {
-        self.state.meta()
-    }
-
-    /// The changes, gathered: what [`State::changes`] returns.
-    pub fn into_changes(self) -> Changes {
-        self.state.gather_changes(self.expires_at, self.index)
-    }
-
-    /// Writes the changes into `record`, as [`Changes::apply_owned`] does
-    /// with [`Staged::into_changes`]' result, without gathering them.
-    pub fn write_into(self, record: &mut Record) {
-        self.state.write_staged(self.expires_at, self.index, record);
-    }
-}
-
-impl std::fmt::Debug for Staged<'_> {
-    /// Field names only, never values (private fields included).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Staged")
-            .field("state", &self.state)
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
     }
 }
 
