@@ -414,4 +414,27 @@ mod staged_tests {
         assert_eq!(keys, ["a.count", "a.note", "legacy"]);
         assert_eq!(written.meta, *state.meta());
     }
+
+    /// The index pass is skipped only when no indexed value changed and
+    /// nothing was removed: a plain change gives no index changes, an
+    /// indexed change or a removal gives them as before.
+    #[test]
+    fn index_changes_only_when_an_indexed_value_changed_or_was_removed() {
+        let (config, record) = stored();
+        let index = |edit: &dyn Fn(&mut State)| {
+            let mut state = State::from_record(Arc::clone(&config), None, record.clone());
+            edit(&mut state);
+            state.changes().unwrap().index
+        };
+        assert_eq!(index(&|s| s.set(&COUNT, 5u64)), []);
+        let some = |k: &str, v: &str| (k.to_owned(), Some(v.to_owned()));
+        assert_eq!(
+            index(&|s| s.set(&USER, "u8".to_owned())),
+            [some("a.user", "u8")]
+        );
+        assert_eq!(
+            index(&|s| s.remove_raw("gone")),
+            [("gone".to_owned(), None)]
+        );
+    }
 }
