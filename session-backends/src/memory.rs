@@ -27,7 +27,7 @@ use session_core::clock::{self, SharedClock, Timestamp};
 use session_core::error::StoreError;
 use session_core::expiry::is_expired;
 use session_core::id::Id;
-use session_core::store::{Changes, Record, Store};
+use session_core::store::{Changes, Record, Staged, Store};
 
 /// Default capacity of [`MemoryStore::default`].
 pub const DEFAULT_MAX_ENTRIES: usize = 100_000;
@@ -308,6 +308,17 @@ impl Store for MemoryStore {
         self.inner.lock().save(id, now, |r| changes.apply_owned(r))
     }
 
+    /// As [`Store::save_owned`], writing the staged fields straight into
+    /// the record: no list of changes is built.
+    async fn save_staged(
+        &self,
+        id: &Id,
+        staged: Staged<'_>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.inner.lock().save(id, now, |r| staged.write_into(r))
+    }
+
     async fn delete(&self, id: &Id) -> Result<(), StoreError> {
         self.inner.lock().remove(id);
         Ok(())
@@ -497,6 +508,51 @@ mod tests {
             assert_eq!(got.index.get("user").map(String::as_str), Some("7"));
             assert_eq!(got.expires_at, at(20));
             assert_index_consistent(&store);
+        });
+    }
+
+    /// Saves through `Sessions` write the staged fields into the record in
+    /// place: two requests that change different fields keep both (H3), a
+    /// deleted or expired record is not re-created (H1).
+    #[test]
+    fn staged_saves_merge_in_place_and_never_resurrect_h1_h3() {
+        use session_core::{Config, Sessions};
+        let raw = |s: &str| serde_json::value::to_raw_value(s).unwrap();
+        block_on(async {
+            let (store, clock) = store(10);
+            let config = Config::new().with_clock(Arc::new(clock.clone()));
+            let sessions = Sessions::with_config(store, config);
+            let handle = sessions.create();
+            handle.lock().set_raw("a", raw("1"));
+            sessions.commit(&handle).await.unwrap();
+            let id = handle.id().expect("created");
+            let (one, two) = (sessions.load(&id).await.unwrap().unwrap(), handle);
+            one.lock().set_raw("a", raw("one"));
+            two.lock().set_raw("b", raw("two"));
+            sessions.commit(&one).await.unwrap();
+            sessions.commit(&two).await.unwrap();
+            let got = sessions.store().load(&id).await.unwrap().expect("live");
+            let fields: Vec<_> = got.fields.iter().map(|(k, v)| (&k[..], v.get())).collect();
+            assert_eq!(fields, [("a", "\"one\""), ("b", "\"two\"")], "H3");
+            assert_index_consistent(sessions.store());
+            // Deleted meanwhile: the save fails and creates nothing (H1).
+            sessions.delete(&id).await.unwrap();
+            one.lock().set_raw("a", raw("again"));
+            let err = sessions.commit(&one).await.unwrap_err();
+            assert!(err.to_string().contains("deleted"), "{err}");
+            assert!(sessions.store().is_empty(), "H1");
+            // Expired meanwhile: not renewed either.
+            let live = sessions.create();
+            live.lock().set_raw("a", raw("1"));
+            sessions.commit(&live).await.unwrap();
+            let expiry = sessions.store().inner.lock().records[&live.id().unwrap()]
+                .record
+                .expires_at;
+            clock.set(expiry.saturating_add(Duration::from_secs(1)));
+            live.lock().set_raw("a", raw("2"));
+            assert!(sessions.commit(&live).await.is_err(), "H1");
+            let kept = &sessions.store().inner.lock().records[&live.id().unwrap()].record;
+            assert_eq!((kept.expires_at, kept.fields["a"].get()), (expiry, "\"1\""));
         });
     }
 

@@ -73,11 +73,47 @@ impl<S> Clone for Sessions<S> {
     }
 }
 
-enum Plan {
+/// What a commit does, decided under the session's lock before anything
+/// is encoded (small: no record or changes in it).
+#[derive(Clone, Copy)]
+enum Step {
     Nothing,
+    Delete(Option<Id>),
+    Save(Id),
+    /// Create a record (and delete the old one if cycled).
+    Create(Option<Id>),
+}
+
+/// What is left to do once the lock is released, with what was encoded
+/// under it and the cookie's Max-Age.
+enum Plan {
     Delete(Option<Id>),
     Save(Id, Changes, Option<Duration>),
     Create(Option<Id>, Record, Option<Duration>),
+}
+
+/// The commit's step for `s`; `force`: save every request.
+fn step(s: &State, force: bool) -> Step {
+    if s.is_flushed() {
+        return Step::Delete(s.id());
+    }
+    let persisted = s.id();
+    if !s.wants_save(persisted.is_some(), force) {
+        return Step::Nothing;
+    }
+    match persisted {
+        Some(id) if !s.is_cycled() => Step::Save(id),
+        old => Step::Create(old),
+    }
+}
+
+/// The cookie's Max-Age for a state just stamped by a save
+/// ([`State::changes`], [`State::to_record`] or a staged save): taken at
+/// that same instant, so it matches the stored expiry exactly, without
+/// reading the clock again.
+fn stamped_max_age(s: &State) -> Option<Duration> {
+    let meta = s.meta();
+    s.policy().cookie_max_age(meta, meta.modified)
 }
 
 impl<S: Store> Sessions<S> {
@@ -147,13 +183,11 @@ impl<S: Store> Sessions<S> {
             };
             // Defence in depth: the store should have filtered it (C11).
             let live = !is_expired(record.expires_at, now);
-            // Boxed here: the state is moved once, not through every return.
+            // Boxed here: the state is built into its allocation, not moved
+            // through every return.
             live.then(|| {
-                let state = State::from_record_ref(Arc::clone(config), Some(*id), &record);
-                match text {
-                    Some(text) => Handle::loaded(state, *id, text),
-                    None => Handle::new(state),
-                }
+                let state = || State::from_record_ref(Arc::clone(config), Some(*id), &record);
+                Handle::loaded(state, text.map(|text| (*id, text)))
             })
         });
         Ok(state.await?.flatten())
@@ -201,33 +235,23 @@ impl<S: Store> Sessions<S> {
     ) -> Result<Outcome, SessionError> {
         let plan = {
             let mut s = handle.lock();
-            let plan = self.plan(&mut s, save_every_request)?;
-            match plan {
+            match step(&s, save_every_request) {
+                Step::Nothing => return Ok(Outcome::Unchanged),
                 // A store that never waits saves under the same lock: the
                 // usual request locks the session once to commit, not twice.
-                Plan::Save(id, changes, max_age) if S::IMMEDIATE => {
-                    let now = changes.meta.modified;
-                    let saved = poll_once(std::pin::pin!(self.store.save_owned(&id, changes, now)))
-                        .unwrap_or_else(|| {
-                            // A broken promise: the save cannot be run twice,
-                            // so it is abandoned like a failed one.
-                            Err(StoreError::Unavailable(
-                                "session store promised IMMEDIATE but a save was not ready".into(),
-                            ))
-                        });
-                    saved?;
-                    s.mark_saved(Some(id));
-                    return Ok(Outcome::Saved {
-                        id,
-                        new_id: false,
-                        max_age,
-                    });
+                Step::Save(id) if S::IMMEDIATE => return self.save_staged(&mut s, id),
+                Step::Save(id) => {
+                    let changes = s.changes()?;
+                    Plan::Save(id, changes, stamped_max_age(&s))
                 }
-                plan => plan,
+                Step::Create(old) => {
+                    let record = s.to_record()?;
+                    Plan::Create(old, record, stamped_max_age(&s))
+                }
+                Step::Delete(old) => Plan::Delete(old),
             }
         };
         let outcome = match plan {
-            Plan::Nothing => return Ok(Outcome::Unchanged),
             Plan::Delete(old) => {
                 handle.lock().mark_saved(None);
                 let Some(old) = old else {
@@ -267,31 +291,28 @@ impl<S: Store> Sessions<S> {
         Ok(outcome)
     }
 
-    fn plan(&self, s: &mut State, save_every_request: bool) -> Result<Plan, SessionError> {
-        if s.is_flushed() {
-            return Ok(Plan::Delete(s.id()));
-        }
-        let persisted = s.id();
-        if !s.wants_save(persisted.is_some(), save_every_request) {
-            return Ok(Plan::Nothing);
-        }
-        // `changes` and `to_record` stamp `meta.modified` with the clock:
-        // the cookie's Max-Age is taken at that same instant, so it matches
-        // the stored expiry exactly, without reading the clock again.
-        let plan = match persisted {
-            Some(id) if !s.is_cycled() => {
-                let changes = s.changes()?;
-                let meta = changes.meta;
-                Plan::Save(id, changes, s.policy().cookie_max_age(&meta, meta.modified))
-            }
-            old => {
-                let record = s.to_record()?;
-                let meta = record.meta;
-                let max_age = s.policy().cookie_max_age(&meta, meta.modified);
-                Plan::Create(old, record, max_age)
-            }
-        };
-        Ok(plan)
+    /// Saves `s` under `id` through an [`IMMEDIATE`](Store::IMMEDIATE)
+    /// store, in place: the store writes the staged fields into its record
+    /// ([`Store::save_staged`]).
+    fn save_staged(&self, s: &mut State, id: Id) -> Result<Outcome, SessionError> {
+        let staged = s.stage()?;
+        let now = staged.meta().modified;
+        poll_once(std::pin::pin!(self.store.save_staged(&id, staged, now))).unwrap_or_else(
+            || {
+                // A broken promise: the save cannot be run twice, so it is
+                // abandoned like a failed one.
+                Err(StoreError::Unavailable(
+                    "session store promised IMMEDIATE but a save was not ready".into(),
+                ))
+            },
+        )?;
+        let max_age = stamped_max_age(s);
+        s.mark_saved(Some(id));
+        Ok(Outcome::Saved {
+            id,
+            new_id: false,
+            max_age,
+        })
     }
 
     async fn create_record(&self, record: &Record) -> Result<Id, SessionError> {

@@ -110,6 +110,9 @@ use crate::error::{RecordError, StoreError};
 use crate::expiry::Meta;
 use crate::id::Id;
 
+mod staged;
+pub use staged::Staged;
+
 /// Record format version written by this crate.
 pub const RECORD_VERSION: u32 = 1;
 
@@ -396,20 +399,32 @@ impl Changes {
 
     /// The metadata, the expiry and the removals.
     fn apply_head(&self, record: &mut Record) {
-        record.meta = self.meta;
-        record.expires_at = self.expires_at;
-        for key in &self.removed {
-            record.fields.remove(key);
-            record.deadlines.remove(key);
-        }
+        apply_head(record, self.meta, self.expires_at, &self.removed);
+    }
+}
+
+/// Sets `record`'s metadata and expiry and removes the `removed` fields.
+pub(crate) fn apply_head(
+    record: &mut Record,
+    meta: Meta,
+    expires_at: Timestamp,
+    removed: &[String],
+) {
+    record.meta = meta;
+    record.expires_at = expires_at;
+    for key in removed {
+        record.fields.remove(key);
+        record.deadlines.remove(key);
     }
 }
 
 /// Sets field `key` to `raw`, with its deadline (or none).
-fn put_field(record: &mut Record, key: &str, raw: RawJson, deadline: Option<Timestamp>) {
+pub(crate) fn put_field(record: &mut Record, key: &str, raw: RawJson, deadline: Option<Timestamp>) {
     put(&mut record.fields, key, raw);
     match deadline {
         Some(d) => put(&mut record.deadlines, key, d),
+        // Most records have no deadline at all: no call to look.
+        None if record.deadlines.is_empty() => {}
         None => {
             record.deadlines.remove(key);
         }
@@ -417,7 +432,7 @@ fn put_field(record: &mut Record, key: &str, raw: RawJson, deadline: Option<Time
 }
 
 /// Sets (or, with `None`, removes) index value `name`.
-fn put_index(record: &mut Record, name: String, value: Option<String>) {
+pub(crate) fn put_index(record: &mut Record, name: String, value: Option<String>) {
     match value {
         Some(v) => record.index.insert(name, v),
         None => record.index.remove(&name),
@@ -537,6 +552,28 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         async move { self.save_at(id, &changes, now).await }
+    }
+
+    /// [`Store::save_owned`] for a save not yet gathered into a
+    /// [`Changes`]: a store that holds its records in memory writes it
+    /// into the live record in place ([`Staged::write_into`]), sparing the
+    /// list of changes. Same contract as [`Store::save`]: a record that is
+    /// gone or expired is not re-created. [`Sessions`](crate::Sessions)
+    /// saves through this only for an [`IMMEDIATE`](Store::IMMEDIATE)
+    /// store (the staged save borrows the session, locked meanwhile); the
+    /// default gathers the changes ([`Staged::into_changes`]) and calls
+    /// [`Store::save_owned`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::save`].
+    fn save_staged(
+        &self,
+        id: &Id,
+        staged: Staged<'_>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async move { self.save_owned(id, staged.into_changes(), now).await }
     }
 
     /// Deletes a record. Deleting a missing record succeeds.

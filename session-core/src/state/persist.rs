@@ -3,6 +3,8 @@
 
 use super::*;
 
+use crate::store::Staged;
+
 impl State {
     /// Whether a commit should write this session: when it was modified,
     /// or when `force` applies (save every request, re-seal under a new
@@ -23,73 +25,127 @@ impl State {
     /// [`FieldError`] if a value does not serialize or a private field has
     /// no keys to seal with.
     pub fn changes(&mut self) -> Result<Changes, FieldError> {
-        // Sized once: every field written is dirty (or resealed).
-        let written = self.slots.values().filter(|s| s.dirty || s.reseal).count();
-        let mut set = Vec::with_capacity(written);
+        self.stage().map(Staged::into_changes)
+    }
+
+    /// Makes a save ready: stamps the metadata with `now` and encodes (and
+    /// seals) every field it writes into its slot, without gathering them
+    /// into a [`Changes`]. Everything that can fail happens here: what
+    /// follows ([`Staged::write_into`] or [`Staged::into_changes`]) cannot.
+    ///
+    /// # Errors
+    ///
+    /// As [`State::changes`].
+    pub(crate) fn stage(&mut self) -> Result<Staged<'_>, FieldError> {
         // Private and indexed values are encoded (and sealed) one by one;
         // plain ones are deferred and encoded below into one shared buffer
         // (one allocation for all of them, not two per field).
-        let (expires_at, index) = self.encode_pending(true, |key, raw, deadline| {
-            set.push((key.to_cow(), raw.clone(), deadline));
-        })?;
+        let (expires_at, index) = self.encode_pending(true, |_, _, _| {})?;
         let deferred = self.slots.values().filter(|s| s.is_deferred());
         let room: usize = deferred.map(Slot::encoded_len_hint).sum();
-        // Fields encoded above come first in `set`; with none, the deferred
-        // ones below are appended in key order already.
-        let sorted = set.is_empty();
         if room > 0 {
-            let mut buf = Vec::with_capacity(room);
-            for (key, slot) in self.slots.iter_keyed_mut() {
-                if !slot.is_deferred() {
-                    continue;
-                }
-                let value = slot.value.as_ref().expect("deferred slots hold a value");
-                value
-                    .encode_to(&mut buf)
-                    .map_err(|source| FieldError::Encode {
-                        field: key.as_str().to_owned(),
-                        source,
-                    })?;
-                // The hint has served: it now marks where this value ends
-                // (it starts where the one before it ended), so no list of
-                // ranges is allocated.
-                slot.size_hint = buf.len();
-            }
-            let buf = bytes::Bytes::from(buf);
-            // With no record buffer in use (a state built from a `Record`
-            // or new), this buffer becomes it: the slots keep ranges into
-            // it rather than a reference count each.
-            let adopt = self.buf.is_empty();
-            let mut start = 0;
-            for (key, slot) in self.slots.iter_keyed_mut() {
-                if !slot.is_deferred() {
-                    continue;
-                }
-                let range = start..slot.size_hint;
-                start = slot.size_hint;
-                let raw = RawJson::from_shared(buf.slice(range.clone()));
-                slot.raw = Some(if adopt {
-                    Stored::InBuf(range, false)
-                } else {
-                    Stored::Json(raw.clone())
-                });
-                set.push((key.to_cow(), raw, slot.deadline));
-            }
-            if adopt {
-                self.buf = buf;
-            }
-            if !sorted {
-                // In key order, as before the split.
-                set.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            }
+            self.encode_deferred(room)?;
         }
-        Ok(Changes {
+        Ok(Staged {
+            state: self,
+            expires_at,
+            index,
+        })
+    }
+
+    /// Encodes the deferred values into one buffer of `room` bytes, and
+    /// points each slot at its bytes in it.
+    fn encode_deferred(&mut self, room: usize) -> Result<(), FieldError> {
+        let mut buf = Vec::with_capacity(room);
+        for (key, slot) in self.slots.iter_keyed_mut() {
+            if !slot.is_deferred() {
+                continue;
+            }
+            let value = slot.value.as_ref().expect("deferred slots hold a value");
+            value
+                .encode_to(&mut buf)
+                .map_err(|source| FieldError::Encode {
+                    field: key.as_str().to_owned(),
+                    source,
+                })?;
+            // The hint has served: it now marks where this value ends (it
+            // starts where the one before it ended), so no list of ranges
+            // is allocated.
+            slot.size_hint = buf.len();
+        }
+        let buf = Bytes::from(buf);
+        // With no record buffer in use (a state built from a `Record` or
+        // new), this buffer becomes it: the slots keep ranges into it
+        // rather than a reference count each.
+        let adopt = self.buf.is_empty();
+        let mut start = 0;
+        for slot in self.slots.values_mut() {
+            if !slot.is_deferred() {
+                continue;
+            }
+            let range = start..slot.size_hint;
+            start = slot.size_hint;
+            slot.raw = Some(if adopt {
+                Stored::InBuf(range, false)
+            } else {
+                Stored::Json(RawJson::from_shared(buf.slice(range)))
+            });
+        }
+        if adopt {
+            self.buf = buf;
+        }
+        Ok(())
+    }
+
+    /// The fields a staged save writes, in key order, with their bytes
+    /// and deadlines: every slot that [`State::encode_pending`] (or
+    /// [`State::encode_deferred`]) just encoded.
+    fn staged_fields(
+        &mut self,
+    ) -> impl Iterator<Item = (&SlotKey, RawJson, Option<Timestamp>)> + '_ {
+        let buf = &self.buf;
+        self.slots.iter_keyed_mut().filter_map(move |(key, slot)| {
+            if !is_written(slot) {
+                return None;
+            }
+            // Just encoded, or set through `set_raw`: JSON either way
+            // (`encode_pending` warned of a slot without bytes).
+            let raw = slot.raw.as_ref()?.json(buf).ok()?.into_owned();
+            Some((key, raw, slot.deadline))
+        })
+    }
+
+    /// [`Staged::into_changes`]: the staged fields gathered, sized once.
+    pub(crate) fn gather_changes(&mut self, expires_at: Timestamp, index: IndexChanges) -> Changes {
+        let mut set = Vec::with_capacity(self.slots.values().filter(|s| is_written(s)).count());
+        set.extend(
+            self.staged_fields()
+                .map(|(key, raw, deadline)| (key.to_cow(), raw, deadline)),
+        );
+        Changes {
             meta: self.meta,
             expires_at,
             set,
             removed: self.removed.clone(),
             index,
-        })
+        }
+    }
+
+    /// [`Staged::write_into`]: the staged save applied to `record` in
+    /// place, as [`Changes::apply_owned`] would apply the gathered changes.
+    pub(crate) fn write_staged(
+        &mut self,
+        expires_at: Timestamp,
+        index: IndexChanges,
+        record: &mut Record,
+    ) {
+        crate::store::apply_head(record, self.meta, expires_at, &self.removed);
+        for (key, raw, deadline) in self.staged_fields() {
+            crate::store::put_field(record, key.as_str(), raw, deadline);
+        }
+        for (name, value) in index {
+            crate::store::put_index(record, name, value);
+        }
     }
 
     /// Stamps the metadata with `now`, encodes every slot that must be
@@ -110,10 +166,15 @@ impl State {
         self.meta.modified = now;
         let expires_at = self.policy.expires_at(&self.meta);
         let config = &*self.config;
+        // Whether an indexed value changed (every changed slot is met
+        // below): if none did and none was removed, the usual save, the
+        // index is not looked at again.
+        let mut indexed = false;
         for (slot_key, slot) in self.slots.iter_keyed_mut() {
-            if !(slot.dirty || slot.reseal && slot.value.is_some()) {
+            if !is_written(slot) {
                 continue;
             }
+            indexed |= slot.dirty && slot.spec.is_some_and(|s| s.index);
             if slot.dirty {
                 slot.deadline = slot
                     .spec
@@ -137,6 +198,9 @@ impl State {
                 Some(Ok(raw)) => written(slot_key, &raw, slot.deadline),
                 _ => tracing::warn!(field = key, "session field has no bytes to write"),
             }
+        }
+        if !indexed && self.removed.is_empty() {
+            return Ok((expires_at, Vec::new()));
         }
         let index = self.index_changes();
         for (name, value) in &index {
@@ -220,8 +284,14 @@ impl State {
     }
 }
 
+/// Whether a save writes `slot`: changed, or sealed under a fallback key
+/// (and so re-sealed under the current one).
+fn is_written(slot: &Slot) -> bool {
+    slot.dirty || slot.reseal && slot.value.is_some()
+}
+
 /// Index values that changed, by stored key (`None`: no longer indexed).
-type IndexChanges = Vec<(String, Option<String>)>;
+pub(crate) type IndexChanges = Vec<(String, Option<String>)>;
 
 /// The text form of an indexed value: strings as themselves, `null` as no
 /// value, anything else as its JSON.
@@ -230,5 +300,141 @@ fn index_text(raw: &RawJson) -> Option<String> {
         serde_json::Value::Null => None,
         serde_json::Value::String(s) => Some(s),
         other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod staged_tests {
+    use super::*;
+    use crate::state::tests::{SECRET_FIELD, config, raw};
+
+    static COUNT: FieldSpec = FieldSpec::new("count", "a.count");
+    static NOTE: FieldSpec = FieldSpec::new("note", "a.note");
+    static USER: FieldSpec = FieldSpec {
+        index: true,
+        ..FieldSpec::new("user", "a.user")
+    };
+    static BRIEF: FieldSpec = FieldSpec {
+        max_age: Some(std::time::Duration::from_secs(60)),
+        ..FieldSpec::new("brief", "a.brief")
+    };
+
+    /// A stored record with a field of each kind, and the config.
+    fn stored() -> (Arc<Config>, Record) {
+        let config = config();
+        let now = config.clock().now();
+        let mut record = Record::new(Meta::new(now), now);
+        for (k, v) in [("a.count", "1"), ("a.note", "\"n\""), ("gone", "0")] {
+            record.fields.insert(k.into(), raw(v).into());
+        }
+        record.fields.insert("legacy".into(), raw("[1]").into());
+        (config, record)
+    }
+
+    /// The same edits on `state`: two deferred plain values (one shared
+    /// buffer), a sealed one, an indexed one, one with a deadline, one set
+    /// raw and one removed.
+    fn edit(state: &mut State) {
+        state.set(&COUNT, 2u64);
+        state.set(&NOTE, "longer note".to_owned());
+        state.set(&SECRET_FIELD, "card-4242".to_owned());
+        state.set(&USER, "u7".to_owned());
+        state.set(&BRIEF, true);
+        state.set_raw("tool", raw("{\"t\":1}"));
+        state.remove_raw("gone");
+    }
+
+    /// Both ways to apply a staged save (into a record the store holds,
+    /// or gathered into `Changes`) leave the record the same, whether the
+    /// state adopts the new buffer (loaded from a `Record`) or keeps the
+    /// one it was read from (loaded from bytes); and the state goes on
+    /// the same either way.
+    #[test]
+    fn written_in_place_matches_gathered_changes_h3() {
+        let (config, record) = stored();
+        let from_bytes = |r: &Record| {
+            let bytes = State::from_record(Arc::clone(&config), None, r.clone())
+                .to_bytes()
+                .unwrap();
+            State::from_bytes(Arc::clone(&config), None, bytes).unwrap()
+        };
+        let fresh = |r: &Record| State::from_record(Arc::clone(&config), None, r.clone());
+        for load in [&fresh as &dyn Fn(&Record) -> State, &from_bytes] {
+            let (mut gathered, mut in_place) = (load(&record), load(&record));
+            let (mut by_changes, mut by_staged) = (record.clone(), record.clone());
+            edit(&mut gathered);
+            edit(&mut in_place);
+            let changes = gathered.changes().unwrap();
+            let keys: Vec<&str> = changes.set.iter().map(|(k, _, _)| k.as_ref()).collect();
+            assert_eq!(
+                keys,
+                ["a.brief", "a.count", "a.note", "a.user", "secret", "tool"]
+            );
+            changes.apply_owned(&mut by_changes);
+            let staged = in_place.stage().unwrap();
+            assert_eq!(staged.meta(), gathered.meta());
+            staged.write_into(&mut by_staged);
+            // Sealed values differ (fresh nonces): compared opened.
+            let opened = |r: &Record| {
+                let mut s = State::from_record(Arc::clone(&config), None, r.clone());
+                (s.get(&SECRET_FIELD, String::new).clone(), s.keys().len())
+            };
+            assert_eq!(opened(&by_changes), opened(&by_staged));
+            let plain = |mut r: Record| {
+                r.fields.remove("secret");
+                (r.to_json(), r.deadlines, r.index)
+            };
+            assert_eq!(plain(by_changes), plain(by_staged.clone()));
+            assert_eq!(by_staged.fields["a.note"].get(), "\"longer note\"");
+            assert_eq!(
+                by_staged.index.get("a.user").map(String::as_str),
+                Some("u7")
+            );
+            assert!(by_staged.deadlines.contains_key("a.brief"));
+            assert!(!by_staged.fields.contains_key("gone"));
+            // The state written in place saves the same whole record next.
+            gathered.mark_saved(None);
+            in_place.mark_saved(None);
+            assert!(!in_place.is_modified());
+            let whole = |s: &mut State| plain(s.to_record().unwrap());
+            assert_eq!(whole(&mut gathered), whole(&mut in_place));
+        }
+    }
+
+    /// A save with nothing deferred (only a removal) stages no buffer and
+    /// writes only the removal and the metadata.
+    #[test]
+    fn staged_removal_alone_writes_no_field() {
+        let (config, record) = stored();
+        let mut state = State::from_record(config, None, record.clone());
+        state.remove_raw("gone");
+        let mut written = record;
+        state.stage().unwrap().write_into(&mut written);
+        let keys: Vec<&str> = written.fields.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["a.count", "a.note", "legacy"]);
+        assert_eq!(written.meta, *state.meta());
+    }
+
+    /// The index pass is skipped only when no indexed value changed and
+    /// nothing was removed: a plain change gives no index changes, an
+    /// indexed change or a removal gives them as before.
+    #[test]
+    fn index_changes_only_when_an_indexed_value_changed_or_was_removed() {
+        let (config, record) = stored();
+        let index = |edit: &dyn Fn(&mut State)| {
+            let mut state = State::from_record(Arc::clone(&config), None, record.clone());
+            edit(&mut state);
+            state.changes().unwrap().index
+        };
+        assert_eq!(index(&|s| s.set(&COUNT, 5u64)), []);
+        let some = |k: &str, v: &str| (k.to_owned(), Some(v.to_owned()));
+        assert_eq!(
+            index(&|s| s.set(&USER, "u8".to_owned())),
+            [some("a.user", "u8")]
+        );
+        assert_eq!(
+            index(&|s| s.remove_raw("gone")),
+            [("gone".to_owned(), None)]
+        );
     }
 }
