@@ -130,7 +130,14 @@ impl Handle {
         spec: &'static FieldSpec,
         default: impl FnOnce() -> T,
     ) -> Ref<'_, T> {
-        let value = self.lock().slot_mut::<T>(spec, default).shared::<T>();
+        let mut state = self.lock();
+        let slot = state.slot_mut::<T>(spec, default);
+        // A plain value (a number, a flag) is copied out: no allocation,
+        // and it stays in place for a later write.
+        let value = match slot.copied::<T>() {
+            Some(v) => Shared::Copy(v),
+            None => Shared::Arc(slot.shared::<T>()),
+        };
         Ref {
             value,
             _session: PhantomData,
@@ -234,14 +241,25 @@ impl Handle {
 /// It is a snapshot: a later write to the same field is not seen through an
 /// existing `Ref` (read the field again).
 pub struct Ref<'a, T> {
-    value: Arc<T>,
+    value: Shared<T>,
     _session: PhantomData<&'a Handle>,
 }
 
+/// What a [`Ref`] holds: its own copy of a plain value, or the value
+/// shared with the session.
+enum Shared<T> {
+    Copy(T),
+    Arc(Arc<T>),
+}
+
 impl<T> Ref<'_, T> {
-    /// The shared value, detached from the session's lifetime.
+    /// The value, detached from the session's lifetime (shared with the
+    /// session if it was, else in a new `Arc`).
     pub fn into_arc(this: Self) -> Arc<T> {
-        this.value
+        match this.value {
+            Shared::Copy(v) => Arc::new(v),
+            Shared::Arc(v) => v,
+        }
     }
 }
 
@@ -251,7 +269,10 @@ impl<T> Ref<'_, T> {
 impl<T> Deref for Ref<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.value
+        match &self.value {
+            Shared::Copy(v) => v,
+            Shared::Arc(v) => v,
+        }
     }
 }
 

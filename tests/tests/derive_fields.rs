@@ -222,3 +222,23 @@ async fn getter_in_setter_argument_does_not_block() {
     assert_eq!(shop.cart().len(), 2);
     assert_eq!(pending(&shop).0.len(), 2);
 }
+
+/// A plain value (here an `Option<u64>`) is read as a copy, not shared:
+/// its `Ref` is a snapshot all the same, `Ref::into_arc` still gives the
+/// value read, reading does not dirty, and the last write is what is saved.
+#[tokio::test]
+async fn plain_values_are_read_as_copies_and_stay_snapshots() {
+    let env = Env::new();
+    let shop = loaded(&env).await;
+    let before = shop.user_id();
+    assert!(!shop.is_modified(), "a read does not dirty");
+    shop.set_user_id(Some(100));
+    assert_eq!(*before, Some(7), "a live Ref is a snapshot");
+    let kept = session_core::session::Ref::into_arc(shop.user_id());
+    *shop.user_id_mut() = Some(101);
+    assert_eq!(*kept, Some(100));
+    assert_eq!(*shop.user_id(), Some(101));
+    let id = env.commit(&shop).await;
+    let again: Session<Shop> = env.load(&id).await.typed();
+    assert_eq!(*again.user_id(), Some(101));
+}

@@ -115,6 +115,29 @@ held! {
 }
 
 impl Held {
+    /// A copy of the value, if it is a `T` held in place and a plain copy
+    /// (every listed type but `String`): a getter then hands out the copy
+    /// and allocates nothing. `None` for anything else.
+    pub(crate) fn copied<T: Value>(&self) -> Option<T> {
+        /// `u` as a `T`, if it is one.
+        fn cast<T: 'static, U: 'static>(u: U) -> Option<T> {
+            let mut u = Some(u);
+            (&mut u as &mut dyn Any).downcast_mut::<Option<T>>()?.take()
+        }
+        match *self {
+            Held::Bool(v) => cast(v),
+            Held::U32(v) => cast(v),
+            Held::U64(v) => cast(v),
+            Held::I32(v) => cast(v),
+            Held::I64(v) => cast(v),
+            Held::F64(v) => cast(v),
+            Held::OptU64(v) => cast(v),
+            Held::OptI64(v) => cast(v),
+            Held::OptF64(v) => cast(v),
+            Held::String(_) | Held::Shared(_) => None,
+        }
+    }
+
     /// Whether the value is a `T`.
     pub(crate) fn is<T: Value>(&self) -> bool {
         self.get::<T>().is_some()
@@ -181,6 +204,29 @@ mod tests {
     #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
     struct Other {
         a: u8,
+    }
+
+    /// Plain copies of in-place values are handed out for their own type
+    /// only; a `String` or a shared value is never copied.
+    #[test]
+    fn copies_are_made_of_plain_values_only() {
+        assert_eq!(Held::new(7u64).copied::<u64>(), Some(7));
+        assert_eq!(Held::new(7u64).copied::<i64>(), None);
+        assert_eq!(
+            Held::new(Some(-3i64)).copied::<Option<i64>>(),
+            Some(Some(-3))
+        );
+        assert_eq!(Held::new(true).copied::<bool>(), Some(true));
+        assert_eq!(Held::new(1.5f64).copied::<f64>(), Some(1.5));
+        assert_eq!(Held::new("a".to_owned()).copied::<String>(), None);
+        assert_eq!(Held::new(Other { a: 1 }).copied::<Other>(), None);
+        let mut shared = Held::new(9u32);
+        assert!(shared.shared::<u32>().is_some());
+        assert_eq!(
+            shared.copied::<u32>(),
+            None,
+            "shared now: the Arc is handed out"
+        );
     }
 
     /// Listed types are held in place, others shared; each reads back as

@@ -157,6 +157,12 @@ impl Slot {
             .expect("slot holds a decoded value of the accessor's type")
     }
 
+    /// A copy of the decoded value if it is a plain value held in place
+    /// (see [`Held::copied`]).
+    pub(crate) fn copied<T: Value>(&self) -> Option<T> {
+        self.value.as_ref().and_then(Held::copied::<T>)
+    }
+
     /// The decoded value, shared (for getters: no lock is held after). A
     /// value held in place moves behind an `Arc` first.
     pub(crate) fn shared<T: Value>(&mut self) -> Arc<T> {
