@@ -285,8 +285,8 @@ impl CookieConfig {
         let name = self.name.as_bytes();
         value[..name.len()].copy_from_slice(name);
         value[name.len()] = b'=';
-        let mut digits = [0u8; 20];
-        let age = max_age.map(|a| format_u64(a.as_secs(), &mut digits));
+        let mut digits = itoa::Buffer::new();
+        let age = max_age.map(|a| digits.format(a.as_secs()).as_bytes());
         push_attributes(&mut value, &self.attrs, age);
         debug_assert_eq!(value.len(), value.capacity(), "exact: no copy");
         HeaderValue::from_maybe_shared(Bytes::from(value)).ok()
@@ -306,8 +306,8 @@ impl CookieConfig {
     }
 
     fn set_cookie_line(&self, value: &[u8], max_age: Option<Duration>) -> Vec<u8> {
-        let mut digits = [0u8; 20];
-        let age = max_age.map(|a| format_u64(a.as_secs(), &mut digits));
+        let mut digits = itoa::Buffer::new();
+        let age = max_age.map(|a| digits.format(a.as_secs()).as_bytes());
         let age_len = age.map_or(0, |d| MAX_AGE.len() + d.len());
         let mut out =
             Vec::with_capacity(self.name.len() + 1 + value.len() + self.attrs.len() + age_len);
@@ -351,21 +351,6 @@ fn push_attributes(out: &mut Vec<u8>, attrs: &str, age: Option<&[u8]>) {
     }
 }
 
-/// Writes `n` in decimal at the end of `buf`; returns the digits.
-fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        // `n % 10` is a single digit: the cast cannot truncate.
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    &buf[i..]
-}
-
 /// RFC 9110 `tchar`.
 fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
@@ -391,9 +376,9 @@ mod tests {
 
     #[test]
     fn max_age_digits_match_display() {
-        let mut buf = [0u8; 20];
         for n in [0, 1, 9, 10, 99, 1_209_600, u64::MAX] {
-            assert_eq!(format_u64(n, &mut buf), n.to_string().as_bytes());
+            let line = CookieConfig::default().set_cookie("v", Some(Duration::from_secs(n)));
+            assert!(line.ends_with(&format!("; Max-Age={n}")), "{line}");
         }
         let c = CookieConfig::default();
         let line = c.set_cookie("v", Some(Duration::from_secs(1_209_600)));
