@@ -98,20 +98,22 @@ pub(super) fn check<'t>(
 ) -> Result<Checked<'t>, EnvelopeError> {
     let (h, p, t) = split3(token).ok_or(EnvelopeError::Invalid)?;
     let mut buf = [0u8; HEADER_V1];
-    // The header's length says which version it must be.
+    // The header's length says which version it must be. Header and tag
+    // have fixed sizes: decoded on the unrolled fixed-size path.
     let (version, header) = if h.len() == encoded_len(HEADER_V2) {
-        (VERSION_2, &mut buf[..HEADER_V2])
+        let v2 = base64url::decode_array::<HEADER_V2>(h.as_bytes())?;
+        buf[..HEADER_V2].copy_from_slice(&v2);
+        (VERSION_2, &buf[..HEADER_V2])
     } else {
-        (VERSION, &mut buf[..])
+        buf = base64url::decode_array::<HEADER_V1>(h.as_bytes())?;
+        (VERSION, &buf[..])
     };
-    base64url::decode_exact(h, header)?;
     if header[0] != version || header[1] != MODE_SIGNED {
         return Err(EnvelopeError::Invalid);
     }
     let key_id = key_id_at(header, 2);
     let key = ring.find(key_id).ok_or(EnvelopeError::Invalid)?;
-    let mut tag = [0u8; MAC_LEN];
-    base64url::decode_exact(t, &mut tag)?;
+    let tag = base64url::decode_array::<MAC_LEN>(t.as_bytes())?;
     let signed_len = h.len() + 1 + p.len();
     mac(version, key, ctx, &token.as_bytes()[..signed_len])
         .verify_slice(&tag)
