@@ -139,6 +139,7 @@ impl State {
     /// As [`State::from_record`], from a record that stays with its owner
     /// (a store that keeps records in memory lends it): field bytes are
     /// shared, not copied.
+    #[inline]
     pub fn from_record_ref(config: Arc<Config>, id: Option<Id>, record: &Record) -> Self {
         let fields = record.fields.iter().map(|(k, raw)| (k, raw.clone()));
         let loaded = (record.meta, record.index.clone(), record.binding.as_str());
@@ -148,6 +149,7 @@ impl State {
     /// A loaded state from a record's parts, `fields` in key order (a
     /// map's, strictly increasing). Fields past their own
     /// deadline are dropped; the clock is read only if some field has one.
+    #[inline]
     fn from_fields<K: AsRef<str>>(
         config: Arc<Config>,
         id: Option<Id>,
@@ -176,6 +178,7 @@ impl State {
     }
 
     /// A loaded state: `slots` with the buffer their bytes point into.
+    #[inline]
     fn loaded(
         config: Arc<Config>,
         id: Option<Id>,
