@@ -94,6 +94,7 @@ impl Drop for State {
         for slot in self.slots.values_mut() {
             slot.raw = None;
         }
+        self.slots.recycle();
     }
 }
 

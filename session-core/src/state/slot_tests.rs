@@ -104,3 +104,44 @@ fn same_key_agrees_with_slice_equality() {
         assert!(!same_key(&a, &longer) && !same_key(&longer, &a), "{n}");
     }
 }
+
+/// A dropped state's slot vector is reused by the next one built on the
+/// same thread, empty and prepared; one too large is not kept, nor is one
+/// too small used; a thread keeps one.
+#[test]
+fn recycled_slot_vectors_are_reused_empty() {
+    let mut first = Slots::prepared(3);
+    first.0[0].0 = SlotKey::copied("a-key-long-enough-for-the-heap");
+    first.0[1].1.dirty = true;
+    let at = first.0.as_ptr();
+    first.recycle();
+    assert!(first.0.is_empty());
+    let again = Slots::prepared(2);
+    assert_eq!(again.0.as_ptr(), at);
+    assert_eq!(again.0.len(), 2);
+    assert!(
+        again
+            .0
+            .iter()
+            .all(|(k, s)| k.as_bytes().is_empty() && !s.dirty)
+    );
+    let kept = || {
+        SPARE.with(|s| {
+            let v = s.take();
+            let cap = v.capacity();
+            s.set(v);
+            cap
+        })
+    };
+    assert_eq!(kept(), 0);
+    // A vector too large to keep is freed; the one kept stays.
+    Slots::prepared(1).recycle();
+    let small = kept();
+    assert!(small >= 1);
+    Slots::prepared(SPARE_CAP + 1).recycle();
+    assert_eq!(kept(), small);
+    // Too small for a larger state: it stays kept, the state gets its own.
+    let large = Slots::prepared(small + 1);
+    assert!(large.0.capacity() > small);
+    assert_eq!(kept(), small);
+}
