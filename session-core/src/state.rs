@@ -164,7 +164,8 @@ impl State {
         let mut filled = 0;
         for (key, raw) in fields {
             let key = key.as_ref();
-            let deadline = deadlines.get(key).copied();
+            // No deadlines (most records): no lookup per field.
+            let deadline = now.and_then(|_| deadlines.get(key).copied());
             if deadline.is_some_and(|d| now.is_some_and(|now| is_expired(d, now))) {
                 continue;
             }
@@ -323,7 +324,9 @@ impl State {
         slot.drop_raw();
         slot.dirty = true;
         slot.spec = Some(spec);
-        self.removed.retain(|k| k != spec.key);
+        if !self.removed.is_empty() {
+            self.removed.retain(|k| k != spec.key);
+        }
     }
 
     /// Removes a field and returns its value (or the default).

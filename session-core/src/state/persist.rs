@@ -401,6 +401,22 @@ mod staged_tests {
         }
     }
 
+    /// A field removed and then set again is written, not removed (the
+    /// list of removals is looked at only when it has entries).
+    #[test]
+    fn set_after_remove_writes_the_field_again() {
+        let (config, record) = stored();
+        let mut state = State::from_record(config, None, record);
+        state.set(&COUNT, 3u64);
+        state.remove_raw("a.note");
+        state.remove_raw("gone");
+        state.set(&NOTE, "back".to_owned());
+        let changes = state.changes().unwrap();
+        let set: Vec<&str> = changes.set.iter().map(|(k, _, _)| k.as_ref()).collect();
+        assert_eq!(set, ["a.count", "a.note"]);
+        assert_eq!(changes.removed, ["gone"]);
+    }
+
     /// A save with nothing deferred (only a removal) stages no buffer and
     /// writes only the removal and the metadata.
     #[test]
