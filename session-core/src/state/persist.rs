@@ -143,8 +143,11 @@ impl State {
         for (key, raw, deadline) in self.staged_fields() {
             crate::store::put_field(record, key.as_str(), raw, deadline);
         }
-        for (name, value) in index {
-            crate::store::put_index(record, name, value);
+        // Usually none: the empty list is not walked and dropped.
+        if !index.is_empty() {
+            for (name, value) in index {
+                crate::store::put_index(record, name, value);
+            }
         }
     }
 
