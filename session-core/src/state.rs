@@ -9,7 +9,6 @@
 //! A field whose bytes no longer decode as its type is reset to its default
 //! on its own, with a `tracing` warning; the rest of the session is kept.
 
-use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

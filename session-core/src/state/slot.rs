@@ -11,36 +11,6 @@ use bytes::Bytes;
 
 use super::held::Held;
 
-/// A decoded value with its type erased, able to encode itself again.
-pub(crate) trait Erased: Any + Send + Sync {
-    /// The value as JSON, written straight into a `RawValue` (serde_json's
-    /// own output is valid JSON: no second parse to validate it).
-    fn encode(&self) -> serde_json::Result<RawJson>;
-    /// The value as JSON, appended to `out`.
-    fn encode_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
-    fn as_any(&self) -> &dyn Any;
-    fn as_any_mut(&mut self) -> &mut dyn Any;
-    fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
-}
-
-impl<T: Value> Erased for T {
-    fn encode(&self) -> serde_json::Result<RawJson> {
-        RawJson::encode(self)
-    }
-    fn encode_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        serde_json::to_writer(out, self)
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-    fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
-        self
-    }
-}
-
 /// A field's stored bytes.
 #[derive(Clone)]
 pub(crate) enum Stored {
