@@ -9,7 +9,6 @@
 //! A field whose bytes no longer decode as its type is reset to its default
 //! on its own, with a `tracing` warning; the rest of the session is kept.
 
-use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -94,6 +93,7 @@ impl Drop for State {
         for slot in self.slots.values_mut() {
             slot.raw = None;
         }
+        self.slots.recycle();
     }
 }
 
@@ -139,6 +139,7 @@ impl State {
     /// As [`State::from_record`], from a record that stays with its owner
     /// (a store that keeps records in memory lends it): field bytes are
     /// shared, not copied.
+    #[inline]
     pub fn from_record_ref(config: Arc<Config>, id: Option<Id>, record: &Record) -> Self {
         let fields = record.fields.iter().map(|(k, raw)| (k, raw.clone()));
         let loaded = (record.meta, record.index.clone(), record.binding.as_str());
@@ -148,6 +149,7 @@ impl State {
     /// A loaded state from a record's parts, `fields` in key order (a
     /// map's, strictly increasing). Fields past their own
     /// deadline are dropped; the clock is read only if some field has one.
+    #[inline]
     fn from_fields<K: AsRef<str>>(
         config: Arc<Config>,
         id: Option<Id>,
@@ -161,7 +163,8 @@ impl State {
         let mut filled = 0;
         for (key, raw) in fields {
             let key = key.as_ref();
-            let deadline = deadlines.get(key).copied();
+            // No deadlines (most records): no lookup per field.
+            let deadline = now.and_then(|_| deadlines.get(key).copied());
             if deadline.is_some_and(|d| now.is_some_and(|now| is_expired(d, now))) {
                 continue;
             }
@@ -176,6 +179,7 @@ impl State {
     }
 
     /// A loaded state: `slots` with the buffer their bytes point into.
+    #[inline]
     fn loaded(
         config: Arc<Config>,
         id: Option<Id>,
@@ -319,7 +323,9 @@ impl State {
         slot.drop_raw();
         slot.dirty = true;
         slot.spec = Some(spec);
-        self.removed.retain(|k| k != spec.key);
+        if !self.removed.is_empty() {
+            self.removed.retain(|k| k != spec.key);
+        }
     }
 
     /// Removes a field and returns its value (or the default).

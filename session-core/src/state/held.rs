@@ -11,9 +11,38 @@
 use std::any::Any;
 use std::sync::Arc;
 
-use super::slot::Erased;
 use crate::schema::Value;
 use crate::store::RawJson;
+
+/// A decoded value with its type erased, able to encode itself again.
+pub(crate) trait Erased: Any + Send + Sync {
+    /// The value as JSON, written straight into a `RawValue` (serde_json's
+    /// own output is valid JSON: no second parse to validate it).
+    fn encode(&self) -> serde_json::Result<RawJson>;
+    /// The value as JSON, appended to `out`.
+    fn encode_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+    fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+}
+
+impl<T: Value> Erased for T {
+    fn encode(&self) -> serde_json::Result<RawJson> {
+        RawJson::encode(self)
+    }
+    fn encode_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+    fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+}
 
 /// Declares [`Held`] with one in-place variant per listed type, and the
 /// methods that move a `T` in and out of it. A variant is chosen by the

@@ -143,8 +143,11 @@ impl State {
         for (key, raw, deadline) in self.staged_fields() {
             crate::store::put_field(record, key.as_str(), raw, deadline);
         }
-        for (name, value) in index {
-            crate::store::put_index(record, name, value);
+        // Usually none: the empty list is not walked and dropped.
+        if !index.is_empty() {
+            for (name, value) in index {
+                crate::store::put_index(record, name, value);
+            }
         }
     }
 
@@ -399,6 +402,22 @@ mod staged_tests {
             let whole = |s: &mut State| plain(s.to_record().unwrap());
             assert_eq!(whole(&mut gathered), whole(&mut in_place));
         }
+    }
+
+    /// A field removed and then set again is written, not removed (the
+    /// list of removals is looked at only when it has entries).
+    #[test]
+    fn set_after_remove_writes_the_field_again() {
+        let (config, record) = stored();
+        let mut state = State::from_record(config, None, record);
+        state.set(&COUNT, 3u64);
+        state.remove_raw("a.note");
+        state.remove_raw("gone");
+        state.set(&NOTE, "back".to_owned());
+        let changes = state.changes().unwrap();
+        let set: Vec<&str> = changes.set.iter().map(|(k, _, _)| k.as_ref()).collect();
+        assert_eq!(set, ["a.count", "a.note"]);
+        assert_eq!(changes.removed, ["gone"]);
     }
 
     /// A save with nothing deferred (only a removal) stages no buffer and
