@@ -83,23 +83,14 @@ fn decode_short(text: &[u8], out: &mut [u8]) -> Result<(), EnvelopeError> {
     let mut quads = text.chunks_exact(8);
     let mut outs = out.chunks_exact_mut(6);
     for (q, o) in (&mut quads).zip(&mut outs) {
-        // A fixed-size group: the loop below is unrolled, with no bounds
-        // checks.
-        let mut n = 0u64;
-        for &c in <&[u8; 8]>::try_from(q).expect("chunks of 8") {
-            let v = DECODE[usize::from(c)];
-            bad |= v;
-            n = n << 6 | u64::from(v);
-        }
+        // A fixed-size group: unrolled, with no bounds checks.
+        let (n, group_bad) = symbols(<&[u8; 8]>::try_from(q).expect("chunks of 8"));
+        bad |= group_bad;
         o.copy_from_slice(&n.to_be_bytes()[2..]);
     }
     let (rest, o) = (quads.remainder(), outs.into_remainder());
-    let mut n = 0u64;
-    for &c in rest {
-        let v = DECODE[usize::from(c)];
-        bad |= v;
-        n = n << 6 | u64::from(v);
-    }
+    let (n, rest_bad) = symbols(rest);
+    bad |= rest_bad;
     let unused = 6 * rest.len() - 8 * o.len();
     o.copy_from_slice(&(n >> unused).to_be_bytes()[8 - o.len()..]);
     if bad < 64 && n & ((1 << unused) - 1) == 0 {
