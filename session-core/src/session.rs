@@ -135,8 +135,8 @@ impl Handle {
         // A plain value (a number, a flag) is copied out: no allocation,
         // and it stays in place for a later write.
         let value = match slot.copied::<T>() {
-            Some(v) => Shared::Copy(v),
-            None => Shared::Arc(slot.shared::<T>()),
+            Some(v) => RefValue::Copied(v),
+            None => RefValue::Shared(slot.shared::<T>()),
         };
         Ref {
             value,
@@ -241,15 +241,15 @@ impl Handle {
 /// It is a snapshot: a later write to the same field is not seen through an
 /// existing `Ref` (read the field again).
 pub struct Ref<'a, T> {
-    value: Shared<T>,
+    value: RefValue<T>,
     _session: PhantomData<&'a Handle>,
 }
 
 /// What a [`Ref`] holds: its own copy of a plain value, or the value
 /// shared with the session.
-enum Shared<T> {
-    Copy(T),
-    Arc(Arc<T>),
+enum RefValue<T> {
+    Copied(T),
+    Shared(Arc<T>),
 }
 
 impl<T> Ref<'_, T> {
@@ -257,8 +257,8 @@ impl<T> Ref<'_, T> {
     /// session if it was, else in a new `Arc`).
     pub fn into_arc(this: Self) -> Arc<T> {
         match this.value {
-            Shared::Copy(v) => Arc::new(v),
-            Shared::Arc(v) => v,
+            RefValue::Copied(v) => Arc::new(v),
+            RefValue::Shared(v) => v,
         }
     }
 }
@@ -270,8 +270,8 @@ impl<T> Deref for Ref<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
         match &self.value {
-            Shared::Copy(v) => v,
-            Shared::Arc(v) => v,
+            RefValue::Copied(v) => v,
+            RefValue::Shared(v) => v,
         }
     }
 }
