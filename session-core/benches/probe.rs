@@ -18,8 +18,9 @@
 //! every-field case: server path from bytes, from a lent record, cookie
 //! path) and `serde` (their floor); the phases
 //! of `whole` alone: `to_bytes`, `sign`, `verify`, `from_bytes`
-//! (with the drop), `read` (from_bytes, every field read, drop), and
-//! `floor_decode`, its floor (serde of the whole struct, drop).
+//! (with the drop), `read` (from_bytes, every field read, drop),
+//! `floor_decode`, its floor (serde of the whole struct, drop), and
+//! `floor_encode`, the floor of `to_bytes` (serde of the whole struct).
 
 // A plain `main` that prints.
 #![allow(missing_docs, clippy::print_stdout)]
@@ -104,6 +105,9 @@ fn main() {
             );
         }),
         "read" => Box::new(read),
+        "floor_encode" => Box::new(|| {
+            black_box(serde_json::to_vec(black_box(&d)).expect("json"));
+        }),
         "floor_decode" => {
             let json = serde_json::to_vec(&d).expect("json");
             Box::new(move || {

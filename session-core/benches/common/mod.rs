@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use aes_gcm::aead::Aead;
+use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::NO_PAD;
@@ -127,13 +127,30 @@ static B64: std::sync::LazyLock<Simd> = std::sync::LazyLock::new(|| Simd::url_sa
 /// and cipher are built once.
 pub(crate) struct Floor {
     mac: HmacSha256,
+    /// `mac` after one 64-byte block binding purpose and cookie name
+    /// (hashed once, as ours caches it).
+    bound_mac: HmacSha256,
     cipher: Aes256Gcm,
 }
 
+/// The required floor's header: version, mode, key id, flags, issued-at
+/// and expires-at (6-byte milliseconds), as our signed tokens carry.
+const BOUND_HEADER: usize = 1 + 1 + 4 + 1 + 6 + 6;
+/// The sealed required floor's associated data (version, mode, key id)
+/// and the times sealed with the payload (flags, issued-at, expires-at).
+const SEALED_AAD: usize = 6;
+const SEALED_TIMES: usize = 1 + 8 + 8;
+
 impl Floor {
     pub(crate) fn new() -> Self {
+        let mac = <HmacSha256 as Mac>::new_from_slice(&[7u8; 32]).expect("any key length");
+        let mut bound_mac = mac.clone();
+        let mut context = [0u8; 64];
+        context[..17].copy_from_slice(b"cookie-signing\x00id");
+        bound_mac.update(&context);
         Floor {
-            mac: <HmacSha256 as Mac>::new_from_slice(&[7u8; 32]).expect("any key length"),
+            mac,
+            bound_mac,
             cipher: Aes256Gcm::new(&[9u8; 32].into()),
         }
     }
@@ -175,6 +192,115 @@ impl Floor {
             self.verify(&self.sign(d))
         };
         back.expect("the floor's own token")
+    }
+
+    /// The required floor's round trip: the floor plus only what issue 2
+    /// requires of every token, still done by hand on the whole struct.
+    /// Signed: a header with issued-at and expiry, the MAC over purpose and
+    /// cookie name and over the base64 text, checked before the payload is
+    /// decoded (A11), and the expiry checked. Sealed: the header as
+    /// associated data, the times sealed with the payload, the expiry
+    /// checked.
+    pub(crate) fn whole_required<D: Serialize + DeserializeOwned>(
+        &self,
+        d: &D,
+        sealed: bool,
+        now_ms: u64,
+    ) -> D {
+        let back = if sealed {
+            self.open_required(&self.seal_required(d, now_ms), now_ms)
+        } else {
+            self.verify_required(&self.sign_required(d, now_ms), now_ms)
+        };
+        back.expect("the floor's own token")
+    }
+
+    /// `b64(header).b64(json).b64(hmac(context || b64(header).b64(json)))`.
+    pub(crate) fn sign_required<D: Serialize>(&self, d: &D, now_ms: u64) -> String {
+        let json = serde_json::to_vec(d).expect("serializes");
+        let mut header = [0u8; BOUND_HEADER];
+        header[..2].copy_from_slice(&[2, b'S']);
+        header[7..13].copy_from_slice(&now_ms.to_be_bytes()[2..]);
+        header[13..].copy_from_slice(&(now_ms + 1_209_600_000).to_be_bytes()[2..]);
+        let mut out = String::with_capacity(json.len() * 4 / 3 + 80);
+        B64.encode_string(header, &mut out);
+        out.push('.');
+        B64.encode_string(&json, &mut out);
+        let mut mac = self.bound_mac.clone();
+        mac.update(out.as_bytes());
+        let tag = mac.finalize().into_bytes();
+        out.push('.');
+        B64.encode_string(tag, &mut out);
+        out
+    }
+
+    pub(crate) fn verify_required<D: DeserializeOwned>(
+        &self,
+        token: &str,
+        now_ms: u64,
+    ) -> Option<D> {
+        let (text, t) = token.rsplit_once('.')?;
+        let (h, p) = text.split_once('.')?;
+        let header = B64.decode(h).ok()?;
+        if header.len() != BOUND_HEADER || header[..2] != [2, b'S'] {
+            return None;
+        }
+        let tag = B64.decode(t).ok()?;
+        let mut mac = self.bound_mac.clone();
+        mac.update(text.as_bytes());
+        mac.verify_slice(&tag).ok()?;
+        let mut exp = [0u8; 8];
+        exp[2..].copy_from_slice(&header[13..]);
+        if u64::from_be_bytes(exp) <= now_ms {
+            return None;
+        }
+        let json = B64.decode(p).ok()?;
+        serde_json::from_slice(&json).ok()
+    }
+
+    /// `b64(header || nonce || aes-gcm(times || json))`, the header as
+    /// associated data; the same AEAD calls as [`Floor::seal`].
+    pub(crate) fn seal_required<D: Serialize>(&self, d: &D, now_ms: u64) -> String {
+        let header = [2, b'E', 0, 0, 0, 0];
+        let mut plain = Vec::with_capacity(256);
+        plain.push(0);
+        plain.extend_from_slice(&now_ms.to_be_bytes());
+        plain.extend_from_slice(&(now_ms + 1_209_600_000).to_be_bytes());
+        serde_json::to_writer(&mut plain, d).expect("serializes");
+        let mut nonce = [0u8; 12];
+        rand::thread_rng().fill_bytes(&mut nonce);
+        let payload = Payload {
+            msg: &plain,
+            aad: &header,
+        };
+        let ct = self
+            .cipher
+            .encrypt(&Nonce::from(nonce), payload)
+            .expect("encrypts");
+        let mut raw = Vec::with_capacity(SEALED_AAD + 12 + ct.len());
+        raw.extend_from_slice(&header);
+        raw.extend_from_slice(&nonce);
+        raw.extend_from_slice(&ct);
+        B64.encode(raw)
+    }
+
+    pub(crate) fn open_required<D: DeserializeOwned>(&self, token: &str, now_ms: u64) -> Option<D> {
+        let raw = B64.decode(token).ok()?;
+        if raw.len() < SEALED_AAD + 12 + SEALED_TIMES + 16 || raw[..2] != [2, b'E'] {
+            return None;
+        }
+        let (head, ct) = raw.split_at(SEALED_AAD + 12);
+        let nonce = Nonce::try_from(&head[SEALED_AAD..]).ok()?;
+        let payload = Payload {
+            msg: ct,
+            aad: &head[..SEALED_AAD],
+        };
+        let plain = self.cipher.decrypt(&nonce, payload).ok()?;
+        let exp = u64::from_be_bytes(plain[9..17].try_into().ok()?);
+        if exp <= now_ms {
+            return None;
+        }
+        serde_json::from_slice(&plain[SEALED_TIMES..]).ok()
     }
 
     /// `b64(nonce || aes-gcm(json))`, random nonce from the thread RNG.
