@@ -140,6 +140,8 @@ const BOUND_HEADER: usize = 1 + 1 + 4 + 1 + 6 + 6;
 /// and the times sealed with the payload (flags, issued-at, expires-at).
 const SEALED_AAD: usize = 6;
 const SEALED_TIMES: usize = 1 + 8 + 8;
+/// The required floor's token age: Django's default, 14 days.
+const AGE_MS: u64 = 14 * 24 * 3600 * 1000;
 
 impl Floor {
     pub(crate) fn new() -> Self {
@@ -221,7 +223,7 @@ impl Floor {
         let mut header = [0u8; BOUND_HEADER];
         header[..2].copy_from_slice(&[2, b'S']);
         header[7..13].copy_from_slice(&now_ms.to_be_bytes()[2..]);
-        header[13..].copy_from_slice(&(now_ms + 1_209_600_000).to_be_bytes()[2..]);
+        header[13..].copy_from_slice(&(now_ms + AGE_MS).to_be_bytes()[2..]);
         let mut out = String::with_capacity(json.len() * 4 / 3 + 80);
         B64.encode_string(header, &mut out);
         out.push('.');
@@ -265,7 +267,7 @@ impl Floor {
         let mut plain = Vec::with_capacity(256);
         plain.push(0);
         plain.extend_from_slice(&now_ms.to_be_bytes());
-        plain.extend_from_slice(&(now_ms + 1_209_600_000).to_be_bytes());
+        plain.extend_from_slice(&(now_ms + AGE_MS).to_be_bytes());
         serde_json::to_writer(&mut plain, d).expect("serializes");
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
