@@ -215,7 +215,8 @@ impl Writer<'_> {
 }
 
 /// Whether `b` is UTF-8; keys and bindings are short and almost always
-/// ASCII, which is checked first.
+/// ASCII, which is checked first (in line: it is a few instructions).
+#[inline(always)]
 fn is_utf8(b: &[u8]) -> bool {
     is_short_ascii(b) || std::str::from_utf8(b).is_ok()
 }
@@ -223,6 +224,7 @@ fn is_utf8(b: &[u8]) -> bool {
 /// Whether `b` is ASCII: from 4 to 16 bytes, as two overlapping words
 /// (no loop); otherwise branch-free over the slice (`is_ascii` walks a
 /// short one byte by byte).
+#[inline(always)]
 fn is_short_ascii(b: &[u8]) -> bool {
     let n = b.len();
     let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
@@ -398,6 +400,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn header(&mut self) -> Result<Header<'a>, RecordError> {
         let format = self.byte("empty record")?;
         self.format_1 = match format {
@@ -463,8 +466,9 @@ impl<'a> Reader<'a> {
         Ok(Timestamp::from_unix_millis(ms))
     }
 
-    /// The next field; keys are checked to be UTF-8.
-    #[inline]
+    /// The next field; keys are checked to be UTF-8. Always in line: the
+    /// per-field loops of the readers keep its result in registers.
+    #[inline(always)]
     pub(crate) fn field(&mut self) -> Result<Field, RecordError> {
         self.field_keyed(|k| is_utf8(k).then_some(()))
             .map(|((), f)| f)
@@ -479,7 +483,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next field, its key checked by `key` (`None`: not UTF-8).
-    #[inline]
+    #[inline(always)]
     fn field_keyed<K>(
         &mut self,
         key: impl FnOnce(&'a [u8]) -> Option<K>,

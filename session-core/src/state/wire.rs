@@ -7,6 +7,7 @@
 //! [`Record::to_bytes`]: crate::store::Record::to_bytes
 //! [`Record::to_json`]: crate::store::Record::to_json
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -20,7 +21,7 @@ use crate::id::Id;
 use crate::state::slot::{SlotKey, Slots, less};
 use crate::state::{Slot, State, Stored};
 use crate::store::Record;
-use crate::wire::{FIELD_OVERHEAD, HEADER_OVERHEAD, Reader, Writer, is_binary};
+use crate::wire::{FIELD_OVERHEAD, Field, HEADER_OVERHEAD, Reader, Writer, is_binary};
 
 impl State {
     /// A session loaded from a record's bytes, binary
@@ -69,45 +70,54 @@ impl State {
         }
         let mut r = Reader::new(&bytes);
         let h = r.header()?;
+        let mut now = || *now.get_or_insert_with(|| config.clock().now());
         // Fields come in key order (as written): each fills the next
-        // prepared slot in place. Past the first that does not (a record
+        // prepared slot in place. From the first that does not (a record
         // written otherwise), the rest are inserted one by one. Order is
         // checked on the keys in the record, not on the copies just
         // written to the slots (reading those back as words would wait
-        // for the narrower writes to land).
+        // for the narrower writes to land), by their first eight bytes as
+        // one word (kept from the key before), and whole only when those
+        // are equal.
         let mut slots = Slots::prepared(r.cap(h.n_fields));
-        let (mut filled, mut in_order) = (0, true);
-        let mut last_key = 0..0;
-        for _ in 0..h.n_fields {
+        let (mut left, mut filled) = (h.n_fields, 0);
+        let (mut last_key, mut last_word) = (0..0, 0);
+        let mut stray = None;
+        while left > 0 {
+            left -= 1;
             let f = r.field()?;
-            let mut now = || *now.get_or_insert_with(|| config.clock().now());
             if f.deadline.is_some_and(|d| is_expired(d, now())) {
                 continue;
             }
-            let raw = Some(Stored::InBuf(f.raw, f.deflated));
-            if in_order {
-                let after = filled == 0 || less(&bytes[last_key.clone()], &bytes[f.key.clone()]);
-                if let Some((key, slot)) = slots.prepared_at(filled).filter(|_| after) {
-                    last_key = f.key.clone();
+            let word = key_word(&bytes, &f.key);
+            let after = filled == 0
+                || last_word < word
+                || (last_word == word && less(&bytes[last_key.clone()], &bytes[f.key.clone()]));
+            match slots.prepared_at(filled).filter(|_| after) {
+                Some((key, slot)) => {
+                    (last_key, last_word) = (f.key.clone(), word);
                     key.set_in_record(&bytes, f.key);
-                    (slot.raw, slot.deadline) = (raw, f.deadline);
+                    (slot.raw, slot.deadline) = (Some(Stored::InBuf(f.raw, f.deflated)), f.deadline);
                     filled += 1;
-                    continue;
                 }
-                in_order = false;
-                slots.truncate(filled);
+                None => {
+                    stray = Some(f);
+                    break;
+                }
             }
-            let slot = Slot {
-                raw,
-                deadline: f.deadline,
-                ..Slot::default()
-            };
-            slots.insert(SlotKey::in_record(&bytes, f.key), slot);
+        }
+        slots.truncate(filled);
+        if let Some(f) = stray {
+            insert_field(&mut slots, &bytes, f);
+            while left > 0 {
+                left -= 1;
+                let f = r.field()?;
+                if !f.deadline.is_some_and(|d| is_expired(d, now())) {
+                    insert_field(&mut slots, &bytes, f);
+                }
+            }
         }
         r.finish()?;
-        if in_order {
-            slots.truncate(filled);
-        }
         let binding = SlotKey::in_record(&bytes, h.binding_at);
         let (meta, index) = (h.meta, h.index);
         Ok(Self::loaded(
@@ -232,4 +242,33 @@ impl State {
     pub fn to_json(&mut self) -> Result<Vec<u8>, FieldError> {
         Ok(self.to_record()?.to_json())
     }
+}
+
+/// A field read out of key order: inserted where it sorts.
+fn insert_field(slots: &mut Slots, record: &[u8], f: Field) {
+    let slot = Slot {
+        raw: Some(Stored::InBuf(f.raw, f.deflated)),
+        deadline: f.deadline,
+        ..Slot::default()
+    };
+    slots.insert(SlotKey::in_record(record, f.key), slot);
+}
+
+/// The first eight bytes of the key at `at` in `record` as a big-endian
+/// word, zero past the key's end. Keys whose words differ order as their
+/// words do (a key that is a prefix of the other has the smaller word, or
+/// an equal one); equal words leave the order open.
+#[inline]
+fn key_word(record: &[u8], at: &Range<usize>) -> u64 {
+    let n = at.len().min(8);
+    let word = match record.get(at.start..at.start + 8) {
+        Some(w) => u64::from_be_bytes(w.try_into().expect("8 bytes")),
+        // Near the end of the record: copied byte by byte.
+        None => {
+            let mut w = [0u8; 8];
+            w[..n].copy_from_slice(&record[at.start..at.start + n]);
+            u64::from_be_bytes(w)
+        }
+    };
+    word & !u64::MAX.checked_shr(8 * n as u32).unwrap_or(0)
 }
