@@ -267,6 +267,48 @@ pub(crate) struct Field {
     pub(crate) deflated: bool,
 }
 
+/// [`Reader::u`] past its one-byte case, at `pos` in `buf`: the number
+/// and the position after it, or the position where it is refused. At
+/// most ten bytes, over the rest of the input as one slice (no bounds
+/// check per byte). A function of the input and position rather than a
+/// method: the reader's own position is never behind a pointer, so the
+/// loops that read fields keep it in a register.
+fn u_long(buf: &[u8], pos: usize) -> Result<(u64, usize), usize> {
+    // Up to eight bytes (a timestamp takes six or seven): read as one
+    // word, the end found by its first byte under 0x80, the 7-bit
+    // groups gathered by three shifts.
+    if let Some(word) = buf.get(pos..pos + 8) {
+        let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        let ends = !w & 0x8080_8080_8080_8080;
+        if ends != 0 {
+            let len = ends.trailing_zeros() as usize / 8 + 1;
+            let x = w & (u64::MAX >> (64 - 8 * len)) & 0x7f7f_7f7f_7f7f_7f7f;
+            let x = (x & 0x007f_007f_007f_007f) | (x & 0x7f00_7f00_7f00_7f00) >> 1;
+            let x = (x & 0x0000_3fff_0000_3fff) | (x & 0x3fff_0000_3fff_0000) >> 2;
+            let x = (x & 0x0000_0000_0fff_ffff) | (x & 0x0fff_ffff_0000_0000) >> 4;
+            return Ok((x, pos + len));
+        }
+    }
+    u_loop(buf, pos)
+}
+
+/// [`u_long`] byte by byte: near the end of the input, and for numbers
+/// of nine or ten bytes.
+fn u_loop(buf: &[u8], pos: usize) -> Result<(u64, usize), usize> {
+    let mut v = 0u64;
+    for (i, &b) in buf[pos..].iter().take(10).enumerate() {
+        v |= u64::from(b & 0x7f) << (7 * i);
+        if b < 0x80 {
+            // The tenth byte may only carry the top bit of a u64.
+            if i == 9 && b > 1 {
+                return Err(pos + i);
+            }
+            return Ok((v, pos + i + 1));
+        }
+    }
+    Err(buf.len().min(pos + 10))
+}
+
 /// Reads a record from a buffer.
 pub(crate) struct Reader<'a> {
     buf: &'a [u8],
@@ -295,56 +337,23 @@ impl<'a> Reader<'a> {
         Ok(b)
     }
 
-    #[inline]
+    #[inline(always)]
     fn u(&mut self, what: &'static str) -> Result<u64, RecordError> {
         // Most numbers here (lengths, counts) fit in one byte.
         if let Some(&b) = self.buf.get(self.pos).filter(|b| **b < 0x80) {
             self.pos += 1;
             return Ok(u64::from(b));
         }
-        self.u_long(what)
-    }
-
-    /// [`Reader::u`] past its one-byte case: at most ten bytes, over the
-    /// rest of the input as one slice (no bounds check per byte).
-    fn u_long(&mut self, what: &'static str) -> Result<u64, RecordError> {
-        // Up to eight bytes (a timestamp takes six or seven): read as one
-        // word, the end found by its first byte under 0x80, the 7-bit
-        // groups gathered by three shifts.
-        if let Some(word) = self.buf.get(self.pos..self.pos + 8) {
-            let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-            let ends = !w & 0x8080_8080_8080_8080;
-            if ends != 0 {
-                let len = ends.trailing_zeros() as usize / 8 + 1;
-                let x = w & (u64::MAX >> (64 - 8 * len)) & 0x7f7f_7f7f_7f7f_7f7f;
-                let x = (x & 0x007f_007f_007f_007f) | (x & 0x7f00_7f00_7f00_7f00) >> 1;
-                let x = (x & 0x0000_3fff_0000_3fff) | (x & 0x3fff_0000_3fff_0000) >> 2;
-                let x = (x & 0x0000_0000_0fff_ffff) | (x & 0x0fff_ffff_0000_0000) >> 4;
-                self.pos += len;
-                return Ok(x);
+        match u_long(self.buf, self.pos) {
+            Ok((v, pos)) => {
+                self.pos = pos;
+                Ok(v)
+            }
+            Err(pos) => {
+                self.pos = pos;
+                Err(self.bad(what))
             }
         }
-        self.u_loop(what)
-    }
-
-    /// [`Reader::u_long`] byte by byte: near the end of the input, and
-    /// for numbers of nine or ten bytes.
-    fn u_loop(&mut self, what: &'static str) -> Result<u64, RecordError> {
-        let mut v = 0u64;
-        for (i, &b) in self.buf[self.pos..].iter().take(10).enumerate() {
-            v |= u64::from(b & 0x7f) << (7 * i);
-            if b < 0x80 {
-                // The tenth byte may only carry the top bit of a u64.
-                if i == 9 && b > 1 {
-                    self.pos += i;
-                    return Err(self.bad(what));
-                }
-                self.pos += i + 1;
-                return Ok(v);
-            }
-        }
-        self.pos = self.buf.len().min(self.pos + 10);
-        Err(self.bad(what))
     }
 
     #[inline]
@@ -359,14 +368,14 @@ impl<'a> Reader<'a> {
     }
 
     /// A length-prefixed run of bytes: its place in the input.
-    #[inline]
+    #[inline(always)]
     fn range(&mut self, what: &'static str) -> Result<Range<usize>, RecordError> {
         let len = self.u(what)?;
         self.take(len, what)
     }
 
     /// The next `len` bytes: their place in the input.
-    #[inline]
+    #[inline(always)]
     fn take(&mut self, len: u64, what: &'static str) -> Result<Range<usize>, RecordError> {
         let left = (self.buf.len() - self.pos) as u64;
         if len > left {
@@ -383,14 +392,14 @@ impl<'a> Reader<'a> {
     }
 
     /// A length-prefixed run of bytes checked to be UTF-8, left as bytes.
-    #[inline]
+    #[inline(always)]
     fn utf8(&mut self, what: &'static str) -> Result<Range<usize>, RecordError> {
         let len = self.u(what)?;
         self.utf8_of(len, what)
     }
 
     /// The next `len` bytes, checked to be UTF-8, left as bytes.
-    #[inline]
+    #[inline(always)]
     fn utf8_of(&mut self, len: u64, what: &'static str) -> Result<Range<usize>, RecordError> {
         let r = self.take(len, what)?;
         if is_utf8(&self.buf[r.clone()]) {
@@ -658,10 +667,7 @@ pub(crate) mod tests {
             if end < len {
                 buf[end] &= 0x7f;
             }
-            let (mut a, mut b) = (Reader::new(&buf), Reader::new(&buf));
-            let by_word = a.u_long("n").map_err(|e| e.to_string());
-            let by_loop = b.u_loop("n").map_err(|e| e.to_string());
-            assert_eq!((by_word, a.pos), (by_loop, b.pos), "{buf:x?}");
+            assert_eq!(u_long(&buf, 0), u_loop(&buf, 0), "{buf:x?}");
         }
     }
 
