@@ -262,20 +262,18 @@ pub(super) fn encode_slot(
 #[derive(Default)]
 pub(crate) struct Slots(Vec<(SlotKey, Slot)>);
 
-/// A prepared slot: an empty inline key, an empty slot (a constant, so it
-/// is copied from read-only data, not built on the stack for each).
-const EMPTY: (SlotKey, Slot) = (
-    SlotKey::Inline(0, [0; INLINE]),
-    Slot {
-        raw: None,
-        value: None,
-        dirty: false,
-        reseal: false,
-        deadline: None,
-        spec: None,
-        size_hint: 0,
-    },
-);
+/// A prepared slot: an empty inline key, an empty slot (constants, so they
+/// are copied from read-only data, not built on the stack for each).
+const EMPTY_KEY: SlotKey = SlotKey::Inline(0, [0; INLINE]);
+const EMPTY_SLOT: Slot = Slot {
+    raw: None,
+    value: None,
+    dirty: false,
+    reseal: false,
+    deadline: None,
+    spec: None,
+    size_hint: 0,
+};
 
 /// `a < b` for short keys: by their first eight (or four) bytes as one
 /// word, else byte by byte. They differ within a few bytes, and either
@@ -429,23 +427,39 @@ impl Slots {
     /// `State::from_bytes` spent outside the reader).
     ///
     /// The vector is one a state dropped on this thread gave back, when
-    /// there is one large enough (see [`Slots::recycle`]).
+    /// there is one large enough (see [`Slots::recycle`]), its slots
+    /// emptied: only missing ones are added, extra ones dropped.
     pub(crate) fn prepared(n: usize) -> Self {
         let mut slots = spare(n).unwrap_or_else(|| Vec::with_capacity(n));
-        slots.resize_with(n, || EMPTY);
+        slots.truncate(n);
+        slots.resize_with(n, || (EMPTY_KEY, EMPTY_SLOT));
         Slots(slots)
     }
 
-    /// Empties the slots and keeps their vector for the next state built
-    /// on this thread ([`Slots::prepared`]): a loaded state then costs no
-    /// allocation for its slots (measured on the memory store through the
-    /// web layer: one `malloc` and `free` fewer per request). One vector of
-    /// modest size is kept per thread; the rest are freed.
+    /// Empties the slots in place, keeping their vector for the next state
+    /// built on this thread ([`Slots::prepared`]): a loaded state then costs
+    /// no allocation for its slots (measured on the memory store through
+    /// the web layer: one `malloc` and `free` fewer per request). One vector
+    /// of modest size is kept per thread; the rest are freed.
     pub(crate) fn recycle(&mut self) {
         let mut slots = std::mem::take(&mut self.0);
-        slots.clear();
         if slots.capacity() == 0 || slots.capacity() > SPARE_CAP {
             return;
+        }
+        // Emptied in place, not cleared: the next state finds its slots
+        // prepared. One that holds nothing (an inline key, bytes let go by
+        // `State`'s drop, nothing decoded) is emptied field by field, not
+        // dropped and overwritten (from_bytes probe, 8 fields: 2580 -> 2435
+        // instructions per state). An inline key's bytes stay, unread.
+        for entry in &mut slots {
+            match entry {
+                (SlotKey::Inline(len, _), slot) if slot.raw.is_none() && slot.value.is_none() => {
+                    *len = 0;
+                    (slot.deadline, slot.spec, slot.size_hint) = (None, None, 0);
+                    (slot.dirty, slot.reseal) = (false, false);
+                }
+                _ => *entry = (EMPTY_KEY, EMPTY_SLOT),
+            }
         }
         // During thread teardown the vector is simply freed.
         let _ = SPARE.try_with(|spare| spare.set(slots));

@@ -97,7 +97,8 @@ impl State {
                 Some((key, slot)) => {
                     (last_key, last_word) = (f.key.clone(), word);
                     key.set_in_record(&bytes, f.key);
-                    (slot.raw, slot.deadline) = (Some(Stored::InBuf(f.raw, f.deflated)), f.deadline);
+                    (slot.raw, slot.deadline) =
+                        (Some(Stored::InBuf(f.raw, f.deflated)), f.deadline);
                     filled += 1;
                 }
                 None => {
