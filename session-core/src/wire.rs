@@ -409,7 +409,6 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline(always)]
     pub(crate) fn header(&mut self) -> Result<Header<'a>, RecordError> {
         let format = self.byte("empty record")?;
         self.format_1 = match format {
