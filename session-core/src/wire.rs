@@ -542,6 +542,15 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The reader as a new value, for a loop after [`Reader::header`]
+    /// (which is not in line: it takes the reader's address, so the
+    /// reader lives in memory). The copy has its address taken by no
+    /// call, so a loop of in-line reads keeps it in registers.
+    #[inline(always)]
+    pub(crate) fn moved(self) -> Self {
+        self
+    }
+
     /// An upper bound for a count read from the input: no allocation is
     /// sized beyond what the input could hold (each field takes 3+ bytes).
     pub(crate) fn cap(&self, n: u64) -> usize {

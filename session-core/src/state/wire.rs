@@ -70,6 +70,7 @@ impl State {
         }
         let mut r = Reader::new(&bytes);
         let h = r.header()?;
+        let mut r = r.moved();
         let mut now = || *now.get_or_insert_with(|| config.clock().now());
         // Fields come in key order (as written): each fills the next
         // prepared slot in place. From the first that does not (a record
