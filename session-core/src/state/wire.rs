@@ -262,6 +262,16 @@ fn insert_field(slots: &mut Slots, record: &[u8], f: Field) {
 /// an equal one); equal words leave the order open.
 #[inline]
 fn key_word(record: &[u8], at: &Range<usize>) -> u64 {
+    /// The high `n` bytes of a word, by `n`.
+    const MASKS: [u64; 9] = {
+        let mut m = [0; 9];
+        let mut n = 1;
+        while n <= 8 {
+            m[n] = !(u64::MAX >> (8 * n - 1) >> 1);
+            n += 1;
+        }
+        m
+    };
     let n = at.len().min(8);
     let word = match record.get(at.start..at.start + 8) {
         Some(w) => u64::from_be_bytes(w.try_into().expect("8 bytes")),
@@ -272,5 +282,5 @@ fn key_word(record: &[u8], at: &Range<usize>) -> u64 {
             u64::from_be_bytes(w)
         }
     };
-    word & !u64::MAX.checked_shr(8 * n as u32).unwrap_or(0)
+    word & MASKS[n]
 }
