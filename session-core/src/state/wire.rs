@@ -284,3 +284,86 @@ fn key_word(record: &[u8], at: &Range<usize>) -> u64 {
     };
     word & MASKS[n]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys whose first words differ order as their words do; equal keys
+    /// have equal words. Keys with zero bytes, shared prefixes and
+    /// non-ASCII bytes, at the end of the record or followed by other
+    /// bytes.
+    #[test]
+    fn key_words_order_as_the_keys_do() {
+        let keys: [&[u8]; 14] = [
+            b"",
+            b"\0",
+            b"a",
+            b"a\0",
+            b"a\0\0",
+            b"ab",
+            b"abcdefg",
+            b"abcdefg\0",
+            b"abcdefgh",
+            b"abcdefgh\0",
+            b"abcdefgi",
+            b"abcdefghij",
+            b"b",
+            b"ab\xc3\xa9",
+        ];
+        let word = |key: &[u8], tail: usize| {
+            let record = [key, &[0xaa; 9][..tail]].concat();
+            key_word(&record, &(0..key.len()))
+        };
+        for a in keys {
+            for b in keys {
+                for (ta, tb) in [(0, 0), (9, 9), (0, 9), (9, 0)] {
+                    let (wa, wb) = (word(a, ta), word(b, tb));
+                    if a == b {
+                        assert_eq!(wa, wb, "{a:?}");
+                    } else if wa != wb {
+                        assert_eq!(wa < wb, a < b, "{a:?} {b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keys that share their first eight bytes (a namespace) are ordered
+    /// whole: in order they fill the slots in place, out of order (or
+    /// repeated) they load sorted, the last of a repeated key winning.
+    #[test]
+    fn keys_sharing_a_first_word_load_sorted() {
+        use std::collections::BTreeMap;
+        let config = crate::state::tests::config();
+        let meta = crate::expiry::Meta::new(config.clock().now());
+        let orders: [&[&str]; 4] = [
+            &["checkout", "checkout.a", "checkout.b", "checkouts"],
+            &["checkout.b", "checkout.a", "checkout", "checkouts"],
+            &["checkout.a", "checkout.a", "checkout.b"],
+            &["checkouts", "checkout\0", "checkout"],
+        ];
+        for order in orders {
+            let mut out = Vec::new();
+            let mut w = Writer(&mut out);
+            w.header(&meta, Timestamp::MAX, b"b", &BTreeMap::new(), order.len());
+            let mut want = BTreeMap::new();
+            for (i, key) in order.iter().enumerate() {
+                w.field(key.as_bytes(), None, i.to_string().as_bytes(), false);
+                want.insert(key.to_string(), i.to_string());
+            }
+            let s = State::from_bytes(Arc::clone(&config), None, out).unwrap();
+            let got: BTreeMap<String, String> = s
+                .slots
+                .iter()
+                .map(|(k, slot)| {
+                    let raw = slot.raw.as_ref().unwrap().stored_bytes(&s.buf).0;
+                    (k.to_owned(), String::from_utf8(raw.to_vec()).unwrap())
+                })
+                .collect();
+            assert_eq!(got, want, "{order:?}");
+            let keys: Vec<&str> = s.slots.keys().collect();
+            assert!(keys.is_sorted(), "{keys:?}");
+        }
+    }
+}
