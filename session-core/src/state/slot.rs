@@ -430,25 +430,26 @@ impl Slots {
     /// there is one large enough (see [`Slots::recycle`]), slots emptied.
     pub(crate) fn prepared(n: usize) -> Self {
         let mut slots = spare(n).unwrap_or_else(|| Vec::with_capacity(n));
-        slots.truncate(n);
-        slots.resize_with(n, || (EMPTY_KEY, EMPTY_SLOT));
+        if slots.len() != n {
+            slots.truncate(n);
+            slots.resize_with(n, || (EMPTY_KEY, EMPTY_SLOT));
+        }
         Slots(slots)
     }
 
-    /// Empties the slots in place, keeping their vector for the next state
+    /// Empties the slots in place and keeps their vector for the next state
     /// built on this thread ([`Slots::prepared`]): a loaded state then costs
-    /// no allocation for its slots (measured on the memory store through
-    /// the web layer: one `malloc` and `free` fewer per request). One vector
-    /// of modest size is kept per thread; the rest are freed.
+    /// no allocation for its slots (memory store through the web layer: one
+    /// `malloc` and `free` fewer per request). One vector of modest size is
+    /// kept per thread; the rest are freed. A slot holding nothing (inline
+    /// key, bytes let go by `State`'s drop, no value) is emptied field by
+    /// field, not dropped and overwritten (from_bytes probe: 2580 -> 2435
+    /// instructions); inline key bytes stay, never read past the length.
     pub(crate) fn recycle(&mut self) {
         let mut slots = std::mem::take(&mut self.0);
         if slots.capacity() == 0 || slots.capacity() > SPARE_CAP {
             return;
         }
-        // Emptied in place, not cleared, for the next state. A slot holding
-        // nothing (inline key, bytes let go by `State`'s drop, no value) is
-        // emptied field by field, not dropped and overwritten (from_bytes
-        // probe: 2580 -> 2435 instructions). Inline key bytes stay, unread.
         for entry in &mut slots {
             match entry {
                 (SlotKey::Inline(len, _), slot) if slot.raw.is_none() && slot.value.is_none() => {
@@ -527,10 +528,9 @@ impl std::ops::Index<&str> for Slots {
 
 /// Where schema keys were last found, by the address of their `'static`
 /// text (see [`Slots::schema_entry`]): a hint, checked before use, so a
-/// stale or colliding entry only costs the scan it would have saved. Keys
-/// sharing an entry miss on every read (in some builds, 2 of 8 on the read
-/// probe with 64 entries hashed by shifts: 270 instructions); 256, hashed
-/// by a multiplication, make that rare.
+/// stale or colliding entry only costs the scan it would have saved. 256
+/// entries hashed by a multiplication (64 hashed by shifts left 2 of the
+/// read probe's 8 keys colliding in some builds: 270 instructions a state).
 static HINTS: [AtomicU32; 256] = [const { AtomicU32::new(0) }; 256];
 
 fn hint_for(key: &'static str) -> &'static AtomicU32 {
@@ -626,8 +626,8 @@ impl SlotKey {
         }
     }
 
-    /// Makes this `key`, in place when it is short (see
-    /// [`Slots::prepared`]).
+    /// Makes this `key`, in place when it is short ([`Slots::prepared`]).
+    #[inline]
     pub(crate) fn set_copied(&mut self, key: &str) {
         let b = key.as_bytes();
         match self {
