@@ -79,7 +79,8 @@ impl State {
         // written to the slots (reading those back as words would wait
         // for the narrower writes to land), by their first eight bytes as
         // one word (kept from the key before), and whole only when those
-        // are equal.
+        // are equal. The first key is compared with an empty one before
+        // it: an empty first key (never written by a schema) is inserted.
         let mut slots = Slots::prepared(r.cap(h.n_fields));
         let (mut left, mut filled) = (h.n_fields, 0);
         let (mut last_key, mut last_word) = (0..0, 0);
@@ -91,8 +92,7 @@ impl State {
                 continue;
             }
             let word = key_word(&bytes, &f.key);
-            let after = filled == 0
-                || last_word < word
+            let after = last_word < word
                 || (last_word == word && less(&bytes[last_key.clone()], &bytes[f.key.clone()]));
             match slots.prepared_at(filled).filter(|_| after) {
                 Some((key, slot)) => {
@@ -329,15 +329,18 @@ mod tests {
         }
     }
 
-    /// Keys that share their first eight bytes (a namespace) are ordered
-    /// whole: in order they fill the slots in place, out of order (or
-    /// repeated) they load sorted, the last of a repeated key winning.
+    /// Keys that share their first eight bytes (a namespace), or are
+    /// empty, are ordered whole: in order they fill the slots in place,
+    /// out of order (or repeated) they load sorted, the last of a repeated
+    /// key winning.
     #[test]
     fn keys_sharing_a_first_word_load_sorted() {
         use std::collections::BTreeMap;
         let config = crate::state::tests::config();
         let meta = crate::expiry::Meta::new(config.clock().now());
-        let orders: [&[&str]; 4] = [
+        let orders: [&[&str]; 6] = [
+            &["", "a", "b"],
+            &["\0", "", "a"],
             &["checkout", "checkout.a", "checkout.b", "checkouts"],
             &["checkout.b", "checkout.a", "checkout", "checkouts"],
             &["checkout.a", "checkout.a", "checkout.b"],
