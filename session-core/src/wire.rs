@@ -146,6 +146,7 @@ impl Writer<'_> {
 
 impl Writer<'_> {
     /// A field's head, key and deadline: everything before its bytes.
+    #[inline]
     fn key(&mut self, key: &[u8], deadline: Option<Timestamp>, flags: u8) {
         let flags = flags | if deadline.is_some() { FLAG_DEADLINE } else { 0 };
         self.u((key.len() as u64) << 2 | u64::from(flags));
@@ -158,6 +159,7 @@ impl Writer<'_> {
     /// A field whose bytes `encode` appends (JSON), deflated afterwards if
     /// they reach `deflate_from` bytes and that pays. Returns where the
     /// stored bytes are in the output, and whether they are deflated.
+    #[inline]
     pub(crate) fn field_with<E>(
         &mut self,
         key: &[u8],
@@ -171,11 +173,15 @@ impl Writer<'_> {
         self.key(key, deadline, 0);
         // Room for the length as the hint predicts it (the bytes it
         // replaces, for an edited field): usually right, so the value is
-        // written once, where it stays.
+        // written once, where it stays. The caller sized the output with
+        // the hint, so no room is reserved for the value here.
         let len_at = self.0.len();
         let reserved = varint_len(size_hint as u64);
-        self.0.resize(len_at + reserved, 0);
-        self.0.reserve(size_hint);
+        if reserved == 1 {
+            self.0.push(0);
+        } else {
+            self.0.resize(len_at + reserved, 0);
+        }
         encode(self.0)?;
         let start = len_at + reserved;
         let mut deflated = false;
@@ -189,6 +195,11 @@ impl Writer<'_> {
             deflated = true;
         }
         let len = self.0.len() - start;
+        if reserved == 1 && len < 0x80 {
+            // The usual case: one byte, as reserved.
+            self.0[len_at] = len as u8;
+            return Ok((start..self.0.len(), deflated));
+        }
         let needed = varint_len(len as u64);
         let end = self.0.len();
         if needed > reserved {
