@@ -40,9 +40,8 @@ impl State {
         // Private and indexed values are encoded (and sealed) one by one;
         // plain ones are deferred and encoded below into one shared buffer
         // (one allocation for all of them, not two per field).
-        let (expires_at, index) = self.encode_pending(true, |_, _, _| {})?;
-        let deferred = self.slots.values().filter(|s| s.is_deferred());
-        let room: usize = deferred.map(Slot::encoded_len_hint).sum();
+        let mut room = 0;
+        let (expires_at, index) = self.encode_pending(true, |s| room += s.encoded_len_hint())?;
         if room > 0 {
             self.encode_deferred(room)?;
         }
@@ -153,17 +152,19 @@ impl State {
 
     /// Stamps the metadata with `now`, encodes every slot that must be
     /// written (dirty, or sealed under a fallback key) into its own `raw`,
-    /// reporting each to `written`, and folds index changes into the loaded
-    /// index. Returns the new expiry and the index changes.
+    /// and folds index changes into the loaded index. Returns the new
+    /// expiry and the index changes.
     ///
     /// With `defer_plain`, dirty values that are neither private nor
     /// indexed are not encoded here: their `raw` is cleared and the caller
     /// encodes them straight into its output (see
-    /// [`Slot::is_deferred`]), then stores their bytes.
+    /// [`Slot::is_deferred`]), then stores their bytes; each is reported
+    /// to `deferred` (a stage counts the room they take without another
+    /// pass over the slots).
     pub(super) fn encode_pending(
         &mut self,
         defer_plain: bool,
-        mut written: impl FnMut(&SlotKey, &RawJson, Option<Timestamp>),
+        mut deferred: impl FnMut(&Slot),
     ) -> Result<(Timestamp, IndexChanges), FieldError> {
         let now = self.config.clock().now();
         self.meta.modified = now;
@@ -189,6 +190,9 @@ impl State {
                 && slot.spec.is_some_and(|s| !s.private && !s.index)
             {
                 slot.drop_raw();
+                if slot.is_deferred() {
+                    deferred(slot);
+                }
                 continue;
             }
             // A slot set through `set_raw` already holds its bytes.
@@ -197,9 +201,8 @@ impl State {
                 slot.raw = Some(Stored::Json(raw));
             }
             // Just encoded, or set through `set_raw`: JSON either way.
-            match slot.raw.as_ref().map(|r| r.json(&self.buf)) {
-                Some(Ok(raw)) => written(slot_key, &raw, slot.deadline),
-                _ => tracing::warn!(field = key, "session field has no bytes to write"),
+            if slot.raw.as_ref().is_none_or(|r| r.json(&self.buf).is_err()) {
+                tracing::warn!(field = key, "session field has no bytes to write");
             }
         }
         if !indexed && self.removed.is_empty() {
@@ -223,7 +226,7 @@ impl State {
     /// As [`State::changes`].
     pub fn to_record(&mut self) -> Result<Record, FieldError> {
         // Encoded fields stay in their slots; each is copied once, below.
-        let (expires_at, _) = self.encode_pending(false, |_, _, _| {})?;
+        let (expires_at, _) = self.encode_pending(false, |_| {})?;
         let mut record = Record::new(self.meta, expires_at);
         record.binding = self.binding.as_str().to_owned();
         // Slots are in key order: each map is built in one bulk pass.
