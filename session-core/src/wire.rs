@@ -176,12 +176,14 @@ impl Writer<'_> {
         // written once, where it stays. The caller sized the output with
         // the hint, so no room is reserved for the value here.
         let len_at = self.0.len();
-        let reserved = varint_len(size_hint as u64);
-        if reserved == 1 {
+        let reserved = if size_hint < 0x80 {
             self.0.push(0);
+            1
         } else {
+            let reserved = varint_len(size_hint as u64);
             self.0.resize(len_at + reserved, 0);
-        }
+            reserved
+        };
         encode(self.0)?;
         let start = len_at + reserved;
         let mut deflated = false;
