@@ -104,8 +104,21 @@ macro_rules! held {
                 }
             }
 
-            /// The value as JSON, appended to `out`.
+            /// The value as JSON, appended to `out`. A shared value goes
+            /// straight to its own encoder; the in-place ones share one
+            /// out-of-line function (together, the shared ones paid for
+            /// the in-place ones' register saves: ~12 instructions a field).
+            #[inline]
             pub(crate) fn encode_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+                match self {
+                    Held::Shared(v) => v.encode_to(out),
+                    in_place => in_place.encode_in_place(out),
+                }
+            }
+
+            /// [`Held::encode_to`] for a value held in place.
+            #[inline(never)]
+            fn encode_in_place(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
                 match self {
                     Held::Shared(v) => v.encode_to(out),
                     $(Held::$variant(v) => serde_json::to_writer(out, v),)*
