@@ -56,44 +56,50 @@ impl State {
     /// points each slot at its bytes in it.
     fn encode_deferred(&mut self, room: usize) -> Result<(), FieldError> {
         let mut buf = Vec::with_capacity(room);
+        // With no record buffer in use (a state built from a `Record` or
+        // new), this buffer becomes it: each slot takes its range as it
+        // is encoded (one pass; the slots keep ranges into it rather than
+        // a reference count each). A value that fails to encode stops
+        // the pass; the buffer is still adopted, so the ranges taken hold.
+        let adopt = self.buf.is_empty();
+        let mut failed = None;
         for (key, slot) in self.slots.iter_keyed_mut() {
             if !slot.is_deferred() {
                 continue;
             }
             let value = slot.value.as_ref().expect("deferred slots hold a value");
-            value
-                .encode_to(&mut buf)
-                .map_err(|source| FieldError::Encode {
+            let start = buf.len();
+            if let Err(source) = value.encode_to(&mut buf) {
+                failed = Some(FieldError::Encode {
                     field: key.as_str().to_owned(),
                     source,
-                })?;
-            // The hint has served: it now marks where this value ends (it
-            // starts where the one before it ended), so no list of ranges
-            // is allocated.
-            slot.size_hint = buf.len();
+                });
+                break;
+            }
+            if adopt {
+                slot.raw = Some(Stored::InBuf(start..buf.len(), false));
+            } else {
+                // The hint has served: it now marks where this value ends
+                // (it starts where the one before it ended), so no list
+                // of ranges is allocated.
+                slot.size_hint = buf.len();
+            }
         }
         let buf = Bytes::from(buf);
-        // With no record buffer in use (a state built from a `Record` or
-        // new), this buffer becomes it: the slots keep ranges into it
-        // rather than a reference count each.
-        let adopt = self.buf.is_empty();
-        let mut start = 0;
-        for slot in self.slots.values_mut() {
-            if !slot.is_deferred() {
-                continue;
-            }
-            let range = start..slot.size_hint;
-            start = slot.size_hint;
-            slot.raw = Some(if adopt {
-                Stored::InBuf(range, false)
-            } else {
-                Stored::Json(RawJson::from_shared(buf.slice(range)))
-            });
-        }
         if adopt {
             self.buf = buf;
+        } else if failed.is_none() {
+            let mut start = 0;
+            for slot in self.slots.values_mut() {
+                if !slot.is_deferred() {
+                    continue;
+                }
+                let range = start..slot.size_hint;
+                start = slot.size_hint;
+                slot.raw = Some(Stored::Json(RawJson::from_shared(buf.slice(range))));
+            }
         }
-        Ok(())
+        failed.map_or(Ok(()), Err)
     }
 
     /// The fields a staged save writes, in key order, with their bytes
@@ -435,6 +441,37 @@ mod staged_tests {
         let keys: Vec<&str> = written.fields.keys().map(String::as_str).collect();
         assert_eq!(keys, ["a.count", "a.note", "legacy"]);
         assert_eq!(written.meta, *state.meta());
+    }
+
+    /// A value that does not encode fails a stage of a state with no
+    /// record buffer (which adopts the stage's) as it fails any other:
+    /// the error names it, the values stay readable, and once it is
+    /// fixed the save writes the rest, whether encoded before it or not
+    /// (and the whole record holds them).
+    #[test]
+    fn a_stage_that_fails_midway_keeps_the_state_whole() {
+        static MAP: FieldSpec = FieldSpec::new("map", "a.map");
+        let mut state = State::new(config());
+        state.set(&COUNT, 4u64);
+        state.set(&MAP, std::collections::BTreeMap::from([((1u8, 2u8), 3u8)]));
+        state.set(&NOTE, "after".to_owned());
+        for _ in 0..2 {
+            let err = state.changes().unwrap_err();
+            assert!(err.to_string().contains("a.map"), "{err}");
+            assert_eq!(*state.get(&COUNT, || 0u64), 4);
+            assert_eq!(*state.get(&NOTE, String::new), "after");
+        }
+        state.reset(&MAP);
+        let bytes = state.to_bytes().unwrap();
+        let mut back = State::from_bytes(config(), None, bytes).unwrap();
+        assert_eq!(*back.get(&NOTE, String::new), "after");
+        let changes = state.changes().unwrap();
+        let set: Vec<(&str, &str)> = changes
+            .set
+            .iter()
+            .map(|(k, raw, _)| (k.as_ref(), raw.get()))
+            .collect();
+        assert_eq!(set, [("a.count", "4"), ("a.note", "\"after\"")]);
     }
 
     /// The index pass is skipped only when no indexed value changed and
