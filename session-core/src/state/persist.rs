@@ -465,13 +465,10 @@ mod staged_tests {
         let bytes = state.to_bytes().unwrap();
         let mut back = State::from_bytes(config(), None, bytes).unwrap();
         assert_eq!(*back.get(&NOTE, String::new), "after");
-        let changes = state.changes().unwrap();
-        let set: Vec<(&str, &str)> = changes
-            .set
-            .iter()
-            .map(|(k, raw, _)| (k.as_ref(), raw.get()))
-            .collect();
-        assert_eq!(set, [("a.count", "4"), ("a.note", "\"after\"")]);
+        let set = state.changes().unwrap().set;
+        assert_eq!(set.len(), 2);
+        assert_eq!((set[0].0.as_ref(), set[0].1.get()), ("a.count", "4"));
+        assert_eq!((set[1].0.as_ref(), set[1].1.get()), ("a.note", "\"after\""));
     }
 
     /// The index pass is skipped only when no indexed value changed and
