@@ -159,6 +159,9 @@ impl Writer<'_> {
     /// A field whose bytes `encode` appends (JSON), deflated afterwards if
     /// they reach `deflate_from` bytes and that pays. Returns where the
     /// stored bytes are in the output, and whether they are deflated.
+    /// Inlined (as [`Writer::key`]) into its one caller,
+    /// `State::to_bytes_deflating`: called, the two cost ~37 instructions
+    /// a field in register saves and restores alone.
     #[inline]
     pub(crate) fn field_with<E>(
         &mut self,
