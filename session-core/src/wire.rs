@@ -159,9 +159,7 @@ impl Writer<'_> {
     /// A field whose bytes `encode` appends (JSON), deflated afterwards if
     /// they reach `deflate_from` bytes and that pays. Returns where the
     /// stored bytes are in the output, and whether they are deflated.
-    /// Inlined (as [`Writer::key`]) into its one caller,
-    /// `State::to_bytes_deflating`: called, the two cost ~37 instructions
-    /// a field in register saves and restores alone.
+    /// Inlined, as [`Writer::key`]: called, the two cost ~37 instructions a field.
     #[inline]
     pub(crate) fn field_with<E>(
         &mut self,
@@ -175,9 +173,8 @@ impl Writer<'_> {
         let flags_at = self.0.len();
         self.key(key, deadline, 0);
         // Room for the length as the hint predicts it (the bytes it
-        // replaces, for an edited field): usually right, so the value is
-        // written once, where it stays. The caller sized the output with
-        // the hint, so no room is reserved for the value here.
+        // replaces, for an edited field; the caller sized the output with
+        // it): usually right, so the value is written once, where it stays.
         let len_at = self.0.len();
         let reserved = if size_hint < 0x80 {
             self.0.push(0);
@@ -201,8 +198,7 @@ impl Writer<'_> {
         }
         let len = self.0.len() - start;
         if reserved == 1 && len < 0x80 {
-            // The usual case: one byte, as reserved.
-            self.0[len_at] = len as u8;
+            self.0[len_at] = len as u8; // The usual case: as reserved.
             return Ok((start..self.0.len(), deflated));
         }
         let needed = varint_len(len as u64);
