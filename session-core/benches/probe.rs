@@ -13,7 +13,8 @@
 //! the whole-session round trip instead.
 //!
 //! Cases: `whole` (the `interleaved` bench's `whole/text/200B`, ours) and
-//! `floor` (its floor); `whole_numeric` and `floor_numeric` (the same for
+//! `floor` (its floor); `whole_sealed` and `floor_sealed` (the same for
+//! `whole_sealed/text/200B`); `whole_numeric` and `floor_numeric` (the same for
 //! `whole/numeric/200B`); `derive`, `derive_lent`, `derive_bytes` (issue 3's
 //! every-field case: server path from bytes, from a lent record, cookie
 //! path) and `serde` (their floor); the phases
@@ -79,6 +80,12 @@ fn main() {
         }),
         "floor" => Box::new(|| {
             black_box(floor.whole::<Text>(black_box(&d), false));
+        }),
+        "whole_sealed" => Box::new(|| {
+            black_box(ours_whole::<Text>(&cfg, &mut state, times, true));
+        }),
+        "floor_sealed" => Box::new(|| {
+            black_box(floor.whole::<Text>(black_box(&d), true));
         }),
         "whole_numeric" => Box::new(|| {
             black_box(ours_whole::<Numeric>(&cfg, &mut numeric, times, false));

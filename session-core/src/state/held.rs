@@ -104,8 +104,21 @@ macro_rules! held {
                 }
             }
 
-            /// The value as JSON, appended to `out`.
+            /// The value as JSON, appended to `out`. A shared value goes
+            /// straight to its own encoder, without the frame the
+            /// in-place encoders (serde_json inlined) need: they build it
+            /// in their own function (~8 instructions a field fewer on
+            /// the probe's `to_bytes`).
             pub(crate) fn encode_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+                match self {
+                    Held::Shared(v) => v.encode_to(out),
+                    in_place => in_place.encode_in_place(out),
+                }
+            }
+
+            /// [`Held::encode_to`] for a value held in place.
+            #[inline(never)]
+            fn encode_in_place(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
                 match self {
                     Held::Shared(v) => v.encode_to(out),
                     $(Held::$variant(v) => serde_json::to_writer(out, v),)*

@@ -40,9 +40,8 @@ impl State {
         // Private and indexed values are encoded (and sealed) one by one;
         // plain ones are deferred and encoded below into one shared buffer
         // (one allocation for all of them, not two per field).
-        let (expires_at, index) = self.encode_pending(true, |_, _, _| {})?;
-        let deferred = self.slots.values().filter(|s| s.is_deferred());
-        let room: usize = deferred.map(Slot::encoded_len_hint).sum();
+        let mut room = 0;
+        let (expires_at, index) = self.encode_pending(true, |s| room += s.encoded_len_hint())?;
         if room > 0 {
             self.encode_deferred(room)?;
         }
@@ -57,44 +56,50 @@ impl State {
     /// points each slot at its bytes in it.
     fn encode_deferred(&mut self, room: usize) -> Result<(), FieldError> {
         let mut buf = Vec::with_capacity(room);
+        // With no record buffer in use (a state built from a `Record` or
+        // new), this buffer becomes it: each slot takes its range as it
+        // is encoded (one pass; the slots keep ranges into it rather than
+        // a reference count each). A value that fails to encode stops
+        // the pass; the buffer is still adopted, so the ranges taken hold.
+        let adopt = self.buf.is_empty();
+        let mut failed = None;
         for (key, slot) in self.slots.iter_keyed_mut() {
             if !slot.is_deferred() {
                 continue;
             }
             let value = slot.value.as_ref().expect("deferred slots hold a value");
-            value
-                .encode_to(&mut buf)
-                .map_err(|source| FieldError::Encode {
+            let start = buf.len();
+            if let Err(source) = value.encode_to(&mut buf) {
+                failed = Some(FieldError::Encode {
                     field: key.as_str().to_owned(),
                     source,
-                })?;
-            // The hint has served: it now marks where this value ends (it
-            // starts where the one before it ended), so no list of ranges
-            // is allocated.
-            slot.size_hint = buf.len();
+                });
+                break;
+            }
+            if adopt {
+                slot.raw = Some(Stored::InBuf(start..buf.len(), false));
+            } else {
+                // The hint has served: it now marks where this value ends
+                // (it starts where the one before it ended), so no list
+                // of ranges is allocated.
+                slot.size_hint = buf.len();
+            }
         }
         let buf = Bytes::from(buf);
-        // With no record buffer in use (a state built from a `Record` or
-        // new), this buffer becomes it: the slots keep ranges into it
-        // rather than a reference count each.
-        let adopt = self.buf.is_empty();
-        let mut start = 0;
-        for slot in self.slots.values_mut() {
-            if !slot.is_deferred() {
-                continue;
-            }
-            let range = start..slot.size_hint;
-            start = slot.size_hint;
-            slot.raw = Some(if adopt {
-                Stored::InBuf(range, false)
-            } else {
-                Stored::Json(RawJson::from_shared(buf.slice(range)))
-            });
-        }
         if adopt {
             self.buf = buf;
+        } else if failed.is_none() {
+            let mut start = 0;
+            for slot in self.slots.values_mut() {
+                if !slot.is_deferred() {
+                    continue;
+                }
+                let range = start..slot.size_hint;
+                start = slot.size_hint;
+                slot.raw = Some(Stored::Json(RawJson::from_shared(buf.slice(range))));
+            }
         }
-        Ok(())
+        failed.map_or(Ok(()), Err)
     }
 
     /// The fields a staged save writes, in key order, with their bytes
@@ -153,17 +158,19 @@ impl State {
 
     /// Stamps the metadata with `now`, encodes every slot that must be
     /// written (dirty, or sealed under a fallback key) into its own `raw`,
-    /// reporting each to `written`, and folds index changes into the loaded
-    /// index. Returns the new expiry and the index changes.
+    /// and folds index changes into the loaded index. Returns the new
+    /// expiry and the index changes.
     ///
     /// With `defer_plain`, dirty values that are neither private nor
     /// indexed are not encoded here: their `raw` is cleared and the caller
     /// encodes them straight into its output (see
-    /// [`Slot::is_deferred`]), then stores their bytes.
+    /// [`Slot::is_deferred`]), then stores their bytes; each is reported
+    /// to `deferred` (a stage counts the room they take without another
+    /// pass over the slots).
     pub(super) fn encode_pending(
         &mut self,
         defer_plain: bool,
-        mut written: impl FnMut(&SlotKey, &RawJson, Option<Timestamp>),
+        mut deferred: impl FnMut(&Slot),
     ) -> Result<(Timestamp, IndexChanges), FieldError> {
         let now = self.config.clock().now();
         self.meta.modified = now;
@@ -189,6 +196,9 @@ impl State {
                 && slot.spec.is_some_and(|s| !s.private && !s.index)
             {
                 slot.drop_raw();
+                if slot.is_deferred() {
+                    deferred(slot);
+                }
                 continue;
             }
             // A slot set through `set_raw` already holds its bytes.
@@ -197,9 +207,8 @@ impl State {
                 slot.raw = Some(Stored::Json(raw));
             }
             // Just encoded, or set through `set_raw`: JSON either way.
-            match slot.raw.as_ref().map(|r| r.json(&self.buf)) {
-                Some(Ok(raw)) => written(slot_key, &raw, slot.deadline),
-                _ => tracing::warn!(field = key, "session field has no bytes to write"),
+            if slot.raw.as_ref().is_none_or(|r| r.json(&self.buf).is_err()) {
+                tracing::warn!(field = key, "session field has no bytes to write");
             }
         }
         if !indexed && self.removed.is_empty() {
@@ -223,7 +232,7 @@ impl State {
     /// As [`State::changes`].
     pub fn to_record(&mut self) -> Result<Record, FieldError> {
         // Encoded fields stay in their slots; each is copied once, below.
-        let (expires_at, _) = self.encode_pending(false, |_, _, _| {})?;
+        let (expires_at, _) = self.encode_pending(false, |_| {})?;
         let mut record = Record::new(self.meta, expires_at);
         record.binding = self.binding.as_str().to_owned();
         // Slots are in key order: each map is built in one bulk pass.
@@ -432,6 +441,34 @@ mod staged_tests {
         let keys: Vec<&str> = written.fields.keys().map(String::as_str).collect();
         assert_eq!(keys, ["a.count", "a.note", "legacy"]);
         assert_eq!(written.meta, *state.meta());
+    }
+
+    /// A value that does not encode fails a stage of a state with no
+    /// record buffer (which adopts the stage's) as it fails any other:
+    /// the error names it, the values stay readable, and once it is
+    /// fixed the save writes the rest, whether encoded before it or not
+    /// (and the whole record holds them).
+    #[test]
+    fn a_stage_that_fails_midway_keeps_the_state_whole() {
+        static MAP: FieldSpec = FieldSpec::new("map", "a.map");
+        let mut state = State::new(config());
+        state.set(&COUNT, 4u64);
+        state.set(&MAP, std::collections::BTreeMap::from([((1u8, 2u8), 3u8)]));
+        state.set(&NOTE, "after".to_owned());
+        for _ in 0..2 {
+            let err = state.changes().unwrap_err();
+            assert!(err.to_string().contains("a.map"), "{err}");
+            assert_eq!(*state.get(&COUNT, || 0u64), 4);
+            assert_eq!(*state.get(&NOTE, String::new), "after");
+        }
+        state.reset(&MAP);
+        let bytes = state.to_bytes().unwrap();
+        let mut back = State::from_bytes(config(), None, bytes).unwrap();
+        assert_eq!(*back.get(&NOTE, String::new), "after");
+        let set = state.changes().unwrap().set;
+        assert_eq!(set.len(), 2);
+        assert_eq!((set[0].0.as_ref(), set[0].1.get()), ("a.count", "4"));
+        assert_eq!((set[1].0.as_ref(), set[1].1.get()), ("a.note", "\"after\""));
     }
 
     /// The index pass is skipped only when no indexed value changed and

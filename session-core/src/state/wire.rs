@@ -154,7 +154,7 @@ impl State {
     /// As [`State::changes`].
     pub fn to_bytes_deflating(&mut self, threshold: Option<usize>) -> Result<Bytes, FieldError> {
         // Changed plain values are encoded below, straight into the output.
-        let (expires_at, _) = self.encode_pending(true, |_, _, _| {})?;
+        let (expires_at, _) = self.encode_pending(true, |_| {})?;
         if let Some(threshold) = threshold {
             for slot in self.slots.values_mut() {
                 let Some(raw) = &slot.raw else { continue };
