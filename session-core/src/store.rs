@@ -222,7 +222,7 @@ impl Record {
         }
         let mut r = crate::wire::Reader::new(&bytes);
         let h = r.header()?;
-        let binding = String::from_utf8(h.binding.to_vec())
+        let binding = String::from_utf8(bytes[h.binding_at.clone()].to_vec())
             .expect("the reader checked that the binding is UTF-8");
         // In key order as written: the map is built in one bulk pass.
         let mut fields = Vec::with_capacity(r.cap(h.n_fields));

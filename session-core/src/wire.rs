@@ -258,12 +258,10 @@ pub(crate) const FIELD_OVERHEAD: usize = 1 + 10 + 10 + 10;
 pub(crate) const HEADER_OVERHEAD: usize = 1 + 4 * 10 + 1 + 2 * 10 + 10 + 10;
 
 /// Everything before the fields.
-pub(crate) struct Header<'a> {
+pub(crate) struct Header {
     pub(crate) meta: Meta,
     pub(crate) expires_at: Timestamp,
-    /// Checked to be UTF-8.
-    pub(crate) binding: &'a [u8],
-    /// Where `binding` is in the input.
+    /// Where the binding (checked to be UTF-8) is in the input.
     pub(crate) binding_at: Range<usize>,
     pub(crate) index: BTreeMap<String, String>,
     pub(crate) n_fields: u64,
@@ -279,13 +277,11 @@ pub(crate) struct Field {
     pub(crate) deflated: bool,
 }
 
-/// [`Reader::u`] past its one-byte case, at `pos` in `buf`: the number
-/// and the position after it, or the position where it is refused. At
-/// most ten bytes, over the rest of the input as one slice (no bounds
-/// check per byte). A function of the input and position rather than a
-/// method: the reader's own position is never behind a pointer, so the
-/// loops that read fields keep it in a register.
-fn u_long(buf: &[u8], pos: usize) -> Result<(u64, usize), usize> {
+/// [`Reader::u`] past its one-byte case, at `pos`: the number (`None`:
+/// refused) and the position after it (or of the fault). Not a method: the
+/// reader's position is never behind a pointer, so field loops keep it in
+/// a register.
+fn u_long(buf: &[u8], pos: usize) -> (Option<u64>, usize) {
     // Up to eight bytes (a timestamp takes six or seven): read as one
     // word, the end found by its first byte under 0x80, the 7-bit
     // groups gathered by three shifts.
@@ -298,27 +294,26 @@ fn u_long(buf: &[u8], pos: usize) -> Result<(u64, usize), usize> {
             let x = (x & 0x007f_007f_007f_007f) | (x & 0x7f00_7f00_7f00_7f00) >> 1;
             let x = (x & 0x0000_3fff_0000_3fff) | (x & 0x3fff_0000_3fff_0000) >> 2;
             let x = (x & 0x0000_0000_0fff_ffff) | (x & 0x0fff_ffff_0000_0000) >> 4;
-            return Ok((x, pos + len));
+            return (Some(x), pos + len);
         }
     }
     u_loop(buf, pos)
 }
 
-/// [`u_long`] byte by byte: near the end of the input, and for numbers
-/// of nine or ten bytes.
-fn u_loop(buf: &[u8], pos: usize) -> Result<(u64, usize), usize> {
+/// [`u_long`] byte by byte: near the input's end, and past eight bytes.
+fn u_loop(buf: &[u8], pos: usize) -> (Option<u64>, usize) {
     let mut v = 0u64;
     for (i, &b) in buf[pos..].iter().take(10).enumerate() {
         v |= u64::from(b & 0x7f) << (7 * i);
         if b < 0x80 {
             // The tenth byte may only carry the top bit of a u64.
             if i == 9 && b > 1 {
-                return Err(pos + i);
+                return (None, pos + i);
             }
-            return Ok((v, pos + i + 1));
+            return (Some(v), pos + i + 1);
         }
     }
-    Err(buf.len().min(pos + 10))
+    (None, buf.len().min(pos + 10))
 }
 
 /// Reads a record from a buffer.
@@ -356,16 +351,9 @@ impl<'a> Reader<'a> {
             self.pos += 1;
             return Ok(u64::from(b));
         }
-        match u_long(self.buf, self.pos) {
-            Ok((v, pos)) => {
-                self.pos = pos;
-                Ok(v)
-            }
-            Err(pos) => {
-                self.pos = pos;
-                Err(self.bad(what))
-            }
-        }
+        let (v, pos) = u_long(self.buf, self.pos);
+        self.pos = pos;
+        v.ok_or_else(|| self.bad(what))
     }
 
     #[inline]
@@ -406,14 +394,7 @@ impl<'a> Reader<'a> {
     /// A length-prefixed run of bytes checked to be UTF-8, left as bytes.
     #[inline(always)]
     fn utf8(&mut self, what: &'static str) -> Result<Range<usize>, RecordError> {
-        let len = self.u(what)?;
-        self.utf8_of(len, what)
-    }
-
-    /// The next `len` bytes, checked to be UTF-8, left as bytes.
-    #[inline(always)]
-    fn utf8_of(&mut self, len: u64, what: &'static str) -> Result<Range<usize>, RecordError> {
-        let r = self.take(len, what)?;
+        let r = self.range(what)?;
         if is_utf8(&self.buf[r.clone()]) {
             Ok(r)
         } else {
@@ -421,7 +402,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub(crate) fn header(&mut self) -> Result<Header<'a>, RecordError> {
+    pub(crate) fn header(&mut self) -> Result<Header, RecordError> {
         let format = self.byte("empty record")?;
         self.format_1 = match format {
             FORMAT => false,
@@ -446,7 +427,6 @@ impl<'a> Reader<'a> {
         };
         let expires_at = self.time_after(modified, "expires_at")?;
         let binding_at = self.utf8("binding")?;
-        let binding = &self.buf[binding_at.clone()];
         let n_index = self.u("index count")?;
         let mut index = BTreeMap::new();
         for _ in 0..n_index {
@@ -462,7 +442,6 @@ impl<'a> Reader<'a> {
                 expiry,
             },
             expires_at,
-            binding,
             binding_at,
             index,
             n_fields,
@@ -486,8 +465,8 @@ impl<'a> Reader<'a> {
         Ok(Timestamp::from_unix_millis(ms))
     }
 
-    /// The next field; keys are checked to be UTF-8. Always in line: the
-    /// per-field loops of the readers keep its result in registers.
+    /// The next field, its key checked to be UTF-8 (in line: field loops
+    /// keep it in registers).
     #[inline(always)]
     pub(crate) fn field(&mut self) -> Result<Field, RecordError> {
         self.field_keyed(|k| is_utf8(k).then_some(()))
@@ -554,10 +533,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The reader as a new value, for a loop after [`Reader::header`]
-    /// (which is not in line: it takes the reader's address, so the
-    /// reader lives in memory). The copy has its address taken by no
-    /// call, so a loop of in-line reads keeps it in registers.
+    /// The reader as a new value whose address no call takes (unlike
+    /// [`Reader::header`]'s): a loop of in-line reads keeps it in registers.
     #[inline(always)]
     pub(crate) fn moved(self) -> Self {
         self
