@@ -222,28 +222,22 @@ impl Record {
         }
         let mut r = crate::wire::Reader::new(&bytes);
         let h = r.header()?;
-        let mut record = Record::new(h.meta, h.expires_at);
-        record.binding = String::from_utf8(h.binding.to_vec())
+        // Copied before the keys: allocated after them, it made glibc
+        // consolidate its free lists on the derive probe (+2.7k instructions).
+        let binding = String::from_utf8(bytes[h.binding_at.clone()].to_vec())
             .expect("the reader checked that the binding is UTF-8");
-        record.index = h.index;
         // In key order as written: the map is built in one bulk pass.
         let mut fields = Vec::with_capacity(r.cap(h.n_fields));
+        let mut deadlines = BTreeMap::new();
         for _ in 0..h.n_fields {
             // The key comes checked: copied without a second check.
             let (key, f) = r.field_str()?;
             let key = key.to_owned();
             if let Some(d) = f.deadline {
-                record.deadlines.insert(key.clone(), d);
+                deadlines.insert(key.clone(), d);
             }
             let raw = if f.deflated {
-                let bad = || RecordError::Malformed {
-                    at: f.raw.start,
-                    what: "deflated field",
-                };
-                let text =
-                    crate::envelope::inflate_field(&bytes[f.raw.clone()]).map_err(|_| bad())?;
-                std::str::from_utf8(&text).map_err(|_| bad())?;
-                RawJson(Bytes::from(text))
+                inflated(&bytes, f.raw)?
             } else {
                 // Not scanned here: serde checks the bytes when the field
                 // is decoded.
@@ -252,10 +246,33 @@ impl Record {
             fields.push((key, raw));
         }
         r.finish()?;
-        // A repeated key: the last one wins, as with JSON.
-        record.fields = fields.into_iter().collect();
-        Ok(record)
+        // Built whole at the end: no empty maps made and dropped for
+        // fields set afterwards (derive probe: 108 instructions).
+        Ok(Record {
+            version: RECORD_VERSION,
+            meta: h.meta,
+            expires_at: h.expires_at,
+            // A repeated key: the last one wins, as with JSON.
+            fields: fields.into_iter().collect(),
+            deadlines,
+            index: h.index,
+            binding,
+        })
     }
+}
+
+/// A deflated field's JSON, inflated (within the caps) and checked to be
+/// UTF-8. Apart from [`Record::from_bytes`]: rare, and kept out of its
+/// loop.
+#[cold]
+fn inflated(bytes: &[u8], raw: std::ops::Range<usize>) -> Result<RawJson, RecordError> {
+    let bad = || RecordError::Malformed {
+        at: raw.start,
+        what: "deflated field",
+    };
+    let text = crate::envelope::inflate_field(&bytes[raw.clone()]).map_err(|_| bad())?;
+    std::str::from_utf8(&text).map_err(|_| bad())?;
+    Ok(RawJson(Bytes::from(text)))
 }
 
 /// One field's stored JSON text. Cheap to clone: records loaded from bytes

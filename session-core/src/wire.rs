@@ -227,7 +227,8 @@ impl Writer<'_> {
 }
 
 /// Whether `b` is UTF-8; keys and bindings are short and almost always
-/// ASCII, which is checked first.
+/// ASCII, which is checked first (in line: it is a few instructions).
+#[inline(always)]
 fn is_utf8(b: &[u8]) -> bool {
     is_short_ascii(b) || std::str::from_utf8(b).is_ok()
 }
@@ -235,6 +236,7 @@ fn is_utf8(b: &[u8]) -> bool {
 /// Whether `b` is ASCII: from 4 to 16 bytes, as two overlapping words
 /// (no loop); otherwise branch-free over the slice (`is_ascii` walks a
 /// short one byte by byte).
+#[inline(always)]
 fn is_short_ascii(b: &[u8]) -> bool {
     let n = b.len();
     let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
@@ -256,12 +258,10 @@ pub(crate) const FIELD_OVERHEAD: usize = 1 + 10 + 10 + 10;
 pub(crate) const HEADER_OVERHEAD: usize = 1 + 4 * 10 + 1 + 2 * 10 + 10 + 10;
 
 /// Everything before the fields.
-pub(crate) struct Header<'a> {
+pub(crate) struct Header {
     pub(crate) meta: Meta,
     pub(crate) expires_at: Timestamp,
-    /// Checked to be UTF-8.
-    pub(crate) binding: &'a [u8],
-    /// Where `binding` is in the input.
+    /// Where the binding (checked to be UTF-8) is in the input.
     pub(crate) binding_at: Range<usize>,
     pub(crate) index: BTreeMap<String, String>,
     pub(crate) n_fields: u64,
@@ -275,6 +275,45 @@ pub(crate) struct Field {
     /// `raw` is deflated JSON. Not checked to be anything yet: plain JSON
     /// is checked to be UTF-8 by whoever hands it out as text.
     pub(crate) deflated: bool,
+}
+
+/// [`Reader::u`] past its one-byte case, at `pos`: the number (`None`:
+/// refused) and the position after it (or of the fault). Not a method: the
+/// reader's position is never behind a pointer, so field loops keep it in
+/// a register.
+fn u_long(buf: &[u8], pos: usize) -> (Option<u64>, usize) {
+    // Up to eight bytes (a timestamp takes six or seven): read as one
+    // word, the end found by its first byte under 0x80, the 7-bit
+    // groups gathered by three shifts.
+    if let Some(word) = buf.get(pos..pos + 8) {
+        let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        let ends = !w & 0x8080_8080_8080_8080;
+        if ends != 0 {
+            let len = ends.trailing_zeros() as usize / 8 + 1;
+            let x = w & (u64::MAX >> (64 - 8 * len)) & 0x7f7f_7f7f_7f7f_7f7f;
+            let x = (x & 0x007f_007f_007f_007f) | (x & 0x7f00_7f00_7f00_7f00) >> 1;
+            let x = (x & 0x0000_3fff_0000_3fff) | (x & 0x3fff_0000_3fff_0000) >> 2;
+            let x = (x & 0x0000_0000_0fff_ffff) | (x & 0x0fff_ffff_0000_0000) >> 4;
+            return (Some(x), pos + len);
+        }
+    }
+    u_loop(buf, pos)
+}
+
+/// [`u_long`] byte by byte: near the input's end, and past eight bytes.
+fn u_loop(buf: &[u8], pos: usize) -> (Option<u64>, usize) {
+    let mut v = 0u64;
+    for (i, &b) in buf[pos..].iter().take(10).enumerate() {
+        v |= u64::from(b & 0x7f) << (7 * i);
+        if b < 0x80 {
+            // The tenth byte may only carry the top bit of a u64.
+            if i == 9 && b > 1 {
+                return (None, pos + i);
+            }
+            return (Some(v), pos + i + 1);
+        }
+    }
+    (None, buf.len().min(pos + 10))
 }
 
 /// Reads a record from a buffer.
@@ -305,56 +344,16 @@ impl<'a> Reader<'a> {
         Ok(b)
     }
 
-    #[inline]
+    #[inline(always)]
     fn u(&mut self, what: &'static str) -> Result<u64, RecordError> {
         // Most numbers here (lengths, counts) fit in one byte.
         if let Some(&b) = self.buf.get(self.pos).filter(|b| **b < 0x80) {
             self.pos += 1;
             return Ok(u64::from(b));
         }
-        self.u_long(what)
-    }
-
-    /// [`Reader::u`] past its one-byte case: at most ten bytes, over the
-    /// rest of the input as one slice (no bounds check per byte).
-    fn u_long(&mut self, what: &'static str) -> Result<u64, RecordError> {
-        // Up to eight bytes (a timestamp takes six or seven): read as one
-        // word, the end found by its first byte under 0x80, the 7-bit
-        // groups gathered by three shifts.
-        if let Some(word) = self.buf.get(self.pos..self.pos + 8) {
-            let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-            let ends = !w & 0x8080_8080_8080_8080;
-            if ends != 0 {
-                let len = ends.trailing_zeros() as usize / 8 + 1;
-                let x = w & (u64::MAX >> (64 - 8 * len)) & 0x7f7f_7f7f_7f7f_7f7f;
-                let x = (x & 0x007f_007f_007f_007f) | (x & 0x7f00_7f00_7f00_7f00) >> 1;
-                let x = (x & 0x0000_3fff_0000_3fff) | (x & 0x3fff_0000_3fff_0000) >> 2;
-                let x = (x & 0x0000_0000_0fff_ffff) | (x & 0x0fff_ffff_0000_0000) >> 4;
-                self.pos += len;
-                return Ok(x);
-            }
-        }
-        self.u_loop(what)
-    }
-
-    /// [`Reader::u_long`] byte by byte: near the end of the input, and
-    /// for numbers of nine or ten bytes.
-    fn u_loop(&mut self, what: &'static str) -> Result<u64, RecordError> {
-        let mut v = 0u64;
-        for (i, &b) in self.buf[self.pos..].iter().take(10).enumerate() {
-            v |= u64::from(b & 0x7f) << (7 * i);
-            if b < 0x80 {
-                // The tenth byte may only carry the top bit of a u64.
-                if i == 9 && b > 1 {
-                    self.pos += i;
-                    return Err(self.bad(what));
-                }
-                self.pos += i + 1;
-                return Ok(v);
-            }
-        }
-        self.pos = self.buf.len().min(self.pos + 10);
-        Err(self.bad(what))
+        let (v, pos) = u_long(self.buf, self.pos);
+        self.pos = pos;
+        v.ok_or_else(|| self.bad(what))
     }
 
     #[inline]
@@ -369,14 +368,14 @@ impl<'a> Reader<'a> {
     }
 
     /// A length-prefixed run of bytes: its place in the input.
-    #[inline]
+    #[inline(always)]
     fn range(&mut self, what: &'static str) -> Result<Range<usize>, RecordError> {
         let len = self.u(what)?;
         self.take(len, what)
     }
 
     /// The next `len` bytes: their place in the input.
-    #[inline]
+    #[inline(always)]
     fn take(&mut self, len: u64, what: &'static str) -> Result<Range<usize>, RecordError> {
         let left = (self.buf.len() - self.pos) as u64;
         if len > left {
@@ -393,16 +392,9 @@ impl<'a> Reader<'a> {
     }
 
     /// A length-prefixed run of bytes checked to be UTF-8, left as bytes.
-    #[inline]
+    #[inline(always)]
     fn utf8(&mut self, what: &'static str) -> Result<Range<usize>, RecordError> {
-        let len = self.u(what)?;
-        self.utf8_of(len, what)
-    }
-
-    /// The next `len` bytes, checked to be UTF-8, left as bytes.
-    #[inline]
-    fn utf8_of(&mut self, len: u64, what: &'static str) -> Result<Range<usize>, RecordError> {
-        let r = self.take(len, what)?;
+        let r = self.range(what)?;
         if is_utf8(&self.buf[r.clone()]) {
             Ok(r)
         } else {
@@ -410,7 +402,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub(crate) fn header(&mut self) -> Result<Header<'a>, RecordError> {
+    pub(crate) fn header(&mut self) -> Result<Header, RecordError> {
         let format = self.byte("empty record")?;
         self.format_1 = match format {
             FORMAT => false,
@@ -435,7 +427,6 @@ impl<'a> Reader<'a> {
         };
         let expires_at = self.time_after(modified, "expires_at")?;
         let binding_at = self.utf8("binding")?;
-        let binding = &self.buf[binding_at.clone()];
         let n_index = self.u("index count")?;
         let mut index = BTreeMap::new();
         for _ in 0..n_index {
@@ -451,7 +442,6 @@ impl<'a> Reader<'a> {
                 expiry,
             },
             expires_at,
-            binding,
             binding_at,
             index,
             n_fields,
@@ -475,8 +465,9 @@ impl<'a> Reader<'a> {
         Ok(Timestamp::from_unix_millis(ms))
     }
 
-    /// The next field; keys are checked to be UTF-8.
-    #[inline]
+    /// The next field, its key checked to be UTF-8 (in line: field loops
+    /// keep it in registers).
+    #[inline(always)]
     pub(crate) fn field(&mut self) -> Result<Field, RecordError> {
         self.field_keyed(|k| is_utf8(k).then_some(()))
             .map(|((), f)| f)
@@ -491,7 +482,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next field, its key checked by `key` (`None`: not UTF-8).
-    #[inline]
+    #[inline(always)]
     fn field_keyed<K>(
         &mut self,
         key: impl FnOnce(&'a [u8]) -> Option<K>,
@@ -540,6 +531,13 @@ impl<'a> Reader<'a> {
         } else {
             Err(self.bad("trailing bytes"))
         }
+    }
+
+    /// The reader as a new value whose address no call takes (unlike
+    /// [`Reader::header`]'s): a loop of in-line reads keeps it in registers.
+    #[inline(always)]
+    pub(crate) fn moved(self) -> Self {
+        self
     }
 
     /// An upper bound for a count read from the input: no allocation is
@@ -666,10 +664,7 @@ pub(crate) mod tests {
             if end < len {
                 buf[end] &= 0x7f;
             }
-            let (mut a, mut b) = (Reader::new(&buf), Reader::new(&buf));
-            let by_word = a.u_long("n").map_err(|e| e.to_string());
-            let by_loop = b.u_loop("n").map_err(|e| e.to_string());
-            assert_eq!((by_word, a.pos), (by_loop, b.pos), "{buf:x?}");
+            assert_eq!(u_long(&buf, 0), u_loop(&buf, 0), "{buf:x?}");
         }
     }
 

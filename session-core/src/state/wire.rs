@@ -7,6 +7,7 @@
 //! [`Record::to_bytes`]: crate::store::Record::to_bytes
 //! [`Record::to_json`]: crate::store::Record::to_json
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -20,7 +21,7 @@ use crate::id::Id;
 use crate::state::slot::{SlotKey, Slots, less};
 use crate::state::{Slot, State, Stored};
 use crate::store::Record;
-use crate::wire::{FIELD_OVERHEAD, HEADER_OVERHEAD, Reader, Writer, is_binary};
+use crate::wire::{FIELD_OVERHEAD, Field, HEADER_OVERHEAD, Reader, Writer, is_binary};
 
 impl State {
     /// A session loaded from a record's bytes, binary
@@ -69,45 +70,56 @@ impl State {
         }
         let mut r = Reader::new(&bytes);
         let h = r.header()?;
+        let mut r = r.moved();
+        let mut now = || *now.get_or_insert_with(|| config.clock().now());
         // Fields come in key order (as written): each fills the next
-        // prepared slot in place. Past the first that does not (a record
+        // prepared slot in place. From the first that does not (a record
         // written otherwise), the rest are inserted one by one. Order is
         // checked on the keys in the record, not on the copies just
         // written to the slots (reading those back as words would wait
-        // for the narrower writes to land).
+        // for the narrower writes to land), by their first eight bytes as
+        // one word (kept from the key before), and whole only when those
+        // are equal. The first key is compared with an empty one before
+        // it: an empty first key (never written by a schema) is inserted.
         let mut slots = Slots::prepared(r.cap(h.n_fields));
-        let (mut filled, mut in_order) = (0, true);
-        let mut last_key = 0..0;
-        for _ in 0..h.n_fields {
+        let (mut left, mut filled) = (h.n_fields, 0);
+        let (mut last_key, mut last_word) = (0..0, 0);
+        let mut stray = None;
+        while left > 0 {
+            left -= 1;
             let f = r.field()?;
-            let mut now = || *now.get_or_insert_with(|| config.clock().now());
             if f.deadline.is_some_and(|d| is_expired(d, now())) {
                 continue;
             }
-            let raw = Some(Stored::InBuf(f.raw, f.deflated));
-            if in_order {
-                let after = filled == 0 || less(&bytes[last_key.clone()], &bytes[f.key.clone()]);
-                if let Some((key, slot)) = slots.prepared_at(filled).filter(|_| after) {
-                    last_key = f.key.clone();
+            let word = key_word(&bytes, &f.key);
+            let after = last_word < word
+                || (last_word == word && less(&bytes[last_key.clone()], &bytes[f.key.clone()]));
+            match slots.prepared_at(filled).filter(|_| after) {
+                Some((key, slot)) => {
+                    (last_key, last_word) = (f.key.clone(), word);
                     key.set_in_record(&bytes, f.key);
-                    (slot.raw, slot.deadline) = (raw, f.deadline);
+                    (slot.raw, slot.deadline) =
+                        (Some(Stored::InBuf(f.raw, f.deflated)), f.deadline);
                     filled += 1;
-                    continue;
                 }
-                in_order = false;
-                slots.truncate(filled);
+                None => {
+                    stray = Some(f);
+                    break;
+                }
             }
-            let slot = Slot {
-                raw,
-                deadline: f.deadline,
-                ..Slot::default()
-            };
-            slots.insert(SlotKey::in_record(&bytes, f.key), slot);
+        }
+        slots.truncate(filled);
+        if let Some(f) = stray {
+            insert_field(&mut slots, &bytes, f);
+            while left > 0 {
+                left -= 1;
+                let f = r.field()?;
+                if !f.deadline.is_some_and(|d| is_expired(d, now())) {
+                    insert_field(&mut slots, &bytes, f);
+                }
+            }
         }
         r.finish()?;
-        if in_order {
-            slots.truncate(filled);
-        }
         let binding = SlotKey::in_record(&bytes, h.binding_at);
         let (meta, index) = (h.meta, h.index);
         Ok(Self::loaded(
@@ -231,5 +243,130 @@ impl State {
     /// As [`State::changes`].
     pub fn to_json(&mut self) -> Result<Vec<u8>, FieldError> {
         Ok(self.to_record()?.to_json())
+    }
+}
+
+/// A field read out of key order: inserted where it sorts.
+fn insert_field(slots: &mut Slots, record: &[u8], f: Field) {
+    let slot = Slot {
+        raw: Some(Stored::InBuf(f.raw, f.deflated)),
+        deadline: f.deadline,
+        ..Slot::default()
+    };
+    slots.insert(SlotKey::in_record(record, f.key), slot);
+}
+
+/// The first eight bytes of the key at `at` in `record` as a big-endian
+/// word, zero past the key's end. Keys whose words differ order as their
+/// words do (a key that is a prefix of the other has the smaller word, or
+/// an equal one); equal words leave the order open.
+#[inline]
+fn key_word(record: &[u8], at: &Range<usize>) -> u64 {
+    /// The high `n` bytes of a word, by `n`.
+    const MASKS: [u64; 9] = {
+        let mut m = [0; 9];
+        let mut n = 1;
+        while n <= 8 {
+            m[n] = !(u64::MAX >> (8 * n - 1) >> 1);
+            n += 1;
+        }
+        m
+    };
+    let n = at.len().min(8);
+    let word = match record.get(at.start..at.start + 8) {
+        Some(w) => u64::from_be_bytes(w.try_into().expect("8 bytes")),
+        // Near the end of the record: copied byte by byte.
+        None => {
+            let mut w = [0u8; 8];
+            w[..n].copy_from_slice(&record[at.start..at.start + n]);
+            u64::from_be_bytes(w)
+        }
+    };
+    word & MASKS[n]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys whose first words differ order as their words do; equal keys
+    /// have equal words. Keys with zero bytes, shared prefixes and
+    /// non-ASCII bytes, at the end of the record or followed by other
+    /// bytes.
+    #[test]
+    fn key_words_order_as_the_keys_do() {
+        let keys: [&[u8]; 14] = [
+            b"",
+            b"\0",
+            b"a",
+            b"a\0",
+            b"a\0\0",
+            b"ab",
+            b"abcdefg",
+            b"abcdefg\0",
+            b"abcdefgh",
+            b"abcdefgh\0",
+            b"abcdefgi",
+            b"abcdefghij",
+            b"b",
+            b"ab\xc3\xa9",
+        ];
+        let word = |key: &[u8], tail: usize| {
+            let record = [key, &[0xaa; 9][..tail]].concat();
+            key_word(&record, &(0..key.len()))
+        };
+        for a in keys {
+            for b in keys {
+                for (ta, tb) in [(0, 0), (9, 9), (0, 9), (9, 0)] {
+                    let (wa, wb) = (word(a, ta), word(b, tb));
+                    if a == b {
+                        assert_eq!(wa, wb, "{a:?}");
+                    } else if wa != wb {
+                        assert_eq!(wa < wb, a < b, "{a:?} {b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keys that share their first eight bytes (a namespace), or are
+    /// empty, are ordered whole: in order they fill the slots in place,
+    /// out of order (or repeated) they load sorted, the last of a repeated
+    /// key winning.
+    #[test]
+    fn keys_sharing_a_first_word_load_sorted() {
+        use std::collections::BTreeMap;
+        let config = crate::state::tests::config();
+        let meta = crate::expiry::Meta::new(config.clock().now());
+        let orders: [&[&str]; 6] = [
+            &["", "a", "b"],
+            &["\0", "", "a"],
+            &["checkout", "checkout.a", "checkout.b", "checkouts"],
+            &["checkout.b", "checkout.a", "checkout", "checkouts"],
+            &["checkout.a", "checkout.a", "checkout.b"],
+            &["checkouts", "checkout\0", "checkout"],
+        ];
+        for order in orders {
+            let mut out = Vec::new();
+            let mut w = Writer(&mut out);
+            w.header(&meta, Timestamp::MAX, b"b", &BTreeMap::new(), order.len());
+            let mut want = BTreeMap::new();
+            for (i, key) in order.iter().enumerate() {
+                w.field(key.as_bytes(), None, i.to_string().as_bytes(), false);
+                want.insert(key.to_string(), i.to_string());
+            }
+            let s = State::from_bytes(Arc::clone(&config), None, out).unwrap();
+            let got: BTreeMap<String, String> = s
+                .slots
+                .iter()
+                .map(|(k, slot)| {
+                    let raw = slot.raw.as_ref().unwrap().stored_bytes(&s.buf).0;
+                    (k.to_owned(), String::from_utf8(raw.to_vec()).unwrap())
+                })
+                .collect();
+            assert_eq!(got, want, "{order:?}");
+            let keys: Vec<&str> = s.slots.keys().collect();
+            assert!(keys.is_sorted(), "{keys:?}");
+        }
     }
 }
