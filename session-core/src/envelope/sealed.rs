@@ -77,8 +77,12 @@ pub(super) fn seal(
         out.extend_from_slice(&header(version, key));
         let mut nonce = [0u8; NONCE_LEN];
         // Thread-local ChaCha12 generator seeded from the OS: ~15 ns per
-        // nonce.
-        rand::thread_rng().fill_bytes(&mut nonce);
+        // nonce. Taken as one u64 and one u32: the same three words of its
+        // stream, in the same byte order, as `fill_bytes` would give, for
+        // ~20 instructions instead of ~110 (its generic byte loop).
+        let mut rng = rand::thread_rng();
+        nonce[..8].copy_from_slice(&rng.next_u64().to_le_bytes());
+        nonce[8..].copy_from_slice(&rng.next_u32().to_le_bytes());
         out.extend_from_slice(&nonce);
         out.push(flags);
         out.extend_from_slice(&times.issued_at.unix_millis().to_be_bytes());

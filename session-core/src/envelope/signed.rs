@@ -145,7 +145,9 @@ fn split3(token: &str) -> Option<(&str, &str, &str)> {
     Some((&token[..first], &token[first + 1..last], &token[last + 1..]))
 }
 
-/// The MAC over the context and `text` for `version`.
+/// The MAC over the context and `text` for `version`. Inlined: returned
+/// from a call, the ~200-byte MAC state is copied once more.
+#[inline(always)]
 fn mac(version: u8, key: &Key, ctx: &Context<'_>, text: &[u8]) -> HmacSha256 {
     let mut mac = if version == VERSION_2 {
         // The prefix depends on nothing but the context's parts (the

@@ -45,7 +45,9 @@ impl CachedParts {
         }
     }
 
-    /// Whether these are `parts`.
+    /// Whether these are `parts`. Inlined into the lookup (a call cost
+    /// as much as the comparisons).
+    #[inline]
     pub(super) fn is(&self, parts: &ContextParts<'_>) -> bool {
         self.subkey == parts.subkey
             && self.custom == parts.custom
