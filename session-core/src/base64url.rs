@@ -61,8 +61,16 @@ fn group_symbols(n: u64) -> [u8; 8] {
 
 /// Encodes `bytes` into exactly `out` (`encoded_len(bytes.len())` long),
 /// six bytes (eight symbols) at a time through one 64-bit word and four
-/// loads from [`PAIRS`].
+/// loads from [`PAIRS`]. The runtime-sized entry (ids, tails); the
+/// fixed-size one, [`encode_array`], has [`encode_groups`] inlined.
 fn encode_short(bytes: &[u8], out: &mut [u8]) {
+    encode_groups(bytes, out);
+}
+
+/// [`encode_short`]'s work, always inlined: unrolled where the size is
+/// known.
+#[inline(always)]
+fn encode_groups(bytes: &[u8], out: &mut [u8]) {
     let mut groups = bytes.chunks_exact(6);
     let mut outs = out.chunks_exact_mut(8);
     for (g, o) in (&mut groups).zip(&mut outs) {
@@ -212,6 +220,18 @@ pub fn encode_to_slice(bytes: &[u8], out: &mut [u8]) {
         .encode_slice(bytes, out)
         .expect("output buffer holds the encoding");
     debug_assert_eq!(n, out.len());
+}
+
+/// [`encode_to_slice`] for a size known at compile time (a signed token's
+/// header and tag): the short loop inlined and unrolled for that size.
+///
+/// # Panics
+///
+/// If `out` is not exactly the encoding's length.
+#[inline]
+pub fn encode_array<const N: usize>(bytes: &[u8; N], out: &mut [u8]) {
+    assert_eq!(out.len(), encoded_len(N), "output sized for the encoding");
+    encode_groups(bytes, out);
 }
 
 /// Encodes `bytes` into the front of `out` without allocating; returns the
