@@ -70,45 +70,42 @@ pub(super) fn seal(
     let len = base64url::encoded_len(PLAIN_AT + TIMES_LEN + body.len() + TAG_LEN);
     let mut text = Vec::with_capacity(before + len + spare);
     text.resize(before + len, 0);
-    // Taken out of the thread-local and put back (`replace`: `set` goes
-    // through the lazy initialisation path), not borrowed in a closure:
-    // the closure held the whole seal, and when the compiler chose not to
-    // inline it (it did so after unrelated changes) a seal cost ~100
-    // instructions more.
-    let mut out = SCRATCH.take();
-    // One buffer, encrypted in place: header, nonce, then the
-    // plaintext (flags, times, body), then the tag. The fixed part is
-    // built on the stack and the buffer grown once: one copy and one
-    // capacity check instead of one per part.
-    let mut start = [0u8; PLAIN_AT + TIMES_LEN];
-    start[..HEADER_LEN].copy_from_slice(&header(version, key));
-    // Thread-local ChaCha12 generator seeded from the OS: ~15 ns per
-    // nonce. Taken as one u64 and one u32: the same three words of its
-    // stream, in the same byte order, as `fill_bytes` would give, for
-    // ~20 instructions instead of ~110 (its generic byte loop).
-    let mut rng = rand::thread_rng();
-    start[HEADER_LEN..HEADER_LEN + 8].copy_from_slice(&rng.next_u64().to_le_bytes());
-    start[HEADER_LEN + 8..PLAIN_AT].copy_from_slice(&rng.next_u32().to_le_bytes());
-    start[PLAIN_AT] = flags;
-    start[PLAIN_AT + 1..PLAIN_AT + 9].copy_from_slice(&times.issued_at.unix_millis().to_be_bytes());
-    start[PLAIN_AT + 9..].copy_from_slice(&times.expires_at.unix_millis().to_be_bytes());
-    let nonce = Nonce::try_from(&start[HEADER_LEN..PLAIN_AT]).expect("12 bytes");
-    out.clear();
-    out.reserve(start.len() + body.len() + TAG_LEN);
-    out.extend_from_slice(&start);
-    out.extend_from_slice(body);
-    key.count_seal();
-    let (head, plain) = out.split_at_mut(PLAIN_AT);
-    let tag = with_cipher(key, ctx, version, purpose, &head[..HEADER_LEN], |c, aad| {
-        c.encrypt_inout_detached(&nonce, aad, plain.into())
-            .expect("AES-GCM encrypts any payload below 64 GiB")
-    })
-    .expect("the version was chosen for this context");
-    out.extend_from_slice(&tag);
-    base64url::encode_to_slice(&out, &mut text[before..]);
-    if out.capacity() <= SCRATCH_KEPT {
-        SCRATCH.replace(out);
-    }
+    SCRATCH.with_borrow_mut(|out| {
+        // One buffer, encrypted in place: header, nonce, then the
+        // plaintext (flags, times, body), then the tag. The fixed part is
+        // built on the stack and the buffer grown once: one copy and one
+        // capacity check instead of one per part.
+        let mut start = [0u8; PLAIN_AT + TIMES_LEN];
+        start[..HEADER_LEN].copy_from_slice(&header(version, key));
+        // Thread-local ChaCha12 generator seeded from the OS: ~15 ns per
+        // nonce. Taken as one u64 and one u32: the same three words of its
+        // stream, in the same byte order, as `fill_bytes` would give, for
+        // ~20 instructions instead of ~110 (its generic byte loop).
+        let mut rng = rand::thread_rng();
+        start[HEADER_LEN..HEADER_LEN + 8].copy_from_slice(&rng.next_u64().to_le_bytes());
+        start[HEADER_LEN + 8..PLAIN_AT].copy_from_slice(&rng.next_u32().to_le_bytes());
+        start[PLAIN_AT] = flags;
+        start[PLAIN_AT + 1..PLAIN_AT + 9]
+            .copy_from_slice(&times.issued_at.unix_millis().to_be_bytes());
+        start[PLAIN_AT + 9..].copy_from_slice(&times.expires_at.unix_millis().to_be_bytes());
+        let nonce = Nonce::try_from(&start[HEADER_LEN..PLAIN_AT]).expect("12 bytes");
+        out.clear();
+        out.reserve(start.len() + body.len() + TAG_LEN);
+        out.extend_from_slice(&start);
+        out.extend_from_slice(body);
+        key.count_seal();
+        let (head, plain) = out.split_at_mut(PLAIN_AT);
+        let tag = with_cipher(key, ctx, version, purpose, &head[..HEADER_LEN], |c, aad| {
+            c.encrypt_inout_detached(&nonce, aad, plain.into())
+                .expect("AES-GCM encrypts any payload below 64 GiB")
+        })
+        .expect("the version was chosen for this context");
+        out.extend_from_slice(&tag);
+        base64url::encode_to_slice(out, &mut text[before..]);
+        if out.capacity() > SCRATCH_KEPT {
+            *out = Vec::new();
+        }
+    });
     text
 }
 
@@ -169,8 +166,8 @@ fn writes_v2(ctx: &Context<'_>, purpose: Purpose) -> bool {
 
 /// Runs `f` with the cipher and associated data for `version` in `ctx`
 /// (`header` is the token's header); `None` for a version this context is
-/// never sealed with. Always inlined (into `seal` it was not, at times,
-/// for ~56 instructions a seal).
+/// never sealed with. Always inlined: the compiler at times did not,
+/// for ~56 instructions a seal.
 #[inline(always)]
 fn with_cipher<R>(
     key: &Key,
