@@ -38,36 +38,124 @@ const DECODE: [u8; 256] = {
 /// input.
 const SHORT: usize = 48;
 
+/// Every pair of symbols, by the 12 bits they encode, as a little-endian
+/// `u16` (first symbol in the low byte): one load per two symbols instead
+/// of a shift, a mask and a load per symbol (8 KiB).
+const PAIRS: [u16; 4096] = {
+    let mut table = [0u16; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        table[i] = ALPHABET[i >> 6] as u16 | (ALPHABET[i & 63] as u16) << 8;
+        i += 1;
+    }
+    table
+};
+
+/// The symbols of a group's 48 bits (first bits first), as the 8 bytes
+/// to store.
+#[inline(always)]
+fn group_symbols(n: u64) -> [u8; 8] {
+    let pair = |shift: u32| u64::from(PAIRS[((n >> shift) & 0xFFF) as usize]);
+    (pair(36) | pair(24) << 16 | pair(12) << 32 | pair(0) << 48).to_le_bytes()
+}
+
 /// Encodes `bytes` into exactly `out` (`encoded_len(bytes.len())` long),
-/// six bytes (eight symbols) at a time through one 64-bit word.
+/// six bytes (eight symbols) at a time through one 64-bit word and four
+/// loads from [`PAIRS`]. The runtime-sized entry (ids, tails); the
+/// fixed-size one, [`encode_array`], has [`encode_groups`] inlined.
 fn encode_short(bytes: &[u8], out: &mut [u8]) {
+    encode_groups(bytes, out);
+}
+
+/// [`encode_short`]'s work, always inlined: unrolled where the size is
+/// known.
+#[inline(always)]
+fn encode_groups(bytes: &[u8], out: &mut [u8]) {
     let mut groups = bytes.chunks_exact(6);
     let mut outs = out.chunks_exact_mut(8);
     for (g, o) in (&mut groups).zip(&mut outs) {
         let mut word = [0u8; 8];
         word[2..].copy_from_slice(g);
-        let n = u64::from_be_bytes(word);
-        // A fixed-size group: unrolled, with no bounds checks.
-        let o = <&mut [u8; 8]>::try_from(o).expect("chunks of 8");
-        for (i, o) in o.iter_mut().enumerate() {
-            *o = ALPHABET[((n >> (42 - 6 * i)) & 63) as usize];
-        }
+        o.copy_from_slice(&group_symbols(u64::from_be_bytes(word)));
     }
     let (rest, o) = (groups.remainder(), outs.into_remainder());
-    let mut word = [0u8; 8];
-    word[8 - rest.len()..].copy_from_slice(rest);
-    // The last symbol's unused low bits are zero (canonical form).
-    let pad = 6 * o.len() - 8 * rest.len();
-    put_symbols(u64::from_be_bytes(word) << pad, o);
+    // The last group, zero-filled: its last symbol's unused low bits are
+    // zero (canonical form). Shifts, not slice copies: a copy of a
+    // variable length is a `memcpy` call, dearer than the few bytes.
+    let mut n = 0u64;
+    for &b in rest {
+        n = n << 8 | u64::from(b);
+    }
+    let symbols = u64::from_le_bytes(group_symbols(n << (8 * (6 - rest.len()))));
+    for (i, o) in o.iter_mut().enumerate() {
+        *o = (symbols >> (8 * i)) as u8;
+    }
 }
 
-/// Writes the low `6 * out.len()` bits of `n` as symbols, first bits first.
-fn put_symbols(n: u64, out: &mut [u8]) {
-    let mut shift = 6 * out.len();
-    for o in out {
-        shift -= 6;
-        *o = ALPHABET[((n >> shift) & 63) as usize];
+/// Marks a symbol outside the alphabet in [`QUADS`]: above any quad's 24
+/// bits.
+const BAD: u32 = 0xFF00_0000;
+
+/// Each byte's value as symbol `i` of a quad (shifted into place among
+/// its 24 bits), or [`BAD`]: a quad is four loads ORed together, and its
+/// validity the OR's top byte (4 KiB).
+const QUADS: [[u32; 256]; 4] = {
+    let mut table = [[BAD; 256]; 4];
+    let mut i = 0;
+    while i < 64 {
+        let c = ALPHABET[i] as usize;
+        let mut at = 0;
+        while at < 4 {
+            table[at][c] = (i as u32) << (18 - 6 * at);
+            at += 1;
+        }
+        i += 1;
     }
+    table
+};
+
+/// The 48 bits of up to eight symbols, first symbol highest (missing
+/// symbols are zero bits), and whether any is outside the alphabet.
+#[inline(always)]
+fn group_bits(text: &[u8]) -> (u64, bool) {
+    let (mut hi, mut lo) = (0u32, 0u32);
+    for (i, &c) in text.iter().enumerate() {
+        if i < 4 {
+            hi |= QUADS[i][usize::from(c)];
+        } else {
+            lo |= QUADS[i & 3][usize::from(c)];
+        }
+    }
+    (u64::from(hi) << 24 | u64::from(lo), (hi | lo) & BAD != 0)
+}
+
+/// A whole group of eight symbols: [`group_bits`] unrolled.
+#[inline(always)]
+fn full_group_bits(q: &[u8; 8]) -> (u64, bool) {
+    let hi = QUADS[0][usize::from(q[0])]
+        | QUADS[1][usize::from(q[1])]
+        | QUADS[2][usize::from(q[2])]
+        | QUADS[3][usize::from(q[3])];
+    let lo = QUADS[0][usize::from(q[4])]
+        | QUADS[1][usize::from(q[5])]
+        | QUADS[2][usize::from(q[6])]
+        | QUADS[3][usize::from(q[7])];
+    (u64::from(hi) << 24 | u64::from(lo), (hi | lo) & BAD != 0)
+}
+
+/// The last, partial group of `rest` symbols into `out` (`rest.len()`
+/// symbols carry `out.len()` bytes): false if a symbol is outside the
+/// alphabet or the unused low bits are set (non-canonical).
+#[inline(always)]
+fn last_group(rest: &[u8], out: &mut [u8]) -> bool {
+    let (n, bad) = group_bits(rest);
+    // Byte by byte (at most five): see `encode_short`'s last group.
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = (n >> (40 - 8 * i)) as u8;
+    }
+    // Bits past the output's are either unused bits of the last symbol
+    // (must be zero) or missing symbols (zero).
+    !bad && n & ((1u64 << (48 - 8 * out.len())) - 1) == 0
 }
 
 /// Decodes `text` into exactly `out` (`text.len() == encoded_len(out.len())`),
@@ -78,22 +166,17 @@ fn decode_short(text: &[u8], out: &mut [u8]) -> Result<(), EnvelopeError> {
     if text.len() != encoded_len(out.len()) {
         return Err(EnvelopeError::Invalid);
     }
-    // Symbol values are below 64; `INVALID` is not.
-    let mut bad = 0u8;
+    let mut bad = false;
     let mut quads = text.chunks_exact(8);
     let mut outs = out.chunks_exact_mut(6);
     for (q, o) in (&mut quads).zip(&mut outs) {
         // A fixed-size group: unrolled, with no bounds checks.
-        let (n, group_bad) = symbols(<&[u8; 8]>::try_from(q).expect("chunks of 8"));
+        let (n, group_bad) = full_group_bits(<&[u8; 8]>::try_from(q).expect("chunks of 8"));
         bad |= group_bad;
         o.copy_from_slice(&n.to_be_bytes()[2..]);
     }
     let (rest, o) = (quads.remainder(), outs.into_remainder());
-    let (n, rest_bad) = symbols(rest);
-    bad |= rest_bad;
-    let unused = 6 * rest.len() - 8 * o.len();
-    o.copy_from_slice(&(n >> unused).to_be_bytes()[8 - o.len()..]);
-    if bad < 64 && n & ((1 << unused) - 1) == 0 {
+    if last_group(rest, o) && !bad {
         Ok(())
     } else {
         Err(EnvelopeError::Invalid)
@@ -137,6 +220,18 @@ pub fn encode_to_slice(bytes: &[u8], out: &mut [u8]) {
         .encode_slice(bytes, out)
         .expect("output buffer holds the encoding");
     debug_assert_eq!(n, out.len());
+}
+
+/// [`encode_to_slice`] for a size known at compile time (a signed token's
+/// header and tag): the short loop inlined and unrolled for that size.
+///
+/// # Panics
+///
+/// If `out` is not exactly the encoding's length.
+#[inline]
+pub fn encode_array<const N: usize>(bytes: &[u8; N], out: &mut [u8]) {
+    assert_eq!(out.len(), encoded_len(N), "output sized for the encoding");
+    encode_groups(bytes, out);
 }
 
 /// Encodes `bytes` into the front of `out` without allocating; returns the
@@ -200,35 +295,19 @@ fn decode_into_array<const N: usize>(text: &[u8], out: &mut [u8; N]) -> Result<(
     let mut quads = text.chunks_exact(8);
     let mut outs = out.chunks_exact_mut(6);
     for (q, o) in (&mut quads).zip(&mut outs) {
-        let (n, bad) = symbols(q);
+        let (n, bad) = full_group_bits(<&[u8; 8]>::try_from(q).expect("chunks of 8"));
         // Checked group by group. Which group is bad says nothing secret.
-        if bad >= 64 {
+        if bad {
             return Err(EnvelopeError::Invalid);
         }
         o.copy_from_slice(&n.to_be_bytes()[2..]);
     }
     let (rest, o) = (quads.remainder(), outs.into_remainder());
-    let (n, bad) = symbols(rest);
-    let unused = 6 * rest.len() - 8 * o.len();
-    if bad >= 64 || n & ((1 << unused) - 1) != 0 {
-        return Err(EnvelopeError::Invalid);
+    if last_group(rest, o) {
+        Ok(())
+    } else {
+        Err(EnvelopeError::Invalid)
     }
-    o.copy_from_slice(&(n >> unused).to_be_bytes()[8 - o.len()..]);
-    Ok(())
-}
-
-/// The value of up to eight symbols, first symbol highest, and the OR of
-/// their table entries (64 or more if any is outside the alphabet).
-#[inline(always)]
-fn symbols(text: &[u8]) -> (u64, u8) {
-    let mut bad = 0u8;
-    let mut n = 0u64;
-    for &c in text {
-        let v = DECODE[usize::from(c)];
-        bad |= v;
-        n = n << 6 | u64::from(v);
-    }
-    (n, bad)
 }
 
 /// Decodes strict base64url without padding.
@@ -271,6 +350,22 @@ pub fn decode_exact_bytes(text: &[u8], out: &mut [u8]) -> Result<(), EnvelopeErr
     if out.len() <= SHORT {
         return decode_short(text, out);
     }
+    // The engine's SIMD loop (from 64 symbols) takes 32 symbols a step and
+    // leaves the last quad to its suffix decoder, so it decodes up to 31
+    // more symbols quad by quad. It gets its whole steps and one quad;
+    // `decode_short` does the rest, in fewer instructions.
+    let steps = (text.len() - 4) / 32;
+    if steps < 2 {
+        return by_engine(text, out);
+    }
+    let head = 32 * steps + 4;
+    let (out_head, out_rest) = out.split_at_mut(head / 4 * 3);
+    by_engine(&text[..head], out_head)?;
+    decode_short(&text[head..], out_rest)
+}
+
+/// Decodes `text` with the engine into exactly `out`.
+fn by_engine(text: &[u8], out: &mut [u8]) -> Result<(), EnvelopeError> {
     match URL_SAFE_NO_PAD.decode_slice(text, out) {
         Ok(n) if n == out.len() => Ok(()),
         _ => Err(EnvelopeError::Invalid),

@@ -153,6 +153,7 @@ impl<'a> Context<'a> {
     /// whole-session cookie contexts (`None` otherwise): an application has
     /// a fixed few, while field contexts carry each record's binding and
     /// would fill the caches with contexts never seen again.
+    #[inline(always)]
     fn parts(&self, purpose: Purpose) -> Option<ContextParts<'_>> {
         if self.custom || self.purpose != "cookie" {
             return None;
