@@ -239,6 +239,19 @@ impl Held {
     }
 }
 
+/// Copies a value through its JSON form.
+///
+/// # Panics
+///
+/// If the type's JSON does not read back as itself (such as an `f64` NaN,
+/// which JSON writes as `null`): such a value could not be stored either.
+pub(super) fn copy_via_json<T: Value>(value: &T) -> T {
+    serde_json::to_vec(value)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .expect("a session field's JSON reads back as itself")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

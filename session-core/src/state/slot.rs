@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use bytes::Bytes;
 
-use super::held::Held;
+use super::held::{Held, copy_via_json};
 
 /// A field's stored bytes.
 #[derive(Clone)]
@@ -41,17 +41,24 @@ impl Stored {
     }
 
     /// The JSON text, inflated if needed. `buf` is the state's buffer.
+    /// In line, the inflating path apart: a save gathering its fields
+    /// takes each as a slice of the buffer without a call (see
+    /// `State::gather_changes`).
+    #[inline]
     pub(crate) fn json(&self, buf: &Bytes) -> Result<Cow<'_, RawJson>, &'static str> {
         match self {
             Stored::Json(json) => Ok(Cow::Borrowed(json)),
             Stored::InBuf(range, false) => {
                 Ok(Cow::Owned(RawJson::from_shared(buf.slice(range.clone()))))
             }
-            Stored::Deflated(_) | Stored::InBuf(_, true) => {
-                let text = Bytes::from(self.text(buf)?.into_owned());
-                Ok(Cow::Owned(RawJson::from_shared(text)))
-            }
+            Stored::Deflated(_) | Stored::InBuf(_, true) => self.inflated(buf),
         }
+    }
+
+    #[inline(never)]
+    fn inflated(&self, buf: &[u8]) -> Result<Cow<'_, RawJson>, &'static str> {
+        let text = Bytes::from(self.text(buf)?.into_owned());
+        Ok(Cow::Owned(RawJson::from_shared(text)))
     }
 
     /// The bytes as they are stored, and whether they are deflated. `buf`
@@ -169,19 +176,6 @@ impl Slot {
         held.into_value::<T>()
             .unwrap_or_else(|shared| copy_via_json(&*shared))
     }
-}
-
-/// Copies a value through its JSON form.
-///
-/// # Panics
-///
-/// If the type's JSON does not read back as itself (such as an `f64` NaN,
-/// which JSON writes as `null`): such a value could not be stored either.
-pub(super) fn copy_via_json<T: Value>(value: &T) -> T {
-    serde_json::to_vec(value)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .expect("a session field's JSON reads back as itself")
 }
 
 /// Whether the slot is past its own deadline. The clock is read only for
@@ -676,6 +670,7 @@ impl SlotKey {
     }
 
     /// The key for a change set: borrowed when it is a schema's.
+    #[inline]
     pub(crate) fn to_cow(&self) -> Cow<'static, str> {
         match self {
             SlotKey::Static(s) => Cow::Borrowed(s),
