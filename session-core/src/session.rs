@@ -152,7 +152,7 @@ impl Handle {
         default: impl FnOnce() -> T,
     ) -> RefMut<'_, T> {
         RefMut {
-            slot: MutexGuard::map(self.lock(), |s| s.slot_mut::<T>(spec, default)),
+            slot: MutexGuard::map(self.lock(), |s| s.slot_for_write::<T>(spec, default)),
             _type: PhantomData,
         }
     }
