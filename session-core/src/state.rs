@@ -35,7 +35,7 @@ mod wire;
 
 use held::Held;
 pub(crate) use slot::{Slot, Stored};
-use slot::{SlotKey, Slots, decode_field, encode_slot, slot_expired};
+use slot::{SlotKey, Slots, decode_field, slot_expired};
 
 /// The key Django's test-cookie helpers use (leading `_`: no schema field
 /// can take it).

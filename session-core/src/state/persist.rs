@@ -325,6 +325,47 @@ fn staged_raw(slot: &Slot, buf: &Bytes) -> Option<RawJson> {
     Some(slot.raw.as_ref()?.json(buf).ok()?.into_owned())
 }
 
+/// The slot's value encoded (and sealed if private, bound to the record's
+/// `binding`), or `None` for a slot without a decoded value (set through
+/// `set_raw`: its raw bytes stand).
+fn encode_slot(
+    config: &Config,
+    binding: &SlotKey,
+    key: &str,
+    slot: &Slot,
+) -> Result<Option<RawJson>, FieldError> {
+    let Some(value) = &slot.value else {
+        return Ok(None);
+    };
+    // Sized from the bytes it replaces (most edits keep the size close):
+    // no regrowing while serde writes.
+    let private = slot.spec.is_some_and(|s| s.private);
+    let hint = match slot.raw.as_ref().and_then(Stored::plain_len) {
+        Some(old) if !private => old + 16,
+        _ => 64,
+    };
+    let mut out = Vec::with_capacity(hint);
+    value
+        .encode_to(&mut out)
+        .map_err(|source| FieldError::Encode {
+            field: key.to_owned(),
+            source,
+        })?;
+    let raw = RawJson::from_shared(Bytes::from(out));
+    match slot.spec {
+        Some(spec) if spec.private => {
+            let codec = config
+                .codec()
+                .ok_or_else(|| FieldError::NoKeys(key.to_owned()))?;
+            let ctx = Context::field(binding.as_str(), spec.key);
+            let token = codec.seal_field(&ctx, raw.as_bytes());
+            let sealed = RawJson::encode(&token).expect("a string always serializes");
+            Ok(Some(sealed))
+        }
+        _ => Ok(Some(raw)),
+    }
+}
+
 /// Whether a save writes `slot`: changed, or sealed under a fallback key
 /// (and so re-sealed under the current one).
 fn is_written(slot: &Slot) -> bool {
