@@ -188,6 +188,7 @@ impl Slot {
 
 /// Whether the slot is past its own deadline. The clock is read only for
 /// a slot that has one (most have none).
+#[inline]
 pub(super) fn slot_expired(slot: &Slot, clock: &dyn crate::clock::Clock) -> bool {
     slot.deadline.is_some_and(|d| is_expired(d, clock.now()))
 }
