@@ -439,6 +439,13 @@ impl Slots {
                     (slot.deadline, slot.spec, slot.size_hint) = (None, None, 0);
                     (slot.dirty, slot.reseal) = (false, false);
                 }
+                // A field read through its schema: only its value to let go.
+                (key @ SlotKey::Static(_), slot) if slot.raw.is_none() => {
+                    *key = EMPTY_KEY;
+                    slot.value = None;
+                    (slot.deadline, slot.spec, slot.size_hint) = (None, None, 0);
+                    (slot.dirty, slot.reseal) = (false, false);
+                }
                 _ => *entry = (EMPTY_KEY, EMPTY_SLOT),
             }
         }
