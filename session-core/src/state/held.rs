@@ -1,6 +1,6 @@
 //! How a slot holds its decoded value: the types session fields most often
 //! have (ids, counters, flags, amounts, names, tokens) in place, any other
-//! behind an `Arc`.
+//! behind an `Arc`, or boxed when decoded for a write guard.
 //!
 //! A value in place costs no allocation of its own: reading such a field
 //! allocates what serde allocates for the value and nothing more, as
@@ -54,7 +54,8 @@ impl<T: Value> Erased for T {
 /// to the one arm of `T`'s variant (or of `Shared`).
 macro_rules! held {
     ($($variant:ident($ty:ty)),* $(,)?) => {
-        /// A decoded value: in place for the listed types, else shared.
+        /// A decoded value: in place for the listed types, else shared
+        /// or boxed.
         pub(crate) enum Held {
             /// Any type, behind an `Arc` (also a listed type once a
             /// getter shares it).

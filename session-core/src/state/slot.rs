@@ -89,7 +89,8 @@ pub(crate) struct Slot {
     pub(crate) raw: Option<Stored>,
     /// The decoded value, once read or written: common types in place,
     /// others (and any a getter shared, to hand it out without holding
-    /// the session's lock) behind an `Arc`.
+    /// the session's lock) behind an `Arc`, or boxed if decoded for a
+    /// write guard.
     pub(crate) value: Option<Held>,
     /// Written since load.
     pub(crate) dirty: bool,
