@@ -103,14 +103,15 @@ impl Handle {
     /// would deadlock, so after waiting [`LOCK_WAIT`] this panics with a
     /// message saying so. Bind the value first. Getters return a [`Ref`],
     /// which holds no lock, so `shop.set_n(*shop.n() + 1)` is fine.
+    ///
+    /// In line in each accessor, the panic apart (with `slot_expired` in
+    /// line: derive probe 98,395 -> 98,361 instructions, read 10,880 ->
+    /// 10,772).
+    #[inline]
     pub fn lock(&self) -> MutexGuard<'_, State> {
         match self.0.state.try_lock_for(LOCK_WAIT) {
             Some(guard) => guard,
-            None => panic!(
-                "session state is still borrowed after {LOCK_WAIT:?}: a write guard (`_mut`) of \
-                 this session is alive while another accessor is called; read what you need \
-                 into a local before taking the `_mut` guard"
-            ),
+            None => still_borrowed(),
         }
     }
 
@@ -152,7 +153,7 @@ impl Handle {
         default: impl FnOnce() -> T,
     ) -> RefMut<'_, T> {
         RefMut {
-            slot: MutexGuard::map(self.lock(), |s| s.slot_mut::<T>(spec, default)),
+            slot: MutexGuard::map(self.lock(), |s| s.slot_for_write::<T>(spec, default)),
             _type: PhantomData,
         }
     }
@@ -233,6 +234,17 @@ impl Handle {
     pub fn delete_test_cookie(&self) {
         self.lock().delete_test_cookie();
     }
+}
+
+/// [`Handle::lock`]'s panic: a session borrowed by a live write guard.
+#[cold]
+#[inline(never)]
+fn still_borrowed() -> ! {
+    panic!(
+        "session state is still borrowed after {LOCK_WAIT:?}: a write guard (`_mut`) of this \
+         session is alive while another accessor is called; read what you need into a local \
+         before taking the `_mut` guard"
+    )
 }
 
 /// A field's value as read. Derefs to `&T`.

@@ -35,7 +35,7 @@ mod wire;
 
 use held::Held;
 pub(crate) use slot::{Slot, Stored};
-use slot::{SlotKey, Slots, decode_field, encode_slot, slot_expired};
+use slot::{SlotKey, Slots, decode_field, slot_expired};
 
 /// The key Django's test-cookie helpers use (leading `_`: no schema field
 /// can take it).
@@ -297,17 +297,27 @@ impl State {
     /// undecodable fields give `default()` (an undecodable one is reported
     /// with `tracing` and reset alone). Never marks the field dirty.
     pub fn get<T: Value>(&mut self, spec: &'static FieldSpec, default: impl FnOnce() -> T) -> &T {
-        self.load_slot(spec, default).typed::<T>()
+        self.load_slot(spec, default, Held::new).typed::<T>()
     }
 
-    /// Like [`State::get`], mutably, for the `_mut` guard. The caller marks
-    /// the slot dirty when it is written through.
+    /// Like [`State::get`], mutably, for a getter that shares the value.
     pub(crate) fn slot_mut<T: Value>(
         &mut self,
         spec: &'static FieldSpec,
         default: impl FnOnce() -> T,
     ) -> &mut Slot {
-        self.load_slot(spec, default)
+        self.load_slot(spec, default, Held::new)
+    }
+
+    /// [`State::slot_mut`] for the `_mut` guard: a value decoded here is
+    /// boxed, not shared (see [`Held::owned`]). The caller marks the slot
+    /// dirty when it is written through.
+    pub(crate) fn slot_for_write<T: Value>(
+        &mut self,
+        spec: &'static FieldSpec,
+        default: impl FnOnce() -> T,
+    ) -> &mut Slot {
+        self.load_slot(spec, default, Held::owned)
     }
 
     /// Sets a field and marks it dirty.
@@ -331,7 +341,7 @@ impl State {
     /// Removes a field and returns its value (or the default).
     pub fn take<T: Value>(&mut self, spec: &'static FieldSpec, default: impl FnOnce() -> T) -> T {
         let fallback = || -> T { default() };
-        self.load_slot(spec, fallback);
+        self.load_slot(spec, fallback, Held::owned);
         let slot = self.slots.remove(spec.key).unwrap_or_default();
         let had = slot.raw.is_some() || slot.dirty;
         self.mark_removed(spec.key, had);
@@ -367,6 +377,7 @@ impl State {
         &mut self,
         spec: &'static FieldSpec,
         default: impl FnOnce() -> T,
+        hold: impl FnOnce(T) -> Held,
     ) -> &mut Slot {
         self.accessed = true;
         let clock = self.config.clock();
@@ -396,7 +407,7 @@ impl State {
                     }
                 },
             };
-            slot.value = Some(Held::new(value));
+            slot.value = Some(hold(value));
         }
         slot
     }

@@ -1,6 +1,6 @@
 //! How a slot holds its decoded value: the types session fields most often
 //! have (ids, counters, flags, amounts, names, tokens) in place, any other
-//! behind an `Arc`.
+//! behind an `Arc`, or boxed when decoded for a write guard.
 //!
 //! A value in place costs no allocation of its own: reading such a field
 //! allocates what serde allocates for the value and nothing more, as
@@ -24,6 +24,7 @@ pub(crate) trait Erased: Any + Send + Sync {
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
     fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+    fn into_any_box(self: Box<Self>) -> Box<dyn Any>;
 }
 
 impl<T: Value> Erased for T {
@@ -42,6 +43,9 @@ impl<T: Value> Erased for T {
     fn into_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
         self
     }
+    fn into_any_box(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
 }
 
 /// Declares [`Held`] with one in-place variant per listed type, and the
@@ -50,11 +54,15 @@ impl<T: Value> Erased for T {
 /// to the one arm of `T`'s variant (or of `Shared`).
 macro_rules! held {
     ($($variant:ident($ty:ty)),* $(,)?) => {
-        /// A decoded value: in place for the listed types, else shared.
+        /// A decoded value: in place for the listed types, else shared
+        /// or boxed.
         pub(crate) enum Held {
             /// Any type, behind an `Arc` (also a listed type once a
             /// getter shares it).
             Shared(Arc<dyn Erased>),
+            /// Any type, boxed: decoded for a write guard, which needs no
+            /// `Arc` (see [`Held::owned`]).
+            Boxed(Box<dyn Erased>),
             $(
                 #[doc = concat!("A `", stringify!($ty), "`, in place.")]
                 $variant($ty),
@@ -62,37 +70,44 @@ macro_rules! held {
         }
 
         impl Held {
-            /// `value`, in place if its type is listed.
-            pub(crate) fn new<T: Value>(value: T) -> Self {
+            /// `value`, in place if its type is listed, else made by
+            /// `other`.
+            #[inline]
+            fn with<T: Value>(value: T, other: impl FnOnce(T) -> Self) -> Self {
                 let mut value = Some(value);
                 $(
                     if let Some(v) = (&mut value as &mut dyn Any).downcast_mut::<Option<$ty>>() {
                         return Held::$variant(v.take().expect("set above"));
                     }
                 )*
-                Held::Shared(Arc::new(value.take().expect("set above")))
+                other(value.take().expect("set above"))
             }
 
             /// The value, if it is a `T`.
             pub(crate) fn get<T: Value>(&self) -> Option<&T> {
                 match self {
                     Held::Shared(v) => v.as_any().downcast_ref::<T>(),
+                    Held::Boxed(v) => v.as_any().downcast_ref::<T>(),
                     $(Held::$variant(v) => (v as &dyn Any).downcast_ref::<T>(),)*
                 }
             }
 
-            /// The value, mutably, if it is a `T` held in place (`Shared`
-            /// values are left to [`Held::shared_mut`]).
+            /// The value, mutably, if it is a `T` held in place (others
+            /// are left to [`Held::get_mut_unique`]).
             fn get_mut_in_place<T: Value>(&mut self) -> Option<&mut T> {
                 match self {
-                    Held::Shared(_) => None,
+                    Held::Shared(_) | Held::Boxed(_) => None,
                     $(Held::$variant(v) => (v as &mut dyn Any).downcast_mut::<T>(),)*
                 }
             }
 
-            /// The value moved out, if it is a `T` held in place.
+            /// The value moved out, if it is a `T` held in place or boxed.
             fn take_in_place<T: Value>(self) -> Result<T, Self> {
                 match self {
+                    Held::Boxed(v) if v.as_any().is::<T>() => {
+                        let boxed = v.into_any_box().downcast::<T>();
+                        Ok(*boxed.unwrap_or_else(|_| unreachable!("checked to be a `T`")))
+                    }
                     $(Held::$variant(v) => {
                         let mut v = Some(v);
                         match (&mut v as &mut dyn Any).downcast_mut::<Option<T>>() {
@@ -100,7 +115,7 @@ macro_rules! held {
                             None => Err(Held::$variant(v.take().expect("set above"))),
                         }
                     })*
-                    shared @ Held::Shared(_) => Err(shared),
+                    other @ (Held::Shared(_) | Held::Boxed(_)) => Err(other),
                 }
             }
 
@@ -116,11 +131,14 @@ macro_rules! held {
                 }
             }
 
-            /// [`Held::encode_to`] for a value held in place.
+            /// [`Held::encode_to`] for a value held in place (or boxed:
+            /// its arm here keeps the one above as short as it was before
+            /// there were boxed values; to_bytes probe: 68 instructions).
             #[inline(never)]
             fn encode_in_place(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
                 match self {
                     Held::Shared(v) => v.encode_to(out),
+                    Held::Boxed(v) => v.encode_to(out),
                     $(Held::$variant(v) => serde_json::to_writer(out, v),)*
                 }
             }
@@ -129,6 +147,7 @@ macro_rules! held {
             pub(crate) fn encode(&self) -> serde_json::Result<RawJson> {
                 match self {
                     Held::Shared(v) => v.encode(),
+                    Held::Boxed(v) => v.encode(),
                     $(Held::$variant(v) => RawJson::encode(v),)*
                 }
             }
@@ -157,6 +176,22 @@ held! {
 }
 
 impl Held {
+    /// `value`, in place if its type is listed, else behind an `Arc`.
+    #[inline]
+    pub(crate) fn new<T: Value>(value: T) -> Self {
+        Held::with(value, |v| Held::Shared(Arc::new(v)))
+    }
+
+    /// `value` for a write guard: in place if its type is listed, else
+    /// boxed. No getter shares it yet, and a write guard needs no `Arc`:
+    /// none to check for uniqueness on a write (a compare-and-swap) nor
+    /// to let go of after (two atomic decrements). A getter that shares it
+    /// later moves it behind an `Arc`, as it does a value held in place.
+    #[inline]
+    pub(crate) fn owned<T: Value>(value: T) -> Self {
+        Held::with(value, |v| Held::Boxed(Box::new(v)))
+    }
+
     /// A copy of the value, if it is a `T` held in place and a plain copy
     /// (every listed type but `String`): a getter then hands out the copy
     /// and allocates nothing. `None` for anything else.
@@ -176,7 +211,7 @@ impl Held {
             Held::OptU64(v) => cast(v),
             Held::OptI64(v) => cast(v),
             Held::OptF64(v) => cast(v),
-            Held::String(_) | Held::Shared(_) => None,
+            Held::String(_) | Held::Shared(_) | Held::Boxed(_) => None,
         }
     }
 
@@ -186,7 +221,7 @@ impl Held {
     }
 
     /// The value, shared (for getters), if it is a `T`. A value held in
-    /// place moves behind an `Arc` first.
+    /// place or boxed moves behind an `Arc` first.
     pub(crate) fn shared<T: Value>(&mut self) -> Option<Arc<T>> {
         if let Held::Shared(v) = self {
             return Arc::clone(v).into_any_arc().downcast::<T>().ok();
@@ -206,10 +241,11 @@ impl Held {
     }
 
     /// The value, mutably, if it is a `T` that no getter shares: held in
-    /// place, or behind an `Arc` held here alone.
+    /// place or boxed, or behind an `Arc` held here alone.
     pub(crate) fn get_mut_unique<T: Value>(&mut self) -> Option<&mut T> {
         match self {
             Held::Shared(v) => Arc::get_mut(v).and_then(|v| v.as_any_mut().downcast_mut::<T>()),
+            Held::Boxed(v) => v.as_any_mut().downcast_mut::<T>(),
             other => other.get_mut_in_place::<T>(),
         }
     }
@@ -237,6 +273,19 @@ impl Held {
             .unwrap_or_else(|_| panic!("slot holds a decoded value of the accessor's type"));
         Arc::try_unwrap(arc)
     }
+}
+
+/// Copies a value through its JSON form.
+///
+/// # Panics
+///
+/// If the type's JSON does not read back as itself (such as an `f64` NaN,
+/// which JSON writes as `null`): such a value could not be stored either.
+pub(super) fn copy_via_json<T: Value>(value: &T) -> T {
+    serde_json::to_vec(value)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .expect("a session field's JSON reads back as itself")
 }
 
 #[cfg(test)]
@@ -306,6 +355,28 @@ mod tests {
         drop((a, b));
         h.get_mut_unique::<String>().expect("unique").push('y');
         assert_eq!(h.into_value::<String>().ok().as_deref(), Some("xy"));
+    }
+
+    /// A value decoded for a write guard is boxed (a listed one still in
+    /// place); it is written to and moved out directly, and a getter moves
+    /// it behind an `Arc`, after which it is shared like any other.
+    #[test]
+    fn owned_values_are_boxed_until_a_getter_shares_them() {
+        assert!(matches!(Held::owned(7u64), Held::U64(7)));
+        let mut h = Held::owned(Other { a: 1 });
+        assert!(matches!(h, Held::Boxed(_)) && !h.is_shared_elsewhere());
+        assert!(h.copied::<Other>().is_none() && h.shared::<u64>().is_none());
+        h.get_mut_unique::<Other>().expect("boxed: unique").a = 2;
+        let mut out = Vec::new();
+        h.encode_to(&mut out).expect("encodes");
+        assert_eq!(out, b"{\"a\":2}");
+        let a = h.shared::<Other>().expect("an Other");
+        assert!(matches!(h, Held::Shared(_)) && h.is_shared_elsewhere());
+        assert_eq!(h.get::<Other>(), Some(&*a));
+        assert_eq!(
+            Held::owned(Other { a: 3 }).into_value::<Other>().ok(),
+            Some(Other { a: 3 })
+        );
     }
 
     /// Values come out by value from their place or from an unshared

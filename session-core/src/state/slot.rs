@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use bytes::Bytes;
 
-use super::held::Held;
+use super::held::{Held, copy_via_json};
 
 /// A field's stored bytes.
 #[derive(Clone)]
@@ -41,17 +41,24 @@ impl Stored {
     }
 
     /// The JSON text, inflated if needed. `buf` is the state's buffer.
+    /// In line, the inflating path apart: a save gathering its fields
+    /// takes each as a slice of the buffer without a call (see
+    /// `State::gather_changes`).
+    #[inline]
     pub(crate) fn json(&self, buf: &Bytes) -> Result<Cow<'_, RawJson>, &'static str> {
         match self {
             Stored::Json(json) => Ok(Cow::Borrowed(json)),
             Stored::InBuf(range, false) => {
                 Ok(Cow::Owned(RawJson::from_shared(buf.slice(range.clone()))))
             }
-            Stored::Deflated(_) | Stored::InBuf(_, true) => {
-                let text = Bytes::from(self.text(buf)?.into_owned());
-                Ok(Cow::Owned(RawJson::from_shared(text)))
-            }
+            Stored::Deflated(_) | Stored::InBuf(_, true) => self.inflated(buf),
         }
+    }
+
+    #[inline(never)]
+    fn inflated(&self, buf: &[u8]) -> Result<Cow<'_, RawJson>, &'static str> {
+        let text = Bytes::from(self.text(buf)?.into_owned());
+        Ok(Cow::Owned(RawJson::from_shared(text)))
     }
 
     /// The bytes as they are stored, and whether they are deflated. `buf`
@@ -82,7 +89,8 @@ pub(crate) struct Slot {
     pub(crate) raw: Option<Stored>,
     /// The decoded value, once read or written: common types in place,
     /// others (and any a getter shared, to hand it out without holding
-    /// the session's lock) behind an `Arc`.
+    /// the session's lock) behind an `Arc`, or boxed if decoded for a
+    /// write guard.
     pub(crate) value: Option<Held>,
     /// Written since load.
     pub(crate) dirty: bool,
@@ -150,13 +158,21 @@ impl Slot {
         // Plain loads (a reader's `Ref::into_arc` may even have made a
         // `Weak`): the `get_mut` below is the one compare-and-swap.
         if self.value.as_ref().is_some_and(Held::is_shared_elsewhere) {
-            let copy: T = copy_via_json(self.typed::<T>());
-            self.value = Some(Held::new(copy));
+            self.unshare::<T>();
         }
         self.value
             .as_mut()
             .and_then(Held::get_mut_unique::<T>)
             .expect("a value held in place or a fresh Arc is unique and of the accessor's type")
+    }
+
+    /// Gives the slot its own copy of a value a getter still shares. Apart
+    /// from [`Slot::typed_mut`], whose common path then keeps a small frame.
+    #[cold]
+    #[inline(never)]
+    fn unshare<T: Value>(&mut self) {
+        let copy: T = copy_via_json(self.typed::<T>());
+        self.value = Some(Held::new(copy));
     }
 
     /// Moves the decoded value out (copied if a getter still shares it).
@@ -171,21 +187,9 @@ impl Slot {
     }
 }
 
-/// Copies a value through its JSON form.
-///
-/// # Panics
-///
-/// If the type's JSON does not read back as itself (such as an `f64` NaN,
-/// which JSON writes as `null`): such a value could not be stored either.
-pub(super) fn copy_via_json<T: Value>(value: &T) -> T {
-    serde_json::to_vec(value)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .expect("a session field's JSON reads back as itself")
-}
-
 /// Whether the slot is past its own deadline. The clock is read only for
 /// a slot that has one (most have none).
+#[inline]
 pub(super) fn slot_expired(slot: &Slot, clock: &dyn crate::clock::Clock) -> bool {
     slot.deadline.is_some_and(|d| is_expired(d, clock.now()))
 }
@@ -203,56 +207,29 @@ pub(super) fn decode_field<T: Value>(
             .map(|v| (v, false))
             .map_err(|_| "not valid JSON for the field's type");
     }
-    let codec = codec.ok_or("private field but no key ring is configured")?;
-    let token: String =
-        serde_json::from_slice(&raw).map_err(|_| "private field is not a sealed token")?;
-    let opened = codec
-        .open_field(&Context::field(binding.as_str(), spec.key), &token)
-        .map_err(|_| "private field failed to open (tampered, moved or unknown key)")?;
-    serde_json::from_slice(&opened.payload)
-        .map(|v| (v, opened.rotated))
+    let (payload, rotated) = open_field(codec, binding, spec, &raw)?;
+    serde_json::from_slice(&payload)
+        .map(|v| (v, rotated))
         .map_err(|_| "private field's plaintext does not decode as the field's type")
 }
 
-/// The slot's value encoded (and sealed if private, bound to the record's
-/// `binding`), or `None` for a slot without a decoded value (set through
-/// `set_raw`: its raw bytes stand).
-pub(super) fn encode_slot(
-    config: &Config,
+/// A private field's sealed token opened: its plaintext, and whether it
+/// was sealed under a fallback key. Apart from [`decode_field`] (one copy,
+/// not one per field type), whose common path then keeps a small frame.
+#[inline(never)]
+fn open_field(
+    codec: Option<&crate::envelope::Codec>,
     binding: &SlotKey,
-    key: &str,
-    slot: &Slot,
-) -> Result<Option<RawJson>, FieldError> {
-    let Some(value) = &slot.value else {
-        return Ok(None);
-    };
-    // Sized from the bytes it replaces (most edits keep the size close):
-    // no regrowing while serde writes.
-    let private = slot.spec.is_some_and(|s| s.private);
-    let hint = match slot.raw.as_ref().and_then(Stored::plain_len) {
-        Some(old) if !private => old + 16,
-        _ => 64,
-    };
-    let mut out = Vec::with_capacity(hint);
-    value
-        .encode_to(&mut out)
-        .map_err(|source| FieldError::Encode {
-            field: key.to_owned(),
-            source,
-        })?;
-    let raw = RawJson::from_shared(Bytes::from(out));
-    match slot.spec {
-        Some(spec) if spec.private => {
-            let codec = config
-                .codec()
-                .ok_or_else(|| FieldError::NoKeys(key.to_owned()))?;
-            let ctx = Context::field(binding.as_str(), spec.key);
-            let token = codec.seal_field(&ctx, raw.as_bytes());
-            let sealed = RawJson::encode(&token).expect("a string always serializes");
-            Ok(Some(sealed))
-        }
-        _ => Ok(Some(raw)),
-    }
+    spec: &FieldSpec,
+    raw: &[u8],
+) -> Result<(Bytes, bool), &'static str> {
+    let codec = codec.ok_or("private field but no key ring is configured")?;
+    let token: String =
+        serde_json::from_slice(raw).map_err(|_| "private field is not a sealed token")?;
+    let opened = codec
+        .open_field(&Context::field(binding.as_str(), spec.key), &token)
+        .map_err(|_| "private field failed to open (tampered, moved or unknown key)")?;
+    Ok((opened.payload, opened.rotated))
 }
 
 /// A state's fields by stored key, kept sorted: records are written in key
@@ -380,17 +357,7 @@ impl Slots {
         let guess = hint.load(Ordering::Relaxed) as usize;
         let i = match self.0.get(guess) {
             Some((k, _)) if k.is(key) => guess,
-            _ => {
-                let i = match self.find(key.as_bytes()) {
-                    Ok(i) => i,
-                    Err(i) => {
-                        self.0.insert(i, (SlotKey::Static(key), Slot::default()));
-                        i
-                    }
-                };
-                hint.store(u32::try_from(i).unwrap_or(u32::MAX), Ordering::Relaxed);
-                i
-            }
+            _ => self.schema_index(key, hint),
         };
         let (k, slot) = &mut self.0[i];
         // A loaded key met by its schema: keep the schema's `'static`
@@ -399,6 +366,22 @@ impl Slots {
             *k = SlotKey::Static(key);
         }
         slot
+    }
+
+    /// Where a schema's `key` is (inserted empty if missing), the hint
+    /// missed: apart from [`Slots::schema_entry`], whose hit then keeps a
+    /// small frame.
+    #[inline(never)]
+    fn schema_index(&mut self, key: &'static str, hint: &AtomicU32) -> usize {
+        let i = match self.find(key.as_bytes()) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (SlotKey::Static(key), Slot::default()));
+                i
+            }
+        };
+        hint.store(u32::try_from(i).unwrap_or(u32::MAX), Ordering::Relaxed);
+        i
     }
 
     /// Inserts or replaces (a repeated key: the last one wins). Appends
@@ -457,6 +440,13 @@ impl Slots {
                     (slot.deadline, slot.spec, slot.size_hint) = (None, None, 0);
                     (slot.dirty, slot.reseal) = (false, false);
                 }
+                // A field read through its schema: only its value to let go.
+                (key @ SlotKey::Static(_), slot) if slot.raw.is_none() => {
+                    *key = EMPTY_KEY;
+                    slot.value = None;
+                    (slot.deadline, slot.spec, slot.size_hint) = (None, None, 0);
+                    (slot.dirty, slot.reseal) = (false, false);
+                }
                 _ => *entry = (EMPTY_KEY, EMPTY_SLOT),
             }
         }
@@ -472,10 +462,13 @@ impl Slots {
         Some((k, slot))
     }
 
-    /// Keeps the first `n` slots.
+    /// Keeps the first `n` slots. Usually all are kept: then no call to
+    /// drop an empty run of slots (from_bytes probe: 38 instructions).
     #[inline]
     pub(crate) fn truncate(&mut self, n: usize) {
-        self.0.truncate(n);
+        if n < self.0.len() {
+            self.0.truncate(n);
+        }
     }
 
     /// The prepared slot `at` (with its key), for keys taken in order from
@@ -676,6 +669,7 @@ impl SlotKey {
     }
 
     /// The key for a change set: borrowed when it is a schema's.
+    #[inline]
     pub(crate) fn to_cow(&self) -> Cow<'static, str> {
         match self {
             SlotKey::Static(s) => Cow::Borrowed(s),

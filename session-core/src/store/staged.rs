@@ -16,6 +16,8 @@ pub struct Staged<'a> {
     pub(crate) state: &'a mut State,
     pub(crate) expires_at: Timestamp,
     pub(crate) index: Vec<(String, Option<String>)>,
+    /// How many fields the save writes (at most).
+    pub(crate) written: usize,
 }
 
 impl Staged<'_> {
@@ -26,7 +28,8 @@ impl Staged<'_> {
 
     /// The changes, gathered: what [`State::changes`] returns.
     pub fn into_changes(self) -> Changes {
-        self.state.gather_changes(self.expires_at, self.index)
+        self.state
+            .gather_changes(self.expires_at, self.index, self.written)
     }
 
     /// Writes the changes into `record`, as [`Changes::apply_owned`] does
