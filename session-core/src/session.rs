@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::expiry::Expiry;
 use crate::id::{ID_LEN, Id};
 use crate::schema::{FieldSpec, Schema, Value};
-use crate::state::{Slot, State};
+use crate::state::{Held, Slot, State};
 
 /// How long [`Handle::lock`] waits before concluding the session is
 /// borrowed by a live guard on this thread.
@@ -132,7 +132,7 @@ impl Handle {
         default: impl FnOnce() -> T,
     ) -> Ref<'_, T> {
         let mut state = self.lock();
-        let slot = state.slot_mut::<T>(spec, default);
+        let slot = state.slot_mut::<T>(spec, default, Held::new);
         // A plain value (a number, a flag) is copied out: no allocation,
         // and it stays in place for a later write.
         let value = match slot.copied::<T>() {
@@ -153,7 +153,7 @@ impl Handle {
         default: impl FnOnce() -> T,
     ) -> RefMut<'_, T> {
         RefMut {
-            slot: MutexGuard::map(self.lock(), |s| s.slot_for_write::<T>(spec, default)),
+            slot: MutexGuard::map(self.lock(), |s| s.slot_mut::<T>(spec, default, Held::owned)),
             _type: PhantomData,
         }
     }

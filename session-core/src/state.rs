@@ -33,7 +33,7 @@ mod slot;
 mod tests;
 mod wire;
 
-use held::Held;
+pub(crate) use held::Held;
 pub(crate) use slot::{Slot, Stored};
 use slot::{SlotKey, Slots, decode_field, slot_expired};
 
@@ -300,24 +300,17 @@ impl State {
         self.load_slot(spec, default, Held::new).typed::<T>()
     }
 
-    /// Like [`State::get`], mutably, for a getter that shares the value.
+    /// Like [`State::get`], mutably: the slot, its value decoded (on first
+    /// use) and held by `hold`. A getter that shares the value passes
+    /// [`Held::new`]; a `_mut` guard passes [`Held::owned`] (boxed, not
+    /// shared) and marks the slot dirty when it is written through.
     pub(crate) fn slot_mut<T: Value>(
         &mut self,
         spec: &'static FieldSpec,
         default: impl FnOnce() -> T,
+        hold: impl FnOnce(T) -> Held,
     ) -> &mut Slot {
-        self.load_slot(spec, default, Held::new)
-    }
-
-    /// [`State::slot_mut`] for the `_mut` guard: a value decoded here is
-    /// boxed, not shared (see [`Held::owned`]). The caller marks the slot
-    /// dirty when it is written through.
-    pub(crate) fn slot_for_write<T: Value>(
-        &mut self,
-        spec: &'static FieldSpec,
-        default: impl FnOnce() -> T,
-    ) -> &mut Slot {
-        self.load_slot(spec, default, Held::owned)
+        self.load_slot(spec, default, hold)
     }
 
     /// Sets a field and marks it dirty.

@@ -94,8 +94,9 @@ fn changes_of_several_fields_apply_back_in_key_order_h3() {
     let mut state = State::from_record(Arc::clone(&config), None, stored.clone());
     state.set(&PLAIN, 123_456u32);
     state.set(&SECRET_FIELD, "card-4242".to_owned());
-    *state.slot_mut(&OTHER, String::new).typed_mut::<String>() = "y".repeat(300);
-    state.slot_mut(&OTHER, String::new).dirty = true;
+    let slot = state.slot_mut(&OTHER, String::new, Held::new);
+    *slot.typed_mut::<String>() = "y".repeat(300);
+    slot.dirty = true;
     let changes = state.changes().unwrap();
     let keys: Vec<&str> = changes.set.iter().map(|(k, _, _)| k.as_ref()).collect();
     assert_eq!(keys, ["other", "plain", "secret"]);
