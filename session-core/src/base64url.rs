@@ -19,20 +19,6 @@ use crate::error::EnvelopeError;
 /// The base64url alphabet.
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// Marks a byte outside the alphabet in [`DECODE`] (above any symbol's value).
-const INVALID: u8 = 0xFF;
-
-/// Each byte's value in the alphabet, or [`INVALID`].
-const DECODE: [u8; 256] = {
-    let mut table = [INVALID; 256];
-    let mut i = 0;
-    while i < 64 {
-        table[ALPHABET[i] as usize] = i as u8;
-        i += 1;
-    }
-    table
-};
-
 /// Up to this many bytes (ids, signed headers and tags) the plain loops
 /// below are used: the engine's set-up costs more than they do on short
 /// input.
@@ -260,14 +246,12 @@ pub fn is_canonical(text: &[u8], n: usize) -> bool {
     if text.len() != encoded_len(n) {
         return false;
     }
-    let mut bad = 0u8;
-    for &c in text {
-        bad |= DECODE[usize::from(c)];
-    }
+    // A quad's last position holds each symbol's plain value (or `BAD`).
+    let value = |c: u8| QUADS[3][usize::from(c)];
+    let bad = text.iter().fold(0, |bad, &c| bad | value(c));
     let unused = 6 * text.len() - 8 * n;
-    let last = text.last().map_or(0, |&c| DECODE[usize::from(c)]);
-    // Symbol values are below 64; `INVALID` is not.
-    bad < 64 && last & ((1 << unused) - 1) == 0
+    let last = text.last().map_or(0, |&c| value(c));
+    bad & BAD == 0 && last & ((1 << unused) - 1) == 0
 }
 
 /// Decodes strict base64url text of exactly `encoded_len(N)` bytes into
