@@ -21,7 +21,11 @@
 //! of `whole` alone: `to_bytes`, `sign`, `verify`, `from_bytes`
 //! (with the drop), `read` (from_bytes, every field read, drop),
 //! `floor_decode`, its floor (serde of the whole struct, drop), and
-//! `floor_encode`, the floor of `to_bytes` (serde of the whole struct).
+//! `floor_encode`, the floor of `to_bytes` (serde of the whole struct);
+//! `seal` and `open`, the envelope phases of `whole_sealed`.
+//! `probe phases_sealed 1` times each phase of `whole_sealed` beside the
+//! floor's own in alternating rounds and prints the median of each and
+//! of their ratio: which phase the whole-session gap comes from.
 
 // A plain `main` that prints.
 #![allow(missing_docs, clippy::print_stdout)]
@@ -36,7 +40,10 @@ use common::profile::{
     Profile, config, load, load_bytes, load_lent, sample, save_bytes, save_changes, stored_record,
     touch_all, touch_every,
 };
-use common::{COOKIE, Dataset, Floor, Numeric, Text, config_with, filled_state, ours_whole};
+use common::{
+    COOKIE, Dataset, Floor, Numeric, Text, config_with, filled_state, ours_whole, record_bytes,
+};
+use session_core::clock::Timestamp;
 use session_core::envelope::{Compression, Times};
 use session_core::id::Id;
 use session_core::state::State;
@@ -106,6 +113,15 @@ fn main() {
                     .expect("verifies"),
             );
         }),
+        "seal" => Box::new(|| {
+            black_box(codec.seal(&COOKIE, times, black_box(&record)));
+        }),
+        "open" => {
+            let sealed = codec.seal(&COOKIE, times, &record);
+            Box::new(move || {
+                black_box(codec.open(&COOKIE, black_box(&sealed), now).expect("opens"));
+            })
+        }
         "from_bytes" => Box::new(|| {
             black_box(
                 State::from_bytes(Arc::clone(&cfg), None, payload.clone()).expect("a record"),
@@ -144,6 +160,10 @@ fn main() {
             touch_all(&mut p);
             black_box(serde_json::to_vec(&p).expect("encode"));
         }),
+        "phases_sealed" => {
+            phases_sealed(&cfg, &d, &floor);
+            return;
+        }
         "phases" => {
             let n_record = numeric.to_bytes().expect("encodes");
             let n_token = codec.sign(&COOKIE, times, &n_record);
@@ -235,4 +255,92 @@ fn phases(
     time("floor: verify", &mut || {
         black_box(floor.verify::<Text>(black_box(&floor_token)));
     });
+}
+
+/// Each phase of the sealed round trip beside the floor's own, timed in
+/// alternating rounds (as the `interleaved` bench does): median
+/// nanoseconds per call of each, and their ratio.
+fn phases_sealed(cfg: &Arc<session_core::Config>, d: &Text, floor: &Floor) {
+    const ROUNDS: usize = 200;
+    const PER_ROUND: u32 = 500;
+    let codec = cfg.codec().expect("bench config has keys");
+    let now = Timestamp::from_unix_seconds(1_800_000_000);
+    let times = Times::unbounded(now);
+    let mut state = filled_state(cfg, d);
+    let record = record_bytes(cfg, &mut state);
+    let token = codec.seal(&COOKIE, times, &record);
+    let payload = codec.open(&COOKIE, &token, now).expect("opens").payload;
+    let json = serde_json::to_vec(d).expect("json");
+    let floor_token = floor.seal_bytes(&json);
+    let pair = |name: &str, ours: &mut dyn FnMut(), theirs: &mut dyn FnMut()| {
+        let time = |f: &mut dyn FnMut()| {
+            let t = Instant::now();
+            for _ in 0..PER_ROUND {
+                f();
+            }
+            t.elapsed().as_nanos() as f64 / f64::from(PER_ROUND)
+        };
+        let mut rounds: Vec<(f64, f64)> = (0..ROUNDS).map(|_| (time(ours), time(theirs))).collect();
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let mut a: Vec<f64> = rounds.iter().map(|r| r.0).collect();
+        let mut b: Vec<f64> = rounds.iter().map(|r| r.1).collect();
+        let mut q: Vec<f64> = rounds.drain(..).map(|r| r.0 / r.1).collect();
+        println!(
+            "{name}: ours {:.0} ns, floor {:.0} ns, ratio {:.2}",
+            median(&mut a),
+            median(&mut b),
+            median(&mut q)
+        );
+    };
+    pair(
+        "encode (to_bytes / serde)",
+        &mut || {
+            black_box(record_bytes(cfg, &mut state));
+        },
+        &mut || {
+            black_box(serde_json::to_vec(black_box(d)).expect("json"));
+        },
+    );
+    pair(
+        "seal",
+        &mut || {
+            black_box(codec.seal(&COOKIE, times, black_box(&record)));
+        },
+        &mut || {
+            black_box(floor.seal_bytes(black_box(&json)));
+        },
+    );
+    pair(
+        "open",
+        &mut || {
+            black_box(codec.open(&COOKIE, black_box(&token), now).expect("opens"));
+        },
+        &mut || {
+            black_box(floor.open_bytes(black_box(&floor_token)).expect("opens"));
+        },
+    );
+    pair(
+        "decode (from_bytes, read all / serde)",
+        &mut || {
+            let mut back =
+                State::from_bytes(Arc::clone(cfg), None, payload.clone()).expect("a record");
+            black_box(Text::read_all(&mut back));
+        },
+        &mut || {
+            black_box(serde_json::from_slice::<Text>(black_box(&json)).expect("json"));
+        },
+    );
+    let mut st = filled_state(cfg, d);
+    pair(
+        "whole",
+        &mut || {
+            black_box(ours_whole::<Text>(cfg, &mut st, times, true));
+        },
+        &mut || {
+            black_box(floor.whole::<Text>(black_box(d), true));
+        },
+    );
 }

@@ -307,12 +307,16 @@ impl Floor {
 
     /// `b64(nonce || aes-gcm(json))`, random nonce from the thread RNG.
     pub(crate) fn seal<D: Serialize>(&self, d: &D) -> String {
-        let json = serde_json::to_vec(d).expect("serializes");
+        self.seal_bytes(&serde_json::to_vec(d).expect("serializes"))
+    }
+
+    /// [`Floor::seal`] of bytes already serialized.
+    pub(crate) fn seal_bytes(&self, json: &[u8]) -> String {
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
         let ct = self
             .cipher
-            .encrypt(&Nonce::from(nonce), json.as_slice())
+            .encrypt(&Nonce::from(nonce), json)
             .expect("encrypts");
         let mut raw = Vec::with_capacity(12 + ct.len());
         raw.extend_from_slice(&nonce);
@@ -321,13 +325,17 @@ impl Floor {
     }
 
     pub(crate) fn open<D: DeserializeOwned>(&self, token: &str) -> Option<D> {
+        serde_json::from_slice(&self.open_bytes(token)?).ok()
+    }
+
+    /// [`Floor::open`] without the deserialization: the JSON.
+    pub(crate) fn open_bytes(&self, token: &str) -> Option<Vec<u8>> {
         let raw = B64.decode(token).ok()?;
         if raw.len() < 12 + 16 {
             return None;
         }
         let (nonce, ct) = raw.split_at(12);
         let nonce = Nonce::try_from(nonce).ok()?;
-        let json = self.cipher.decrypt(&nonce, ct).ok()?;
-        serde_json::from_slice(&json).ok()
+        self.cipher.decrypt(&nonce, ct).ok()
     }
 }
