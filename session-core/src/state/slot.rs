@@ -5,7 +5,6 @@ use super::*;
 
 use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use bytes::Bytes;
 
@@ -194,6 +193,11 @@ pub(super) fn slot_expired(slot: &Slot, clock: &dyn crate::clock::Clock) -> bool
     slot.deadline.is_some_and(|d| is_expired(d, clock.now()))
 }
 
+/// A field's value decoded from its stored bytes, and whether it was
+/// sealed under a fallback key. In line in each reader: the value is
+/// decoded where the reader keeps it, not returned through a frame of
+/// its own.
+#[inline(always)]
 pub(super) fn decode_field<T: Value>(
     codec: Option<&crate::envelope::Codec>,
     binding: &SlotKey,
@@ -305,6 +309,7 @@ const SCAN_MAX: usize = 16;
 /// compared as two overlapping words each, in line, instead of by a
 /// `memcmp` call per candidate of the same length (keys of one namespace
 /// often share it).
+#[inline]
 fn same_key(a: &[u8], b: &[u8]) -> bool {
     fn word<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
         let mut w = [0u8; N];
@@ -351,19 +356,23 @@ impl Slots {
     /// The slot under a schema's `key`, created empty if missing. The
     /// index where the key was last found (in any state: records of one
     /// schema share their layout) is tried first, and checked, so reading
-    /// a loaded field costs one key comparison rather than a scan.
+    /// a loaded field costs one key comparison rather than a scan. In
+    /// line: the hit is a few instructions, without a call of its own.
+    #[inline(always)]
     pub(crate) fn schema_entry(&mut self, key: &'static str) -> &mut Slot {
-        let hint = hint_for(key);
-        let guess = hint.load(Ordering::Relaxed) as usize;
+        let guess = hints::HINTS.guess(key);
         let i = match self.0.get(guess) {
             Some((k, _)) if k.is(key) => guess,
-            _ => self.schema_index(key, hint),
+            _ => self.schema_index(key),
         };
         let (k, slot) = &mut self.0[i];
         // A loaded key met by its schema: keep the schema's `'static`
         // name, so saves borrow it instead of copying.
-        if !matches!(k, SlotKey::Static(_)) {
-            *k = SlotKey::Static(key);
+        match k {
+            SlotKey::Static(_) => {}
+            // Nothing to let go of: no call to drop the key replaced.
+            SlotKey::Inline(..) => *k = SlotKey::Static(key),
+            SlotKey::Heap(_) => *k = SlotKey::Static(key),
         }
         slot
     }
@@ -372,7 +381,7 @@ impl Slots {
     /// missed: apart from [`Slots::schema_entry`], whose hit then keeps a
     /// small frame.
     #[inline(never)]
-    fn schema_index(&mut self, key: &'static str, hint: &AtomicU32) -> usize {
+    fn schema_index(&mut self, key: &'static str) -> usize {
         let i = match self.find(key.as_bytes()) {
             Ok(i) => i,
             Err(i) => {
@@ -380,7 +389,7 @@ impl Slots {
                 i
             }
         };
-        hint.store(u32::try_from(i).unwrap_or(u32::MAX), Ordering::Relaxed);
+        hints::HINTS.keep(key, i);
         i
     }
 
@@ -519,17 +528,8 @@ impl std::ops::Index<&str> for Slots {
     }
 }
 
-/// Where schema keys were last found, by the address of their `'static`
-/// text (see [`Slots::schema_entry`]): a hint, checked before use, so a
-/// stale or colliding entry only costs the scan it would have saved. 256
-/// entries hashed by a multiplication (64 hashed by shifts left 2 of the
-/// read probe's 8 keys colliding in some builds: 270 instructions a state).
-static HINTS: [AtomicU32; 256] = [const { AtomicU32::new(0) }; 256];
-
-fn hint_for(key: &'static str) -> &'static AtomicU32 {
-    let at = key.as_ptr().addr() as u64;
-    &HINTS[(at.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize]
-}
+#[path = "hints.rs"]
+mod hints;
 
 /// Keys up to this many bytes are stored inline.
 const INLINE: usize = 22;
@@ -651,7 +651,9 @@ impl SlotKey {
     }
 
     /// Whether this is `key` (a schema's: the same text is often the
-    /// same `'static` string, compared by address first).
+    /// same `'static` string, compared by address first). In line, as
+    /// the hint check of [`Slots::schema_entry`].
+    #[inline(always)]
     fn is(&self, key: &'static str) -> bool {
         match self {
             SlotKey::Static(s) => std::ptr::eq(*s, key) || *s == key,
