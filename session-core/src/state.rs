@@ -384,7 +384,6 @@ impl State {
     ) -> &mut Slot {
         self.accessed = true;
         let clock = self.config.clock();
-        let codec = self.config.codec();
         let binding = &self.binding;
         let slot = self.slots.schema_entry(spec.key);
         slot.spec = Some(spec);
@@ -399,7 +398,7 @@ impl State {
             }
             let value = match &slot.raw {
                 None => default(),
-                Some(raw) => match decode_field::<T>(codec, binding, spec, raw, &self.buf) {
+                Some(raw) => match decode_field::<T>(&self.config, binding, spec, raw, &self.buf) {
                     Ok((v, rotated)) => {
                         slot.reseal = rotated;
                         v

@@ -199,7 +199,7 @@ pub(super) fn slot_expired(slot: &Slot, clock: &dyn crate::clock::Clock) -> bool
 /// its own.
 #[inline(always)]
 pub(super) fn decode_field<T: Value>(
-    codec: Option<&crate::envelope::Codec>,
+    config: &Config,
     binding: &SlotKey,
     spec: &FieldSpec,
     raw: &Stored,
@@ -211,7 +211,7 @@ pub(super) fn decode_field<T: Value>(
             .map(|v| (v, false))
             .map_err(|_| "not valid JSON for the field's type");
     }
-    let (payload, rotated) = open_field(codec, binding, spec, &raw)?;
+    let (payload, rotated) = open_field(config, binding, spec, &raw)?;
     serde_json::from_slice(&payload)
         .map(|v| (v, rotated))
         .map_err(|_| "private field's plaintext does not decode as the field's type")
@@ -219,15 +219,18 @@ pub(super) fn decode_field<T: Value>(
 
 /// A private field's sealed token opened: its plaintext, and whether it
 /// was sealed under a fallback key. Apart from [`decode_field`] (one copy,
-/// not one per field type), whose common path then keeps a small frame.
+/// not one per field type), whose common path then keeps a small frame
+/// (and does not look up the key ring: plain fields need none).
 #[inline(never)]
 fn open_field(
-    codec: Option<&crate::envelope::Codec>,
+    config: &Config,
     binding: &SlotKey,
     spec: &FieldSpec,
     raw: &[u8],
 ) -> Result<(Bytes, bool), &'static str> {
-    let codec = codec.ok_or("private field but no key ring is configured")?;
+    let codec = config
+        .codec()
+        .ok_or("private field but no key ring is configured")?;
     let token: String =
         serde_json::from_slice(raw).map_err(|_| "private field is not a sealed token")?;
     let opened = codec
