@@ -364,11 +364,13 @@ impl Slots {
     #[inline(always)]
     pub(crate) fn schema_entry(&mut self, key: &'static str) -> &mut Slot {
         let guess = hints::HINTS.guess(key);
-        let i = match self.0.get(guess) {
-            Some((k, _)) if k.is(key) => guess,
-            _ => self.schema_index(key),
+        // On a hit the index is checked once, by the `get`.
+        let hit = self.0.get(guess).is_some_and(|(k, _)| k.is(key));
+        let (k, slot) = if hit {
+            &mut self.0[guess]
+        } else {
+            self.schema_index(key)
         };
-        let (k, slot) = &mut self.0[i];
         // A loaded key met by its schema: keep the schema's `'static`
         // name, so saves borrow it instead of copying.
         match k {
@@ -380,11 +382,11 @@ impl Slots {
         slot
     }
 
-    /// Where a schema's `key` is (inserted empty if missing), the hint
+    /// The entry of a schema's `key` (inserted empty if missing), the hint
     /// missed: apart from [`Slots::schema_entry`], whose hit then keeps a
     /// small frame.
     #[inline(never)]
-    fn schema_index(&mut self, key: &'static str) -> usize {
+    fn schema_index(&mut self, key: &'static str) -> &mut (SlotKey, Slot) {
         let i = match self.find(key.as_bytes()) {
             Ok(i) => i,
             Err(i) => {
@@ -393,7 +395,7 @@ impl Slots {
             }
         };
         hints::HINTS.keep(key, i);
-        i
+        &mut self.0[i]
     }
 
     /// Inserts or replaces (a repeated key: the last one wins). Appends
