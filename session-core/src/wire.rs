@@ -277,44 +277,10 @@ pub(crate) struct Field {
     pub(crate) deflated: bool,
 }
 
-/// [`Reader::u`] past its one-byte case, at `pos`: the number (`None`:
-/// refused) and the position after it (or of the fault). Not a method: the
-/// reader's position is never behind a pointer, so field loops keep it in
-/// a register.
-fn u_long(buf: &[u8], pos: usize) -> (Option<u64>, usize) {
-    // Up to eight bytes (a timestamp takes six or seven): read as one
-    // word, the end found by its first byte under 0x80, the 7-bit
-    // groups gathered by three shifts.
-    if let Some(word) = buf.get(pos..pos + 8) {
-        let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-        let ends = !w & 0x8080_8080_8080_8080;
-        if ends != 0 {
-            let len = ends.trailing_zeros() as usize / 8 + 1;
-            let x = w & (u64::MAX >> (64 - 8 * len)) & 0x7f7f_7f7f_7f7f_7f7f;
-            let x = (x & 0x007f_007f_007f_007f) | (x & 0x7f00_7f00_7f00_7f00) >> 1;
-            let x = (x & 0x0000_3fff_0000_3fff) | (x & 0x3fff_0000_3fff_0000) >> 2;
-            let x = (x & 0x0000_0000_0fff_ffff) | (x & 0x0fff_ffff_0000_0000) >> 4;
-            return (Some(x), pos + len);
-        }
-    }
-    u_loop(buf, pos)
-}
-
-/// [`u_long`] byte by byte: near the input's end, and past eight bytes.
-fn u_loop(buf: &[u8], pos: usize) -> (Option<u64>, usize) {
-    let mut v = 0u64;
-    for (i, &b) in buf[pos..].iter().take(10).enumerate() {
-        v |= u64::from(b & 0x7f) << (7 * i);
-        if b < 0x80 {
-            // The tenth byte may only carry the top bit of a u64.
-            if i == 9 && b > 1 {
-                return (None, pos + i);
-            }
-            return (Some(v), pos + i + 1);
-        }
-    }
-    (None, buf.len().min(pos + 10))
-}
+mod varint;
+use varint::u_long;
+#[cfg(test)]
+use varint::u_loop;
 
 /// Reads a record from a buffer.
 pub(crate) struct Reader<'a> {
@@ -487,7 +453,33 @@ impl<'a> Reader<'a> {
         &mut self,
         key: impl FnOnce(&'a [u8]) -> Option<K>,
     ) -> Result<(K, Field), RecordError> {
-        let (range, flags) = if self.format_1 {
+        if self.format_1 {
+            self.field_keyed_in::<true, K>(key)
+        } else {
+            self.field_keyed_in::<false, K>(key)
+        }
+    }
+
+    /// Whether the record is in format 1 (once [`Reader::header`] read it).
+    pub(crate) fn is_format_1(&self) -> bool {
+        self.format_1
+    }
+
+    /// [`Reader::field`] in the format given (`FORMAT_1`, as
+    /// [`Reader::is_format_1`] says): a loop per format tests it once.
+    #[inline(always)]
+    pub(crate) fn field_in<const FORMAT_1: bool>(&mut self) -> Result<Field, RecordError> {
+        self.field_keyed_in::<FORMAT_1, ()>(|k| is_utf8(k).then_some(()))
+            .map(|((), f)| f)
+    }
+
+    /// [`Reader::field_keyed`] in the format given.
+    #[inline(always)]
+    fn field_keyed_in<const FORMAT_1: bool, K>(
+        &mut self,
+        key: impl FnOnce(&'a [u8]) -> Option<K>,
+    ) -> Result<(K, Field), RecordError> {
+        let (range, flags) = if FORMAT_1 {
             let len = self.u("field key")?;
             let range = self.take(len, "field key")?;
             (range, None)

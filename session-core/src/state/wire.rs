@@ -82,32 +82,13 @@ impl State {
         // are equal. The first key is compared with an empty one before
         // it: an empty first key (never written by a schema) is inserted.
         let mut slots = Slots::prepared(r.cap(h.n_fields));
-        let (mut left, mut filled) = (h.n_fields, 0);
-        let (mut last_key, mut last_word) = (0..0, 0);
-        let mut stray = None;
-        while left > 0 {
-            left -= 1;
-            let f = r.field()?;
-            if f.deadline.is_some_and(|d| is_expired(d, now())) {
-                continue;
-            }
-            let word = key_word(&bytes, &f.key);
-            let after = last_word < word
-                || (last_word == word && less(&bytes[last_key.clone()], &bytes[f.key.clone()]));
-            match slots.prepared_at(filled).filter(|_| after) {
-                Some((key, slot)) => {
-                    (last_key, last_word) = (f.key.clone(), word);
-                    key.set_in_record(&bytes, f.key);
-                    (slot.raw, slot.deadline) =
-                        (Some(Stored::InBuf(f.raw, f.deflated)), f.deadline);
-                    filled += 1;
-                }
-                None => {
-                    stray = Some(f);
-                    break;
-                }
-            }
-        }
+        let mut left = h.n_fields;
+        // One loop per format: each field's read tests it no more.
+        let (filled, stray) = if r.is_format_1() {
+            fill_in_order::<true>(&mut r, &bytes, &mut slots, &mut left, &mut now)?
+        } else {
+            fill_in_order::<false>(&mut r, &bytes, &mut slots, &mut left, &mut now)?
+        };
         slots.truncate(filled);
         if let Some(f) = stray {
             insert_field(&mut slots, &bytes, f);
@@ -244,6 +225,44 @@ impl State {
     pub fn to_json(&mut self) -> Result<Vec<u8>, FieldError> {
         Ok(self.to_record()?.to_json())
     }
+}
+
+/// Fills the prepared slots in place with the fields that come in key
+/// order, counting down `left`: how many were filled, and the first field
+/// out of order (the caller inserts it and the rest), if any. In line in
+/// [`State::from_bytes`], the reader kept in registers, once per format
+/// (`FORMAT_1`, as the reader says: from_bytes probe, 116 instructions
+/// fewer than one loop testing it twice a field).
+#[inline(always)]
+fn fill_in_order<const FORMAT_1: bool>(
+    r: &mut Reader<'_>,
+    bytes: &[u8],
+    slots: &mut Slots,
+    left: &mut u64,
+    now: &mut impl FnMut() -> Timestamp,
+) -> Result<(usize, Option<Field>), RecordError> {
+    let mut filled = 0;
+    let (mut last_key, mut last_word) = (0..0, 0);
+    while *left > 0 {
+        *left -= 1;
+        let f = r.field_in::<FORMAT_1>()?;
+        if f.deadline.is_some_and(|d| is_expired(d, now())) {
+            continue;
+        }
+        let word = key_word(bytes, &f.key);
+        let after = last_word < word
+            || (last_word == word && less(&bytes[last_key.clone()], &bytes[f.key.clone()]));
+        match slots.prepared_at(filled).filter(|_| after) {
+            Some((key, slot)) => {
+                (last_key, last_word) = (f.key.clone(), word);
+                key.set_in_record(bytes, f.key);
+                (slot.raw, slot.deadline) = (Some(Stored::InBuf(f.raw, f.deflated)), f.deadline);
+                filled += 1;
+            }
+            None => return Ok((filled, Some(f))),
+        }
+    }
+    Ok((filled, None))
 }
 
 /// A field read out of key order: inserted where it sorts.
