@@ -27,6 +27,7 @@ use crate::store::{Changes, RawJson, Record};
 #[cfg(test)]
 mod format_tests;
 mod held;
+mod hints;
 mod persist;
 mod slot;
 #[cfg(test)]

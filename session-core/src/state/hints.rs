@@ -1,5 +1,5 @@
 //! Where schema keys were last found, by the address of their `'static`
-//! text (see [`Slots::schema_entry`](super::Slots::schema_entry)): a hint,
+//! text (see [`Slots::schema_entry`](super::slot::Slots::schema_entry)): a hint,
 //! checked before use, so a stale, torn or missing entry only costs the
 //! scan it would have saved.
 //!

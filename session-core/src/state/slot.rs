@@ -193,10 +193,8 @@ pub(super) fn slot_expired(slot: &Slot, clock: &dyn crate::clock::Clock) -> bool
     slot.deadline.is_some_and(|d| is_expired(d, clock.now()))
 }
 
-/// A field's value decoded from its stored bytes, and whether it was
-/// sealed under a fallback key. In line in each reader: the value is
-/// decoded where the reader keeps it, not returned through a frame of
-/// its own.
+/// A field's value decoded, and whether it was sealed under a fallback
+/// key. In line in each reader: no frame of its own to return it through.
 #[inline(always)]
 pub(super) fn decode_field<T: Value>(
     config: &Config,
@@ -359,11 +357,10 @@ impl Slots {
     /// The slot under a schema's `key`, created empty if missing. The
     /// index where the key was last found (in any state: records of one
     /// schema share their layout) is tried first, and checked, so reading
-    /// a loaded field costs one key comparison rather than a scan. In
-    /// line: the hit is a few instructions, without a call of its own.
+    /// a loaded field costs one key comparison rather than a scan (in line).
     #[inline(always)]
     pub(crate) fn schema_entry(&mut self, key: &'static str) -> &mut Slot {
-        let guess = hints::HINTS.guess(key);
+        let guess = super::hints::HINTS.guess(key);
         // On a hit the index is checked once, by the `get`.
         let hit = self.0.get(guess).is_some_and(|(k, _)| k.is(key));
         let (k, slot) = if hit {
@@ -371,11 +368,10 @@ impl Slots {
         } else {
             self.schema_index(key)
         };
-        // A loaded key met by its schema: keep the schema's `'static`
-        // name, so saves borrow it instead of copying.
+        // A loaded key met by its schema: its `'static` name, for saves.
         match k {
             SlotKey::Static(_) => {}
-            // Nothing to let go of: no call to drop the key replaced.
+            // An inline key owns nothing: no call to drop it.
             SlotKey::Inline(..) => *k = SlotKey::Static(key),
             SlotKey::Heap(_) => *k = SlotKey::Static(key),
         }
@@ -394,7 +390,7 @@ impl Slots {
                 i
             }
         };
-        hints::HINTS.keep(key, i);
+        super::hints::HINTS.keep(key, i);
         &mut self.0[i]
     }
 
@@ -439,10 +435,9 @@ impl Slots {
     /// no allocation for its slots (memory store through the web layer: one
     /// `malloc` and `free` fewer per request). One vector of modest size is
     /// kept per thread; the rest are freed. A slot whose key and bytes own
-    /// nothing (a schema's or inline key; no bytes, or bytes in the state's
-    /// buffer) is emptied field by field, not dropped and overwritten
-    /// (from_bytes probe: 2580 -> 2435 instructions): only its value is let
-    /// go. Inline key bytes stay, never read past the length.
+    /// nothing (no bytes, or bytes in the state's buffer) is emptied field
+    /// by field, only its value let go, not dropped and overwritten
+    /// (from_bytes probe: 2580 -> 2435); inline key bytes stay, unread.
     pub(crate) fn recycle(&mut self) {
         let mut slots = std::mem::take(&mut self.0);
         if slots.capacity() == 0 || slots.capacity() > SPARE_CAP {
@@ -540,9 +535,6 @@ impl std::ops::Index<&str> for Slots {
         self.get(key).expect("no slot under this key")
     }
 }
-
-#[path = "hints.rs"]
-mod hints;
 
 /// Keys up to this many bytes are stored inline.
 const INLINE: usize = 22;
@@ -664,8 +656,7 @@ impl SlotKey {
     }
 
     /// Whether this is `key` (a schema's: the same text is often the
-    /// same `'static` string, compared by address first). In line, as
-    /// the hint check of [`Slots::schema_entry`].
+    /// same `'static` string, compared by address first). In line.
     #[inline(always)]
     fn is(&self, key: &'static str) -> bool {
         match self {
