@@ -302,11 +302,17 @@ fn decode_into_array<const N: usize>(text: &[u8], out: &mut [u8; N]) -> Result<(
 /// # Errors
 ///
 /// [`EnvelopeError::Invalid`] for any non-canonical input.
+// `with_capacity` and `resize`, not `vec![0; n]`: see below.
+#[allow(clippy::slow_vector_initialization)]
 pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
     // Four symbols per three bytes; a lone last symbol (length 1 mod 4)
     // encodes no byte, and `decode_exact_bytes` refuses it by length.
     let n = text.len() / 4 * 3 + (text.len() % 4).saturating_sub(1);
-    let mut out = vec![0u8; n];
+    // Not `vec![0; n]`: that allocates with `calloc`, which glibc serves
+    // past its per-thread cache (a sealed open cost ~195 instructions
+    // more).
+    let mut out = Vec::with_capacity(n);
+    out.resize(n, 0);
     decode_exact_bytes(text.as_bytes(), &mut out)?;
     Ok(out)
 }
@@ -405,9 +411,11 @@ mod tests {
         assert!(decode(std::str::from_utf8(&t).unwrap()).is_err());
     }
 
+    /// Every length, past the engine's SIMD threshold and its steps: the
+    /// engine's part and the short loop's part join up exactly.
     #[test]
     fn encode_to_slice_matches_encode() {
-        let data: Vec<u8> = (0..100u8).collect();
+        let data: Vec<u8> = (0..400u32).map(|i| (i * 53 % 256) as u8).collect();
         for len in 0..data.len() {
             let mut out = vec![0u8; encoded_len(len)];
             encode_to_slice(&data[..len], &mut out);
