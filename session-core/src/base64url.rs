@@ -305,9 +305,7 @@ fn decode_into_array<const N: usize>(text: &[u8], out: &mut [u8; N]) -> Result<(
 // `with_capacity` and `resize`, not `vec![0; n]`: see below.
 #[allow(clippy::slow_vector_initialization)]
 pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
-    // Four symbols per three bytes; a lone last symbol (length 1 mod 4)
-    // encodes no byte, and `decode_exact_bytes` refuses it by length.
-    let n = text.len() / 4 * 3 + (text.len() % 4).saturating_sub(1);
+    let n = decoded_len(text.len());
     // Not `vec![0; n]`: that allocates with `calloc`, which glibc serves
     // past its per-thread cache (a sealed open cost ~195 instructions
     // more).
@@ -315,6 +313,57 @@ pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
     out.resize(n, 0);
     decode_exact_bytes(text.as_bytes(), &mut out)?;
     Ok(out)
+}
+
+/// The length of what `len` symbols decode to. Four symbols per three
+/// bytes; a lone last symbol (length 1 mod 4) encodes no byte, and
+/// [`decode_exact_bytes`] refuses it by length.
+const fn decoded_len(len: usize) -> usize {
+    len / 4 * 3 + (len % 4).saturating_sub(1)
+}
+
+/// The largest tail [`decode_split`] keeps apart.
+const SPLIT_MAX: usize = 64;
+
+/// Decodes strict base64url without padding, with its last `T` bytes (a
+/// tag) kept apart: the same verdict as [`decode`] (B5), and the bytes
+/// before the tail in a buffer whose capacity is exactly its length, so a
+/// `Bytes` made from it takes the buffer over without allocating a shared
+/// header, even when the tail does not start at a symbol boundary.
+///
+/// # Errors
+///
+/// [`EnvelopeError::Invalid`] for any non-canonical input, or one that
+/// decodes to fewer than `T` bytes.
+// `with_capacity` and `resize`, not `vec![0; n]`: see `decode`.
+#[allow(clippy::slow_vector_initialization)]
+pub fn decode_split<const T: usize>(text: &str) -> Result<(Vec<u8>, [u8; T]), EnvelopeError> {
+    const { assert!(T <= SPLIT_MAX, "a tail of at most SPLIT_MAX bytes") };
+    let text = text.as_bytes();
+    let n = decoded_len(text.len());
+    let head_len = n.checked_sub(T).ok_or(EnvelopeError::Invalid)?;
+    // As in `decode_exact_bytes`: the engine gets its whole steps and one
+    // quad (if at least two steps, all within the head), decoded in place;
+    // `decode_short` the rest, head and tail at once, on the stack (at
+    // most 23 bytes of the head then, or 50 with no engine part).
+    let steps = head_len.saturating_sub(3) / 24;
+    let (engine_bytes, engine_symbols) = match steps {
+        0 | 1 => (0, 0),
+        _ => (24 * steps + 3, 32 * steps + 4),
+    };
+    let mut rest = [0u8; 2 * SPLIT_MAX];
+    let rest = &mut rest[..n - engine_bytes];
+    // Refuses a length of 1 mod 4 too: no byte count encodes to one.
+    decode_short(&text[engine_symbols..], rest)?;
+    let mut head = Vec::with_capacity(head_len);
+    head.resize(engine_bytes, 0);
+    if engine_bytes > 0 {
+        by_engine(&text[..engine_symbols], &mut head)?;
+    }
+    let (rest_of_head, tail) = rest.split_at(head_len - engine_bytes);
+    head.extend_from_slice(rest_of_head);
+    let tail = <[u8; T]>::try_from(tail).expect("T bytes after the head");
+    Ok((head, tail))
 }
 
 /// Decodes strict base64url without padding into exactly `out.len()`
@@ -488,6 +537,49 @@ mod tests {
         check::<32>();
         check::<2>();
         check::<6>();
+    }
+
+    /// The split decode agrees with `decode` on every length around the
+    /// tail and the engine's steps, and on every foreign byte at every
+    /// position (B5); the head's capacity is its length.
+    #[test]
+    fn decode_split_agrees_with_decode_b5() {
+        fn check<const T: usize>(data: &[u8]) {
+            for len in 0..data.len() {
+                let text = encode(&data[..len]);
+                let want = decode(&text).ok().filter(|d| d.len() >= T);
+                let got = decode_split::<T>(&text).ok();
+                if let Some((head, _)) = &got {
+                    assert_eq!(head.capacity(), head.len(), "{T}: {len} bytes");
+                }
+                let got = got.map(|(head, tail)| [&head[..], &tail[..]].concat());
+                assert_eq!(got, want, "{T}: {len} bytes");
+            }
+        }
+        let data: Vec<u8> = (0..340u32).map(|i| (i * 29 % 251) as u8).collect();
+        check::<0>(&data);
+        check::<1>(&data);
+        check::<16>(&data);
+        check::<SPLIT_MAX>(&data[..100]);
+        // Foreign bytes, a non-canonical last symbol and a lone symbol.
+        let text = encode(&data[..290]);
+        for at in 0..text.len() {
+            for bad in [b'+', b'/', b'=', b' ', 0x80] {
+                let mut t = text.clone().into_bytes();
+                t[at] = bad;
+                let t = String::from_utf8_lossy(&t).into_owned();
+                assert!(decode_split::<16>(&t).is_err(), "{bad:#x} at {at}");
+            }
+        }
+        let mut t = encode(&data[..20]).into_bytes();
+        *t.last_mut().unwrap() ^= 1;
+        let t = String::from_utf8(t).unwrap();
+        assert_eq!(decode_split::<16>(&t).ok(), None);
+        assert!(decode(&t).is_err());
+        for len in [0, 1, 5, 21, 25, 41] {
+            let bad = "A".repeat(len);
+            assert!(decode_split::<16>(&bad).is_err(), "{len} symbols");
+        }
     }
 
     #[test]

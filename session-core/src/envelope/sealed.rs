@@ -42,9 +42,9 @@ pub(super) const PLAIN_AT: usize = HEADER_LEN + NONCE_LEN;
 
 /// A token whose tag is verified, decrypted in place.
 pub(super) struct Unsealed {
-    /// The whole decoded token; the plaintext is `PLAIN_AT..tag_at`.
+    /// The decoded token without its tag, capacity exactly its length;
+    /// the plaintext is `PLAIN_AT..`.
     pub(super) raw: Vec<u8>,
-    pub(super) tag_at: usize,
     pub(super) key_id: KeyId,
     pub(super) flags: u8,
     pub(super) times: Times,
@@ -127,19 +127,20 @@ pub(super) fn open(
     token: &str,
     purpose: Purpose,
 ) -> Result<Unsealed, EnvelopeError> {
-    let mut raw = base64url::decode(token)?;
-    if raw.len() < PLAIN_AT + TIMES_LEN + TAG_LEN || raw[1] != MODE_SEALED {
+    // The tag decoded apart: the buffer left is exactly the header, nonce
+    // and ciphertext, so the payload becomes `Bytes` without a shared
+    // header (an allocation) to record a shorter length than the buffer's.
+    let (mut raw, tag) = base64url::decode_split::<TAG_LEN>(token)?;
+    if raw.len() < PLAIN_AT + TIMES_LEN || raw[1] != MODE_SEALED {
         return Err(EnvelopeError::Invalid);
     }
     let key_id = key_id_at(&raw, 2);
     let key = ring.find(key_id).ok_or(EnvelopeError::Invalid)?;
-    let tag_at = raw.len() - TAG_LEN;
-    let (head, rest) = raw.split_at_mut(PLAIN_AT);
-    let (plain, tag) = rest.split_at_mut(tag_at - PLAIN_AT);
+    let (head, plain) = raw.split_at_mut(PLAIN_AT);
     // The version must be one this context is sealed with; the rest of the
     // header is the id of `key`.
     let nonce = Nonce::try_from(&head[HEADER_LEN..]).map_err(|_| EnvelopeError::Invalid)?;
-    let tag = Tag::try_from(&*tag).map_err(|_| EnvelopeError::Invalid)?;
+    let tag = Tag::from(tag);
     with_cipher(key, ctx, head[0], purpose, &head[..HEADER_LEN], |c, aad| {
         c.decrypt_inout_detached(&nonce, aad, plain.into(), &tag)
     })
@@ -150,7 +151,6 @@ pub(super) fn open(
     let flags = plain[0];
     Ok(Unsealed {
         raw,
-        tag_at,
         key_id,
         flags,
         times,
@@ -257,7 +257,7 @@ mod tests {
         assert_eq!(version(&f), VERSION);
         for token in [&v2, &v1] {
             let opened = open(&ring, &ctx, &text(token), Purpose::CookieSealing).unwrap();
-            assert_eq!(&opened.raw[PLAIN_AT + TIMES_LEN..opened.tag_at], b"payload");
+            assert_eq!(&opened.raw[PLAIN_AT + TIMES_LEN..], b"payload");
             assert_eq!(opened.times, times());
             for (c, p) in [
                 (&other, Purpose::CookieSealing),
@@ -332,7 +332,7 @@ mod tests {
             );
             let t = String::from_utf8(t).unwrap();
             let opened = open(&ring, &ctx, &t, Purpose::CookieSealing).unwrap();
-            assert_eq!(&opened.raw[PLAIN_AT + TIMES_LEN..opened.tag_at], &body[..]);
+            assert_eq!(&opened.raw[PLAIN_AT + TIMES_LEN..], &body[..]);
             assert!(SCRATCH.with_borrow(Vec::capacity) <= SCRATCH_KEPT);
         }
     }
