@@ -342,23 +342,25 @@ pub fn decode_split<const T: usize>(text: &str) -> Result<(Vec<u8>, [u8; T]), En
     let text = text.as_bytes();
     let n = decoded_len(text.len());
     let head_len = n.checked_sub(T).ok_or(EnvelopeError::Invalid)?;
-    // As in `decode_exact_bytes`: the engine gets its whole steps and one
-    // quad (if at least two steps, all within the head), decoded in place;
-    // `decode_short` the rest, head and tail at once, on the stack (at
-    // most 23 bytes of the head then, or 50 with no engine part).
-    let steps = head_len.saturating_sub(3) / 24;
+    // As in `decode_exact_bytes`: the engine gets its whole steps (if at
+    // least two, all within the head), decoded in place; `decode_short`
+    // the rest, head and tail at once, on the stack (at most 24 bytes of
+    // the head then, or 48 with no engine part).
+    let steps = head_len.saturating_sub(1) / 24;
     let (engine_bytes, engine_symbols) = match steps {
         0 | 1 => (0, 0),
-        _ => (24 * steps + 3, 32 * steps + 4),
+        _ => (24 * steps, 32 * steps),
     };
     let mut rest = [0u8; 2 * SPLIT_MAX];
     let rest = &mut rest[..n - engine_bytes];
     // Refuses a length of 1 mod 4 too: no byte count encodes to one.
     decode_short(&text[engine_symbols..], rest)?;
     let mut head = Vec::with_capacity(head_len);
-    head.resize(engine_bytes, 0);
     if engine_bytes > 0 {
-        by_engine(&text[..engine_symbols], &mut head)?;
+        // The engine's byte past its steps is the first of `rest`.
+        head.resize(engine_bytes + 1, 0);
+        by_engine_steps(text, &mut head, steps)?;
+        head.truncate(engine_bytes);
     }
     let (rest_of_head, tail) = rest.split_at(head_len - engine_bytes);
     head.extend_from_slice(rest_of_head);
@@ -389,18 +391,38 @@ pub fn decode_exact_bytes(text: &[u8], out: &mut [u8]) -> Result<(), EnvelopeErr
     if out.len() <= SHORT {
         return decode_short(text, out);
     }
-    // The engine's SIMD loop (from 64 symbols) takes 32 symbols a step and
-    // leaves the last quad to its suffix decoder, so it decodes up to 31
-    // more symbols quad by quad. It gets its whole steps and one quad;
-    // `decode_short` does the rest, in fewer instructions.
-    let steps = (text.len() - 4) / 32;
+    let steps = (text.len() - 2) / 32;
     if steps < 2 {
         return by_engine(text, out);
     }
-    let head = 32 * steps + 4;
-    let (out_head, out_rest) = out.split_at_mut(head / 4 * 3);
-    by_engine(&text[..head], out_head)?;
-    decode_short(&text[head..], out_rest)
+    by_engine_steps(text, out, steps)?;
+    decode_short(&text[32 * steps..], &mut out[24 * steps..])
+}
+
+/// URL-safe, no padding, trailing bits allowed: only for the engine's
+/// part of a long decode ([`by_engine_steps`]), whose last symbol is
+/// decoded again, strictly, by `decode_short`.
+static URL_SAFE_STEPS: LazyLock<Simd> =
+    LazyLock::new(|| Simd::url_safe(NO_PAD.with_decode_allow_trailing_bits(true)));
+
+/// The engine's part of a long decode: its `steps` whole SIMD steps (32
+/// symbols, 24 bytes each) from the front of `text` into the front of
+/// `out`; `decode_short` decodes the rest, from symbol `32 * steps` into
+/// byte `24 * steps`, in fewer instructions than the engine's scalar
+/// loops. The engine leaves the last partial or whole quad of its input
+/// to a suffix decoder whose cost grows with the quad's symbols, so it is
+/// given two symbols past its steps (one byte, `out[24 * steps]`, which
+/// `decode_short` writes again, checking its symbols strictly).
+/// `text` must have at least `32 * steps + 2` symbols and `out` at least
+/// `24 * steps + 1` bytes. Inlined: a call cost more than the suffix
+/// saved.
+#[inline(always)]
+fn by_engine_steps(text: &[u8], out: &mut [u8], steps: usize) -> Result<(), EnvelopeError> {
+    let (symbols, bytes) = (32 * steps + 2, 24 * steps + 1);
+    match URL_SAFE_STEPS.decode_slice(&text[..symbols], &mut out[..bytes]) {
+        Ok(n) if n == bytes => Ok(()),
+        _ => Err(EnvelopeError::Invalid),
+    }
 }
 
 /// Decodes `text` with the engine into exactly `out`.
