@@ -67,43 +67,50 @@ pub(super) fn seal(
     } else {
         VERSION
     };
-    let len = base64url::encoded_len(PLAIN_AT + TIMES_LEN + body.len() + TAG_LEN);
+    let raw_len = PLAIN_AT + TIMES_LEN + body.len() + TAG_LEN;
+    let len = base64url::encoded_len(raw_len);
+    // The binary token is built and encrypted in place in the front of
+    // the token's own buffer (it is shorter than its text), encoded into
+    // the thread's scratch text, and copied back over itself: a copy of
+    // the text instead of zero-filling the buffer for the encoder to
+    // overwrite (the scratch is zero-filled only when it grows).
     let mut text = Vec::with_capacity(before + len + spare);
-    text.resize(before + len, 0);
-    SCRATCH.with_borrow_mut(|out| {
-        // One buffer, encrypted in place: header, nonce, then the
-        // plaintext (flags, times, body), then the tag. The fixed part is
-        // built on the stack and the buffer grown once: one copy and one
-        // capacity check instead of one per part.
-        let mut start = [0u8; PLAIN_AT + TIMES_LEN];
-        start[..HEADER_LEN].copy_from_slice(&header(version, key));
-        // Thread-local ChaCha12 generator seeded from the OS: ~15 ns per
-        // nonce. Taken as one u64 and one u32: the same three words of its
-        // stream, in the same byte order, as `fill_bytes` would give, for
-        // ~20 instructions instead of ~110 (its generic byte loop).
-        let mut rng = rand::thread_rng();
-        start[HEADER_LEN..HEADER_LEN + 8].copy_from_slice(&rng.next_u64().to_le_bytes());
-        start[HEADER_LEN + 8..PLAIN_AT].copy_from_slice(&rng.next_u32().to_le_bytes());
-        start[PLAIN_AT] = flags;
-        start[PLAIN_AT + 1..PLAIN_AT + 9]
-            .copy_from_slice(&times.issued_at.unix_millis().to_be_bytes());
-        start[PLAIN_AT + 9..].copy_from_slice(&times.expires_at.unix_millis().to_be_bytes());
-        let nonce = Nonce::try_from(&start[HEADER_LEN..PLAIN_AT]).expect("12 bytes");
-        out.clear();
-        out.reserve(start.len() + body.len() + TAG_LEN);
-        out.extend_from_slice(&start);
-        out.extend_from_slice(body);
-        key.count_seal();
-        let (head, plain) = out.split_at_mut(PLAIN_AT);
-        let tag = with_cipher(key, ctx, version, purpose, &head[..HEADER_LEN], |c, aad| {
-            c.encrypt_inout_detached(&nonce, aad, plain.into())
-                .expect("AES-GCM encrypts any payload below 64 GiB")
-        })
-        .expect("the version was chosen for this context");
-        out.extend_from_slice(&tag);
-        base64url::encode_to_slice(out, &mut text[before..]);
-        if out.capacity() > SCRATCH_KEPT {
-            *out = Vec::new();
+    text.resize(before, 0);
+    // Header, nonce, then the plaintext (flags, times, body), then the
+    // tag. The fixed part is built on the stack: one copy and one capacity
+    // check instead of one per part.
+    let mut start = [0u8; PLAIN_AT + TIMES_LEN];
+    start[..HEADER_LEN].copy_from_slice(&header(version, key));
+    // Thread-local ChaCha12 generator seeded from the OS: ~15 ns per
+    // nonce. Taken as one u64 and one u32: the same three words of its
+    // stream, in the same byte order, as `fill_bytes` would give, for ~20
+    // instructions instead of ~110 (its generic byte loop).
+    let mut rng = rand::thread_rng();
+    start[HEADER_LEN..HEADER_LEN + 8].copy_from_slice(&rng.next_u64().to_le_bytes());
+    start[HEADER_LEN + 8..PLAIN_AT].copy_from_slice(&rng.next_u32().to_le_bytes());
+    start[PLAIN_AT] = flags;
+    start[PLAIN_AT + 1..PLAIN_AT + 9].copy_from_slice(&times.issued_at.unix_millis().to_be_bytes());
+    start[PLAIN_AT + 9..].copy_from_slice(&times.expires_at.unix_millis().to_be_bytes());
+    let nonce = Nonce::try_from(&start[HEADER_LEN..PLAIN_AT]).expect("12 bytes");
+    text.extend_from_slice(&start);
+    text.extend_from_slice(body);
+    key.count_seal();
+    let (head, plain) = text[before..].split_at_mut(PLAIN_AT);
+    let tag = with_cipher(key, ctx, version, purpose, &head[..HEADER_LEN], |c, aad| {
+        c.encrypt_inout_detached(&nonce, aad, plain.into())
+            .expect("AES-GCM encrypts any payload below 64 GiB")
+    })
+    .expect("the version was chosen for this context");
+    text.extend_from_slice(&tag);
+    SCRATCH.with_borrow_mut(|scratch| {
+        if scratch.len() < len {
+            scratch.resize(len, 0);
+        }
+        base64url::encode_to_slice(&text[before..], &mut scratch[..len]);
+        text.truncate(before);
+        text.extend_from_slice(&scratch[..len]);
+        if scratch.capacity() > SCRATCH_KEPT {
+            *scratch = Vec::new();
         }
     });
     text
@@ -113,9 +120,10 @@ pub(super) fn seal(
 const SCRATCH_KEPT: usize = 4096;
 
 thread_local! {
-    /// The binary token being sealed, before its base64 text: one buffer
-    /// per thread, reused (it holds only the ciphertext once a seal is
-    /// done), instead of an allocation per seal.
+    /// The text of the token being sealed, before it is copied into the
+    /// token's buffer: one buffer per thread, reused (it holds only the
+    /// text of the last token once a seal is done: public), instead of an
+    /// allocation per seal.
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
