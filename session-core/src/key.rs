@@ -231,7 +231,27 @@ impl Key {
     /// copy of the state instead of encoding and hashing the prefix. The
     /// result is the same as feeding the prefix to a fresh MAC, cached or
     /// not, provided `parts` determine the prefix. `None`: not cached.
+    ///
+    /// The hit path (a copy of the cached state) is inlined into the
+    /// caller, so the copy lands where the caller keeps the MAC instead of
+    /// being returned through memory; the rest is out of line.
+    #[inline(always)]
     pub(crate) fn signing_mac_for(
+        &self,
+        parts: Option<ContextParts<'_>>,
+        feed: impl Fn(&mut HmacSha256),
+    ) -> HmacSha256 {
+        if let Some(mac) = parts.and_then(|p| lookup(&self.0.signing_after, &p)) {
+            return mac.clone();
+        }
+        self.new_signing_mac(parts, feed)
+    }
+
+    /// [`Key::signing_mac_for`] when the state is not cached yet (or will
+    /// not be): fed, and cached if a slot is free.
+    #[cold]
+    #[inline(never)]
+    fn new_signing_mac(
         &self,
         parts: Option<ContextParts<'_>>,
         feed: impl Fn(&mut HmacSha256),
