@@ -471,13 +471,12 @@ impl Codec {
         // Authenticated from here on.
         check_expiry(u.times, now)?;
         // The body stays where it was decrypted: a view, not a copy. The
-        // buffer is cut at the tag before it becomes `Bytes` (one shared
-        // header made at once) and the view starts past the header: a
-        // `slice` of an exact-capacity buffer would promote it to shared
-        // (an allocation and an atomic exchange) and drop the original.
-        let mut raw = u.raw;
-        raw.truncate(u.tag_at);
-        let mut body = Bytes::from(raw);
+        // buffer ends where the payload does and its capacity is its
+        // length, so it becomes `Bytes` as it is (no shared header), and
+        // the view starts past the header by `advance`: a `slice` or a
+        // `truncate` would promote it to shared (an allocation and an
+        // atomic exchange) and drop the original.
+        let mut body = Bytes::from(u.raw);
         body.advance(sealed::PLAIN_AT + sealed::TIMES_LEN);
         let payload = self.maybe_inflate(u.flags, body)?;
         Ok(self.opened(payload, u.times, u.key_id))

@@ -30,7 +30,7 @@ use crate::error::KeyError;
 
 mod cache;
 pub(crate) use cache::ContextParts;
-use cache::{Cache, cached};
+use cache::{Cache, cached, lookup};
 
 /// HMAC-SHA256, as used for every MAC in this crate.
 pub(crate) type HmacSha256 = Hmac<Sha256>;
@@ -231,7 +231,27 @@ impl Key {
     /// copy of the state instead of encoding and hashing the prefix. The
     /// result is the same as feeding the prefix to a fresh MAC, cached or
     /// not, provided `parts` determine the prefix. `None`: not cached.
+    ///
+    /// The hit path (a copy of the cached state) is inlined into the
+    /// caller, so the copy lands where the caller keeps the MAC instead of
+    /// being returned through memory; the rest is out of line.
+    #[inline(always)]
     pub(crate) fn signing_mac_for(
+        &self,
+        parts: Option<ContextParts<'_>>,
+        feed: impl Fn(&mut HmacSha256),
+    ) -> HmacSha256 {
+        if let Some(mac) = parts.and_then(|p| lookup(&self.0.signing_after, &p)) {
+            return mac.clone();
+        }
+        self.new_signing_mac(parts, feed)
+    }
+
+    /// [`Key::signing_mac_for`] when the state is not cached yet (or will
+    /// not be): fed, and cached if a slot is free.
+    #[cold]
+    #[inline(never)]
+    fn new_signing_mac(
         &self,
         parts: Option<ContextParts<'_>>,
         feed: impl Fn(&mut HmacSha256),
@@ -277,7 +297,28 @@ impl Key {
     /// E8). Cached for the first few contexts seen; otherwise derived for
     /// this call. (A callback, not a `Cow`: a cipher is ~500 bytes, which
     /// an enum around it would move on every call.)
+    ///
+    /// The hit path is inlined into the caller; a miss (once per context,
+    /// or every call past the cached ones) goes out of line, with the
+    /// large frame a cipher made on the spot needs.
+    #[inline(always)]
     pub(crate) fn with_context_cipher<R>(
+        &self,
+        parts: &ContextParts<'_>,
+        encode: impl Fn(&mut Vec<u8>),
+        f: impl FnOnce(&Aes256Gcm) -> R,
+    ) -> R {
+        match lookup(&self.0.context_ciphers, parts) {
+            Some(cipher) => f(cipher),
+            None => self.with_new_context_cipher(parts, encode, f),
+        }
+    }
+
+    /// [`Key::with_context_cipher`] when the cipher is not cached yet (or
+    /// will not be): made, and cached if a slot is free.
+    #[cold]
+    #[inline(never)]
+    fn with_new_context_cipher<R>(
         &self,
         parts: &ContextParts<'_>,
         encode: impl Fn(&mut Vec<u8>),

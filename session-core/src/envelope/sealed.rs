@@ -42,9 +42,9 @@ pub(super) const PLAIN_AT: usize = HEADER_LEN + NONCE_LEN;
 
 /// A token whose tag is verified, decrypted in place.
 pub(super) struct Unsealed {
-    /// The whole decoded token; the plaintext is `PLAIN_AT..tag_at`.
+    /// The decoded token without its tag, capacity exactly its length;
+    /// the plaintext is `PLAIN_AT..`.
     pub(super) raw: Vec<u8>,
-    pub(super) tag_at: usize,
     pub(super) key_id: KeyId,
     pub(super) flags: u8,
     pub(super) times: Times,
@@ -67,43 +67,50 @@ pub(super) fn seal(
     } else {
         VERSION
     };
-    let len = base64url::encoded_len(PLAIN_AT + TIMES_LEN + body.len() + TAG_LEN);
+    let raw_len = PLAIN_AT + TIMES_LEN + body.len() + TAG_LEN;
+    let len = base64url::encoded_len(raw_len);
+    // The binary token is built and encrypted in place in the front of
+    // the token's own buffer (it is shorter than its text), encoded into
+    // the thread's scratch text, and copied back over itself: a copy of
+    // the text instead of zero-filling the buffer for the encoder to
+    // overwrite (the scratch is zero-filled only when it grows).
     let mut text = Vec::with_capacity(before + len + spare);
-    text.resize(before + len, 0);
-    SCRATCH.with_borrow_mut(|out| {
-        // One buffer, encrypted in place: header, nonce, then the
-        // plaintext (flags, times, body), then the tag. The fixed part is
-        // built on the stack and the buffer grown once: one copy and one
-        // capacity check instead of one per part.
-        let mut start = [0u8; PLAIN_AT + TIMES_LEN];
-        start[..HEADER_LEN].copy_from_slice(&header(version, key));
-        // Thread-local ChaCha12 generator seeded from the OS: ~15 ns per
-        // nonce. Taken as one u64 and one u32: the same three words of its
-        // stream, in the same byte order, as `fill_bytes` would give, for
-        // ~20 instructions instead of ~110 (its generic byte loop).
-        let mut rng = rand::thread_rng();
-        start[HEADER_LEN..HEADER_LEN + 8].copy_from_slice(&rng.next_u64().to_le_bytes());
-        start[HEADER_LEN + 8..PLAIN_AT].copy_from_slice(&rng.next_u32().to_le_bytes());
-        start[PLAIN_AT] = flags;
-        start[PLAIN_AT + 1..PLAIN_AT + 9]
-            .copy_from_slice(&times.issued_at.unix_millis().to_be_bytes());
-        start[PLAIN_AT + 9..].copy_from_slice(&times.expires_at.unix_millis().to_be_bytes());
-        let nonce = Nonce::try_from(&start[HEADER_LEN..PLAIN_AT]).expect("12 bytes");
-        out.clear();
-        out.reserve(start.len() + body.len() + TAG_LEN);
-        out.extend_from_slice(&start);
-        out.extend_from_slice(body);
-        key.count_seal();
-        let (head, plain) = out.split_at_mut(PLAIN_AT);
-        let tag = with_cipher(key, ctx, version, purpose, &head[..HEADER_LEN], |c, aad| {
-            c.encrypt_inout_detached(&nonce, aad, plain.into())
-                .expect("AES-GCM encrypts any payload below 64 GiB")
-        })
-        .expect("the version was chosen for this context");
-        out.extend_from_slice(&tag);
-        base64url::encode_to_slice(out, &mut text[before..]);
-        if out.capacity() > SCRATCH_KEPT {
-            *out = Vec::new();
+    text.resize(before, 0);
+    // Header, nonce, then the plaintext (flags, times, body), then the
+    // tag. The fixed part is built on the stack: one copy and one capacity
+    // check instead of one per part.
+    let mut start = [0u8; PLAIN_AT + TIMES_LEN];
+    start[..HEADER_LEN].copy_from_slice(&header(version, key));
+    // Thread-local ChaCha12 generator seeded from the OS: ~15 ns per
+    // nonce. Taken as one u64 and one u32: the same three words of its
+    // stream, in the same byte order, as `fill_bytes` would give, for ~20
+    // instructions instead of ~110 (its generic byte loop).
+    let mut rng = rand::thread_rng();
+    start[HEADER_LEN..HEADER_LEN + 8].copy_from_slice(&rng.next_u64().to_le_bytes());
+    start[HEADER_LEN + 8..PLAIN_AT].copy_from_slice(&rng.next_u32().to_le_bytes());
+    start[PLAIN_AT] = flags;
+    start[PLAIN_AT + 1..PLAIN_AT + 9].copy_from_slice(&times.issued_at.unix_millis().to_be_bytes());
+    start[PLAIN_AT + 9..].copy_from_slice(&times.expires_at.unix_millis().to_be_bytes());
+    let nonce = Nonce::try_from(&start[HEADER_LEN..PLAIN_AT]).expect("12 bytes");
+    text.extend_from_slice(&start);
+    text.extend_from_slice(body);
+    key.count_seal();
+    let (head, plain) = text[before..].split_at_mut(PLAIN_AT);
+    let tag = with_cipher(key, ctx, version, purpose, &head[..HEADER_LEN], |c, aad| {
+        c.encrypt_inout_detached(&nonce, aad, plain.into())
+            .expect("AES-GCM encrypts any payload below 64 GiB")
+    })
+    .expect("the version was chosen for this context");
+    text.extend_from_slice(&tag);
+    SCRATCH.with_borrow_mut(|scratch| {
+        if scratch.len() < len {
+            scratch.resize(len, 0);
+        }
+        base64url::encode_to_slice(&text[before..], &mut scratch[..len]);
+        text.truncate(before);
+        text.extend_from_slice(&scratch[..len]);
+        if scratch.capacity() > SCRATCH_KEPT {
+            *scratch = Vec::new();
         }
     });
     text
@@ -113,9 +120,10 @@ pub(super) fn seal(
 const SCRATCH_KEPT: usize = 4096;
 
 thread_local! {
-    /// The binary token being sealed, before its base64 text: one buffer
-    /// per thread, reused (it holds only the ciphertext once a seal is
-    /// done), instead of an allocation per seal.
+    /// The text of the token being sealed, before it is copied into the
+    /// token's buffer: one buffer per thread, reused (it holds only the
+    /// text of the last token once a seal is done: public), instead of an
+    /// allocation per seal.
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -127,19 +135,20 @@ pub(super) fn open(
     token: &str,
     purpose: Purpose,
 ) -> Result<Unsealed, EnvelopeError> {
-    let mut raw = base64url::decode(token)?;
-    if raw.len() < PLAIN_AT + TIMES_LEN + TAG_LEN || raw[1] != MODE_SEALED {
+    // The tag decoded apart: the buffer left is exactly the header, nonce
+    // and ciphertext, so the payload becomes `Bytes` without a shared
+    // header (an allocation) to record a shorter length than the buffer's.
+    let (mut raw, tag) = base64url::decode_split::<TAG_LEN>(token)?;
+    if raw.len() < PLAIN_AT + TIMES_LEN || raw[1] != MODE_SEALED {
         return Err(EnvelopeError::Invalid);
     }
     let key_id = key_id_at(&raw, 2);
     let key = ring.find(key_id).ok_or(EnvelopeError::Invalid)?;
-    let tag_at = raw.len() - TAG_LEN;
-    let (head, rest) = raw.split_at_mut(PLAIN_AT);
-    let (plain, tag) = rest.split_at_mut(tag_at - PLAIN_AT);
+    let (head, plain) = raw.split_at_mut(PLAIN_AT);
     // The version must be one this context is sealed with; the rest of the
     // header is the id of `key`.
     let nonce = Nonce::try_from(&head[HEADER_LEN..]).map_err(|_| EnvelopeError::Invalid)?;
-    let tag = Tag::try_from(&*tag).map_err(|_| EnvelopeError::Invalid)?;
+    let tag = Tag::from(tag);
     with_cipher(key, ctx, head[0], purpose, &head[..HEADER_LEN], |c, aad| {
         c.decrypt_inout_detached(&nonce, aad, plain.into(), &tag)
     })
@@ -150,7 +159,6 @@ pub(super) fn open(
     let flags = plain[0];
     Ok(Unsealed {
         raw,
-        tag_at,
         key_id,
         flags,
         times,
@@ -257,7 +265,7 @@ mod tests {
         assert_eq!(version(&f), VERSION);
         for token in [&v2, &v1] {
             let opened = open(&ring, &ctx, &text(token), Purpose::CookieSealing).unwrap();
-            assert_eq!(&opened.raw[PLAIN_AT + TIMES_LEN..opened.tag_at], b"payload");
+            assert_eq!(&opened.raw[PLAIN_AT + TIMES_LEN..], b"payload");
             assert_eq!(opened.times, times());
             for (c, p) in [
                 (&other, Purpose::CookieSealing),
@@ -332,7 +340,7 @@ mod tests {
             );
             let t = String::from_utf8(t).unwrap();
             let opened = open(&ring, &ctx, &t, Purpose::CookieSealing).unwrap();
-            assert_eq!(&opened.raw[PLAIN_AT + TIMES_LEN..opened.tag_at], &body[..]);
+            assert_eq!(&opened.raw[PLAIN_AT + TIMES_LEN..], &body[..]);
             assert!(SCRATCH.with_borrow(Vec::capacity) <= SCRATCH_KEPT);
         }
     }

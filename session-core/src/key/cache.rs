@@ -85,6 +85,21 @@ pub(super) fn cached<'k, T>(
     Err(make())
 }
 
+/// The value cached in `slots` for `parts`, if any: [`cached`]'s lookup
+/// alone, for a caller that keeps the filling out of line. Always
+/// inlined: called, it cost as much as the comparisons.
+#[inline(always)]
+pub(super) fn lookup<'k, T>(slots: &'k Cache<T>, parts: &ContextParts<'_>) -> Option<&'k T> {
+    for slot in slots {
+        match slot.get() {
+            Some((cached, value)) if cached.is(parts) => return Some(value),
+            Some(_) => {}
+            None => return None,
+        }
+    }
+    None
+}
+
 /// [`cached`] once it has met a free slot: fills the first free one (or
 /// finds `parts` in a slot another thread has just filled).
 #[cold]
@@ -123,6 +138,24 @@ pub(super) mod tests {
             name,
             field,
         }
+    }
+
+    /// The lookup finds what `cached` filled, and nothing for parts not
+    /// cached (a free slot met, or every slot another context's).
+    #[test]
+    fn lookup_finds_only_cached_parts() {
+        let slots: Cache<u8> = Default::default();
+        let names: Vec<[u8; 1]> = (0..CACHED_CONTEXTS as u8 + 1).map(|i| [i]).collect();
+        assert_eq!(lookup(&slots, &test_parts(&names[0], b"")), None);
+        for (i, n) in names.iter().enumerate() {
+            let made = cached(&slots, &test_parts(n, b""), || n[0]);
+            assert_eq!(made.is_ok(), i < CACHED_CONTEXTS);
+        }
+        for (i, n) in names.iter().enumerate() {
+            let found = lookup(&slots, &test_parts(n, b"")).copied();
+            assert_eq!(found, (i < CACHED_CONTEXTS).then_some(n[0]), "context {i}");
+        }
+        assert_eq!(lookup(&slots, &test_parts(&names[0], b"x")), None);
     }
 
     /// Parts are the same only when every one is: a label equal in bytes
