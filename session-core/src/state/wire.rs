@@ -147,22 +147,33 @@ impl State {
                 }
             }
         }
-        let (n, len) = self
-            .slots
-            .iter_bytes()
-            .filter_map(|(k, s)| {
-                let raw = match &s.raw {
-                    Some(raw) => raw.stored_bytes(&self.buf).0.len(),
-                    None if s.is_deferred() => s.encoded_len_hint(),
-                    None => return None,
-                };
-                Some(k.len() + raw)
-            })
-            .fold((0, 0), |(n, len), l| (n + 1, len + l + FIELD_OVERHEAD));
-        let mut out = Vec::with_capacity(len + HEADER_OVERHEAD + self.binding.as_bytes().len());
-        let mut w = Writer(&mut out);
+        // The output is sized from the record it replaces (a save usually
+        // changes it little; one that grows it more regrows the buffer),
+        // without a pass over the slots; a state with no record yet (new,
+        // or built from a `Record`) is sized field by field.
+        let fields = match self.buf.len() {
+            0 => self
+                .slots
+                .iter_bytes()
+                .filter_map(|(k, s)| {
+                    let raw = match &s.raw {
+                        Some(raw) => raw.stored_bytes(&self.buf).0.len(),
+                        None if s.is_deferred() => s.encoded_len_hint(),
+                        None => return None,
+                    };
+                    Some(k.len() + raw + FIELD_OVERHEAD)
+                })
+                .sum(),
+            old => old + old / 2,
+        };
         let binding = self.binding.as_bytes();
-        w.header(&self.meta, expires_at, binding, &self.loaded_index, n);
+        let mut out = Vec::with_capacity(fields + HEADER_OVERHEAD + binding.len());
+        let mut w = Writer(&mut out);
+        // The field count, last in the header, is known once the fields
+        // are written: it is patched in below (a byte, widened past 127).
+        w.header(&self.meta, expires_at, binding, &self.loaded_index, 0);
+        let n_at = w.0.len() - 1;
+        let mut written = 0;
         // Each slot's bytes are written, then the slot points at them in
         // the output, which becomes the state's buffer (the old one, and
         // owned field bytes, are let go). A value that fails to encode is
@@ -194,6 +205,11 @@ impl State {
                 continue;
             };
             slot.raw = Some(Stored::InBuf(at.0, at.1));
+            written += 1;
+        }
+        match u8::try_from(written) {
+            Ok(n) if n < 0x80 => out[n_at] = n,
+            _ => widen_count(&mut out, n_at, written, &mut self.slots),
         }
         self.buf = Bytes::from(out);
         match failed {
@@ -263,6 +279,23 @@ fn fill_in_order<const FORMAT_1: bool>(
         }
     }
     Ok((filled, None))
+}
+
+/// Writes a field count of more than one byte at `at` in `record`, where
+/// one byte was left for it: the fields move right, and so does every
+/// slot's range in it (after `to_bytes` wrote them, every slot with bytes
+/// has them there).
+#[cold]
+fn widen_count(record: &mut Vec<u8>, at: usize, n: usize, slots: &mut Slots) {
+    let mut count = Vec::new();
+    Writer(&mut count).u(n as u64);
+    let d = count.len() - 1;
+    record.splice(at..=at, count);
+    for slot in slots.values_mut() {
+        if let Some(Stored::InBuf(range, _)) = &mut slot.raw {
+            *range = range.start + d..range.end + d;
+        }
+    }
 }
 
 /// A field read out of key order: inserted where it sorts.
@@ -346,6 +379,41 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A field count past 127 (two bytes, widened after the fields are
+    /// written) gives the bytes `Record::to_bytes` gives, with a record
+    /// buffer or without, as the count falls under 128 and grows past it
+    /// again; the state reads its fields from the moved ranges after
+    /// (`to_record` takes them from there).
+    #[test]
+    fn field_counts_past_127_are_written_as_records_write_them() {
+        let config = crate::state::tests::config();
+        let raw = crate::state::tests::raw;
+        let now = config.clock().now();
+        let mut record = Record::new(crate::expiry::Meta::new(now), now);
+        for i in 0..130 {
+            let value = raw(&i.to_string());
+            record.fields.insert(format!("f{i:03}"), value.into());
+        }
+        let written_whole = |s: &mut State, n: u64| {
+            let bytes = s.to_bytes().unwrap();
+            assert_eq!(bytes, s.to_record().unwrap().to_bytes());
+            assert_eq!(Reader::new(&bytes).header().unwrap().n_fields, n);
+            bytes
+        };
+        let mut s = State::from_record(Arc::clone(&config), None, record);
+        let bytes = written_whole(&mut s, 130);
+        let mut s = State::from_bytes(Arc::clone(&config), None, bytes).unwrap();
+        for i in 0..5 {
+            s.remove_raw(&format!("f{i:03}"));
+        }
+        written_whole(&mut s, 125);
+        for i in 200..210 {
+            s.set_raw(&format!("f{i}"), raw("\"x\""));
+        }
+        written_whole(&mut s, 135);
+        written_whole(&mut s, 135);
     }
 
     /// Keys that share their first eight bytes (a namespace), or are
