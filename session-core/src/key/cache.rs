@@ -66,28 +66,24 @@ pub(super) type Cache<T> = [OnceLock<(CachedParts, T)>; CACHED_CONTEXTS];
 /// free slot; `Err` with a value made for this call alone when every slot
 /// holds another context.
 ///
-/// The lookup (filled slots, compared in order) is inlined into the caller
-/// and the filling kept out of line: with both in one function, every hit
-/// paid the set-up of the cold path (~40 of its 88 instructions).
+/// The lookup ([`lookup`]) is inlined into the caller and the filling kept
+/// out of line: with both in one function, every hit paid the set-up of
+/// the cold path (~40 of its 88 instructions).
 #[inline]
 pub(super) fn cached<'k, T>(
     slots: &'k Cache<T>,
     parts: &ContextParts<'_>,
     make: impl Fn() -> T,
 ) -> Result<&'k T, T> {
-    for slot in slots {
-        match slot.get() {
-            Some((cached, value)) if cached.is(parts) => return Ok(value),
-            Some(_) => {}
-            None => return fill(slots, parts, make),
-        }
+    match lookup(slots, parts) {
+        Some(value) => Ok(value),
+        None => fill(slots, parts, make),
     }
-    Err(make())
 }
 
-/// The value cached in `slots` for `parts`, if any: [`cached`]'s lookup
-/// alone, for a caller that keeps the filling out of line. Always
-/// inlined: called, it cost as much as the comparisons.
+/// The value cached in `slots` for `parts`, if any: the filled slots,
+/// compared in order, up to the first free one. Always inlined: called,
+/// it cost as much as the comparisons.
 #[inline(always)]
 pub(super) fn lookup<'k, T>(slots: &'k Cache<T>, parts: &ContextParts<'_>) -> Option<&'k T> {
     for slot in slots {
@@ -100,8 +96,9 @@ pub(super) fn lookup<'k, T>(slots: &'k Cache<T>, parts: &ContextParts<'_>) -> Op
     None
 }
 
-/// [`cached`] once it has met a free slot: fills the first free one (or
-/// finds `parts` in a slot another thread has just filled).
+/// [`cached`] once its lookup missed: fills the first free slot (or finds
+/// `parts` in a slot another thread has just filled); with every slot
+/// another context's, makes a value for this call alone.
 #[cold]
 #[inline(never)]
 fn fill<'k, T>(
